@@ -1,0 +1,18 @@
+// The client's typed view of the settings: the same parser the server uses, fed from VS Code's configuration.
+import * as vscode from 'vscode';
+import { type HearthSettings, parseSettings, settingsSection } from '../../common/settings';
+
+export function readSettings(): HearthSettings {
+  const config = vscode.workspace.getConfiguration(settingsSection);
+  const raw: Record<string, unknown> = {};
+  for (const key of Object.keys(parseSettings({}))) raw[key] = config.get(key);
+  return parseSettings(raw);
+}
+
+export async function setEnabled(enabled: boolean): Promise<void> {
+  await vscode.workspace.getConfiguration(settingsSection).update('enable', enabled, vscode.ConfigurationTarget.Global);
+}
+
+export async function setModelPath(path: string): Promise<void> {
+  await vscode.workspace.getConfiguration(settingsSection).update('modelPath', path, vscode.ConfigurationTarget.Global);
+}

@@ -1,0 +1,70 @@
+// Composition root of the Hearth extension: builds the log, status bar and server connection, and registers the
+// commands. Inline completions themselves come from the server through the language client.
+import * as vscode from 'vscode';
+import type { ServerStatus } from '../../common/protocol';
+import { settingsSection } from '../../common/settings';
+import { readSettings, setEnabled, setModelPath } from './config';
+import { HearthServer } from './serverClient';
+import { type ClientStatus, StatusBar } from './statusBar';
+
+export async function activate(context: vscode.ExtensionContext): Promise<void> {
+  const log = vscode.window.createOutputChannel('Hearth', { log: true });
+  const statusBar = new StatusBar();
+  const notifiedErrors = new Set<string>();
+  let serverStatus: ClientStatus = { state: 'loading', message: 'Starting…' };
+
+  const render = (): void => {
+    const enabled = readSettings().enable;
+    const healthy = serverStatus.state === 'ready' || serverStatus.state === 'generating';
+    statusBar.setStatus(!enabled && healthy ? { state: 'disabled', message: 'Inline completions are off' } : serverStatus);
+  };
+
+  const onStatus = (status: ClientStatus): void => {
+    serverStatus = status;
+    render();
+    if (status.state === 'error') notifyOnce(status, notifiedErrors);
+  };
+
+  const server = new HearthServer(context.asAbsolutePath('dist/server.js'), log, onStatus);
+
+  context.subscriptions.push(
+    log,
+    statusBar,
+    server,
+    vscode.commands.registerCommand('hearth.enable', () => setEnabled(true)),
+    vscode.commands.registerCommand('hearth.disable', () => setEnabled(false)),
+    vscode.commands.registerCommand('hearth.toggle', () => setEnabled(!readSettings().enable)),
+    vscode.commands.registerCommand('hearth.restartServer', () => server.restart()),
+    vscode.commands.registerCommand('hearth.showLog', () => log.show()),
+    vscode.commands.registerCommand('hearth.selectModel', () => selectModel()),
+    vscode.workspace.onDidChangeConfiguration((event) => {
+      if (event.affectsConfiguration(settingsSection)) render();
+    }),
+  );
+
+  await server.start();
+}
+
+/** Errors are shown once per distinct message and session, without a modal; the status bar keeps showing them. */
+function notifyOnce(status: ServerStatus, seen: Set<string>): void {
+  if (seen.has(status.message)) return;
+  seen.add(status.message);
+  const fix = status.action === 'hearth.selectModel' ? 'Choose Model…' : status.action === 'hearth.restartServer' ? 'Restart' : 'Show Log';
+  void vscode.window.showWarningMessage(`Hearth: ${status.message}`, fix).then((choice) => {
+    if (choice && status.action) void vscode.commands.executeCommand(status.action);
+  });
+}
+
+async function selectModel(): Promise<void> {
+  const picked = await vscode.window.showOpenDialog({
+    canSelectMany: false,
+    openLabel: 'Use this model',
+    filters: { 'GGUF models': ['gguf'] },
+    title: 'Hearth: choose a GGUF code model with fill-in-the-middle support',
+  });
+  if (picked?.[0]) await setModelPath(picked[0].fsPath);
+}
+
+export function deactivate(): void {
+  // Disposables registered in activate stop the server.
+}

@@ -1,0 +1,44 @@
+// Custom LSP messages between Hearth's client and server, declared once for both sides.
+import { NotificationType } from 'vscode-languageserver-protocol';
+
+export type ServerState = 'loading' | 'ready' | 'generating' | 'error';
+
+/** A fix the client can offer for an error, by command id. */
+export type StatusAction = 'hearth.selectModel' | 'hearth.restartServer' | 'hearth.showLog';
+
+export interface ServerStatus {
+  state: ServerState;
+  /** One line for the status bar tooltip; for errors, what is wrong in words a user can act on. */
+  message: string;
+  /** Name of the loaded model file, when one is loaded. */
+  model?: string;
+  action?: StatusAction;
+}
+
+export namespace ServerStatusNotification {
+  export const method = 'hearth/serverStatus';
+  export const type = new NotificationType<ServerStatus>(method);
+}
+
+/** What one completion request cost; sent after every request, for logs, tests and benchmarks. */
+export interface CompletionMetrics {
+  uri: string;
+  version: number;
+  outcome: 'served' | 'empty' | 'cancelled' | 'stale' | 'skipped' | 'error';
+  /** Why a request was skipped or produced nothing (language disabled, no model, ...). */
+  reason?: string;
+  promptTokens: number;
+  /** Prompt tokens whose KV state was already in the sequence and not evaluated again. */
+  reusedPromptTokens: number;
+  generatedTokens: number;
+  /** Mean wall time of one decode step in this request (ms), 0 when nothing was decoded. */
+  decodeStepMs: number;
+  totalMs: number;
+  /** From the cancellation reaching the generator to the sequence being free (ms); only for cancelled requests. */
+  cancelToIdleMs?: number;
+}
+
+export namespace CompletionMetricsNotification {
+  export const method = 'hearth/completionMetrics';
+  export const type = new NotificationType<CompletionMetrics>(method);
+}

@@ -1,0 +1,107 @@
+// One inline completion, as named stages: prefilter → prompt (document window) → generate (streamed through
+// stop rules) → filter → staleness check. The pipeline knows nothing of LSP or llama.cpp.
+import type { CompletionMetrics } from '../../../common/protocol';
+import { type HearthSettings, isLanguageEnabled } from '../../../common/settings';
+import { isAbortError } from '../errors';
+import type { CompletionModel, InfillStats } from '../model/completionModel';
+import { type DocumentWindow, restOfLine, windowAroundCursor } from './documentWindow';
+import { applyFilters } from './filters';
+import { firstStop, stopRulesFor } from './stopRules';
+
+export interface CompletionRequest {
+  uri: string;
+  languageId: string;
+  version: number;
+  text: string;
+  offset: number;
+  signal: AbortSignal;
+}
+
+export interface CompletionEnvironment {
+  settings(): HearthSettings;
+  /** The loaded model, or undefined while none is usable. */
+  model(): CompletionModel | undefined;
+  /** Whether the document is still at this version: answers for older versions are never sent. */
+  isCurrent(uri: string, version: number): boolean;
+  /** Marks the server busy for the status bar; returns the function that ends it. */
+  beginGeneration(): () => void;
+}
+
+export interface CompletionResult {
+  /** The text to insert at the cursor; '' when there is nothing to show. */
+  text: string;
+  metrics: CompletionMetrics;
+}
+
+/** Documents beyond this size are skipped rather than windowed: nobody types code into them. */
+export const maxDocumentChars = 8 * 1024 * 1024;
+
+export async function provideCompletion(request: CompletionRequest, env: CompletionEnvironment): Promise<CompletionResult> {
+  const started = performance.now();
+  const finish = (outcome: CompletionMetrics['outcome'], text = '', stats?: InfillStats, reason?: string): CompletionResult => ({
+    text,
+    metrics: {
+      uri: request.uri,
+      version: request.version,
+      outcome,
+      reason,
+      promptTokens: stats?.promptTokens ?? 0,
+      reusedPromptTokens: stats?.reusedPromptTokens ?? 0,
+      generatedTokens: stats?.generatedTokens ?? 0,
+      decodeStepMs: stats?.decodeStepMs ?? 0,
+      totalMs: performance.now() - started,
+      cancelToIdleMs: stats?.cancelToIdleMs,
+    },
+  });
+
+  const settings = env.settings();
+  const skip = prefilter(request, settings);
+  if (skip) return finish('skipped', '', undefined, skip);
+  const model = env.model();
+  if (!model) return finish('skipped', '', undefined, 'no model loaded');
+
+  const window = windowAroundCursor(request.text, request.offset);
+  const endGeneration = env.beginGeneration();
+  let generated: { text: string; stats: InfillStats };
+  try {
+    generated = await generate(model, window, settings, request.signal);
+  } catch (error) {
+    if (isAbortError(error)) return finish('cancelled');
+    throw error;
+  } finally {
+    endGeneration();
+  }
+
+  if (request.signal.aborted) return finish('cancelled', '', generated.stats);
+  if (!env.isCurrent(request.uri, request.version)) return finish('stale', '', generated.stats);
+  const text = applyFilters(generated.text);
+  return finish(text === '' ? 'empty' : 'served', text, generated.stats);
+}
+
+function prefilter(request: CompletionRequest, settings: HearthSettings): string | undefined {
+  if (!isLanguageEnabled(settings, request.languageId)) return `disabled for ${request.languageId}`;
+  if (request.text.length > maxDocumentChars) return 'document too large';
+  if (request.signal.aborted) return 'cancelled before start';
+  return undefined;
+}
+
+async function generate(
+  model: CompletionModel,
+  window: DocumentWindow,
+  settings: HearthSettings,
+  signal: AbortSignal,
+): Promise<{ text: string; stats: InfillStats }> {
+  const maxLines = restOfLine(window.suffix).trim() !== '' ? 1 : settings.maxLines;
+  const rules = stopRulesFor(window.suffix, maxLines);
+  const run = model.infill({ prefix: window.prefix, suffix: window.suffix, maxTokens: settings.maxTokens, signal });
+  let text = '';
+  for await (const token of run.tokens) {
+    text += token.text;
+    const cut = firstStop(rules, text);
+    if (cut !== undefined) {
+      text = text.slice(0, cut);
+      break; // leaving the loop stops the model before its next decode step
+    }
+  }
+  return { text, stats: await run.done };
+}

@@ -1,0 +1,84 @@
+// Checks a GGUF file before llama.cpp sees it. A file missing a required key makes llama.cpp hit a native
+// assertion that kills the whole process, so anything doubtful is refused here with a message instead.
+import { open, stat } from 'node:fs/promises';
+import { ModelError } from '../errors';
+
+type Metadata = Record<string, unknown>;
+
+function lookup(metadata: Metadata, dottedKey: string): unknown {
+  let node: unknown = metadata;
+  for (const part of dottedKey.split('.')) {
+    if (!node || typeof node !== 'object') return undefined;
+    node = (node as Record<string, unknown>)[part];
+  }
+  return node;
+}
+
+const fimKeySets = [
+  ['tokenizer.ggml.fim_pre_token_id', 'tokenizer.ggml.fim_suf_token_id', 'tokenizer.ggml.fim_mid_token_id'],
+  ['tokenizer.ggml.prefix_token_id', 'tokenizer.ggml.suffix_token_id', 'tokenizer.ggml.middle_token_id'],
+];
+
+/** Pure check of parsed GGUF metadata; returns the problem, or undefined when the model is usable. */
+export function checkGgufMetadata(metadata: Metadata, fileName: string): ModelError | undefined {
+  const architecture = lookup(metadata, 'general.architecture');
+  if (typeof architecture !== 'string' || architecture === '') {
+    return new ModelError('corrupt', `${fileName} has no general.architecture: it is not a usable GGUF model.`);
+  }
+  const required = [`${architecture}.block_count`, `${architecture}.embedding_length`, `${architecture}.attention.head_count`];
+  const missing = required.filter((key) => typeof lookup(metadata, key) !== 'number');
+  if (missing.length > 0) {
+    return new ModelError('corrupt', `${fileName} lacks ${missing.join(', ')}; llama.cpp cannot load it. Re-download or re-convert the model.`);
+  }
+  if (!Array.isArray(lookup(metadata, 'tokenizer.ggml.tokens'))) {
+    return new ModelError('corrupt', `${fileName} has no tokenizer vocabulary (tokenizer.ggml.tokens).`);
+  }
+  const hasFim = fimKeySets.some((keys) => keys.every((key) => typeof lookup(metadata, key) === 'number'));
+  if (!hasFim) {
+    return new ModelError(
+      'noFimTokens',
+      `${fileName} has no fill-in-the-middle tokens, so it cannot complete code at the cursor. Choose a code model trained for FIM (for example Qwen2.5-Coder, StarCoder2, CodeLlama).`,
+    );
+  }
+  return undefined;
+}
+
+export type GgufReader = (path: string) => Promise<{ metadata: Metadata }>;
+
+/** Checks existence, readability, the GGUF magic and the metadata of a model file; throws ModelError. */
+export async function validateModelFile(path: string, readGguf: GgufReader): Promise<void> {
+  const fileName = path.split(/[\\/]/).pop() ?? path;
+  let size: number;
+  try {
+    const info = await stat(path);
+    if (!info.isFile()) throw new ModelError('missing', `The model path ${path} is not a file. Set hearth.modelPath to a .gguf file.`);
+    size = info.size;
+  } catch (error) {
+    if (error instanceof ModelError) throw error;
+    throw new ModelError('missing', `The model file ${path} does not exist. Set hearth.modelPath to a .gguf file, or clear it to use the bundled model.`);
+  }
+  let magic: string;
+  try {
+    const handle = await open(path, 'r');
+    try {
+      const buffer = Buffer.alloc(4);
+      await handle.read(buffer, 0, 4, 0);
+      magic = buffer.toString('latin1');
+    } finally {
+      await handle.close();
+    }
+  } catch (error) {
+    throw new ModelError('unreadable', `The model file ${path} cannot be read (${(error as NodeJS.ErrnoException).code ?? 'error'}). Check its permissions.`);
+  }
+  if (size < 32 || magic !== 'GGUF') {
+    throw new ModelError('corrupt', `${fileName} is not a GGUF file (it does not start with "GGUF"). Hearth needs a GGUF model.`);
+  }
+  let metadata: Metadata;
+  try {
+    metadata = (await readGguf(path)).metadata;
+  } catch (error) {
+    throw new ModelError('corrupt', `${fileName} is damaged: its GGUF header cannot be read. Re-download the model.`, 'hearth.selectModel', String(error));
+  }
+  const problem = checkGgufMetadata(metadata, fileName);
+  if (problem) throw problem;
+}

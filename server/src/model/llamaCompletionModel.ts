@@ -1,0 +1,167 @@
+// CompletionModel on llama.cpp. Drives the context sequence token by token (below LlamaCompletion) so that an
+// abort is seen between decode steps and the KV state of the common prompt prefix is kept between requests.
+import { basename } from 'node:path';
+import type { Llama, LlamaContext, LlamaContextSequence, LlamaModel, Token } from 'node-llama-cpp';
+import type { GpuSetting } from '../../../common/settings';
+import { ModelError } from '../errors';
+import type { Logger } from '../logger';
+import type { CompletionModel, GeneratedToken, InfillRequest, InfillRun, InfillStats } from './completionModel';
+import { ExclusiveLock } from './exclusiveLock';
+import { type FimOrder, type FimTokenIds, layoutFimPrompt } from './fimTemplate';
+import { validateModelFile } from './ggufValidation';
+import { createLlama, loadNodeLlamaCpp } from './llamaRuntime';
+
+export interface LlamaModelOptions {
+  modelPath: string;
+  threads: number;
+  gpu: GpuSetting;
+  /** Largest context to allocate; the model's training context caps it. */
+  maxContextSize: number;
+  fimOrder: FimOrder;
+}
+
+/** Prompt tokens evaluated per native call; the abort signal is checked between chunks. */
+const promptChunkTokens = 128;
+
+export async function loadLlamaCompletionModel(options: LlamaModelOptions, log: Logger): Promise<CompletionModel> {
+  const lib = await loadNodeLlamaCpp();
+  await validateModelFile(options.modelPath, (path) => lib.readGgufFileInfo(path, { readTensorInfo: false }));
+  const llama = await createLlama(options.gpu, options.threads, log);
+  let model: LlamaModel | undefined;
+  try {
+    model = await llama.loadModel({ modelPath: options.modelPath });
+    const infill = model.tokens.infill;
+    if (infill.prefix == null || infill.suffix == null || infill.middle == null) {
+      throw new ModelError('noFimTokens', `${basename(options.modelPath)} has no fill-in-the-middle tokens.`);
+    }
+    const contextSize = Math.min(model.trainContextSize, options.maxContextSize);
+    const context = await model.createContext({ contextSize, threads: options.threads, sequences: 1 });
+    log.info(
+      `Loaded ${basename(options.modelPath)}: context ${contextSize} tokens, ${options.threads} thread(s), ` +
+        `${llama.gpu === false ? 'CPU' : `GPU ${llama.gpu}`}, FIM order ${options.fimOrder}`,
+    );
+    return new LlamaCompletionModel(
+      basename(options.modelPath),
+      llama,
+      model,
+      context,
+      { prefix: infill.prefix, suffix: infill.suffix, middle: infill.middle },
+      options.fimOrder,
+    );
+  } catch (error) {
+    await model?.dispose();
+    await llama.dispose();
+    if (error instanceof ModelError) throw error;
+    throw new ModelError('loadFailed', `llama.cpp could not load ${basename(options.modelPath)}: ${(error as Error).message}`, 'hearth.selectModel', String(error));
+  }
+}
+
+class LlamaCompletionModel implements CompletionModel {
+  private readonly lock = new ExclusiveLock();
+  private readonly sequence: LlamaContextSequence;
+
+  constructor(
+    readonly name: string,
+    private readonly llama: Llama,
+    private readonly model: LlamaModel,
+    private readonly context: LlamaContext,
+    private readonly fimIds: FimTokenIds,
+    private readonly fimOrder: FimOrder,
+  ) {
+    this.sequence = context.getSequence();
+  }
+
+  infill(request: InfillRequest): InfillRun {
+    let finish!: (stats: InfillStats) => void;
+    const done = new Promise<InfillStats>((resolve) => (finish = resolve));
+    return { tokens: this.generate(request, finish), done };
+  }
+
+  private buildPrompt(request: InfillRequest): Token[] {
+    const budget = this.sequence.contextSize - request.maxTokens - 1;
+    return layoutFimPrompt({
+      prefixTokens: this.model.tokenize(request.prefix),
+      suffixTokens: this.model.tokenize(request.suffix),
+      ids: this.fimIds,
+      order: this.fimOrder,
+      budget,
+    }) as Token[];
+  }
+
+  private async *generate(request: InfillRequest, finish: (stats: InfillStats) => void): AsyncGenerator<GeneratedToken> {
+    const { signal } = request;
+    const stats: InfillStats = { promptTokens: 0, reusedPromptTokens: 0, generatedTokens: 0, decodeStepMs: 0 };
+    let abortedAt: number | undefined;
+    const onAbort = (): void => {
+      abortedAt = performance.now();
+    };
+    signal.addEventListener('abort', onAbort, { once: true });
+    const release = await this.lock.acquire();
+    try {
+      if (signal.aborted) return;
+      const prompt = this.buildPrompt(request);
+      stats.promptTokens = prompt.length;
+      const reused = await this.reuseKvPrefix(prompt);
+      stats.reusedPromptTokens = reused;
+
+      let next = reused;
+      while (prompt.length - 1 - next > promptChunkTokens) {
+        if (signal.aborted) return;
+        await this.sequence.evaluateWithoutGeneratingNewTokens(prompt.slice(next, next + promptChunkTokens));
+        next += promptChunkTokens;
+      }
+      if (signal.aborted) return;
+
+      const emitted: Token[] = [];
+      let emittedText = '';
+      let decodeMs = 0;
+      let stepStart = performance.now();
+      for await (const token of this.sequence.evaluate(prompt.slice(next), { temperature: 0 })) {
+        const now = performance.now();
+        if (emitted.length > 0) decodeMs += now - stepStart; // the first step includes the prompt's last chunk
+        stepStart = now;
+        if (signal.aborted || this.model.isEogToken(token)) break;
+        emitted.push(token);
+        const text = this.model.detokenize(emitted);
+        // A byte-level token can end inside a UTF-8 character: hold it back until the character completes.
+        if (!text.endsWith('\uFFFD') && text.length > emittedText.length) {
+          const delta = text.slice(emittedText.length);
+          emittedText = text;
+          yield { text: delta };
+        }
+        if (signal.aborted || emitted.length >= request.maxTokens) break;
+        stepStart = performance.now();
+      }
+      stats.generatedTokens = emitted.length;
+      stats.decodeStepMs = emitted.length > 1 ? decodeMs / (emitted.length - 1) : 0;
+    } finally {
+      signal.removeEventListener('abort', onAbort);
+      if (abortedAt !== undefined) stats.cancelToIdleMs = performance.now() - abortedAt;
+      release();
+      finish(stats);
+    }
+  }
+
+  /** Keeps the sequence's KV state for the prompt's common prefix; returns how many prompt tokens it covers. */
+  private async reuseKvPrefix(prompt: Token[]): Promise<number> {
+    await this.sequence.adaptStateToTokens(prompt, false);
+    let reused = this.sequence.nextTokenIndex;
+    if (reused >= prompt.length) {
+      // The last prompt token must be evaluated again to get logits for the first generated token.
+      reused = prompt.length - 1;
+      await this.sequence.eraseContextTokenRanges([{ start: reused, end: this.sequence.nextTokenIndex }]);
+    }
+    return reused;
+  }
+
+  async dispose(): Promise<void> {
+    const release = await this.lock.acquire();
+    try {
+      await this.context.dispose();
+      await this.model.dispose();
+      await this.llama.dispose();
+    } finally {
+      release();
+    }
+  }
+}

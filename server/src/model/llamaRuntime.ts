@@ -1,0 +1,47 @@
+// Obtains llama.cpp through node-llama-cpp: prebuilt binaries only, never a download or a build at run time.
+import type { Llama } from 'node-llama-cpp';
+import type { GpuSetting } from '../../../common/settings';
+import { ModelError } from '../errors';
+import type { Logger } from '../logger';
+
+// node-llama-cpp is ESM with top-level await: it can only be loaded with import(), never require().
+export type NodeLlamaCpp = typeof import('node-llama-cpp');
+
+let modulePromise: Promise<NodeLlamaCpp> | undefined;
+
+export function loadNodeLlamaCpp(): Promise<NodeLlamaCpp> {
+  modulePromise ??= import('node-llama-cpp');
+  return modulePromise;
+}
+
+export async function createLlama(gpu: GpuSetting, maxThreads: number, log: Logger): Promise<Llama> {
+  const lib = await loadNodeLlamaCpp();
+  try {
+    return await lib.getLlama({
+      build: 'never',
+      skipDownload: true,
+      usePrebuiltBinaries: true,
+      progressLogs: false,
+      gpu: gpu === 'off' ? false : 'auto',
+      maxThreads,
+      logLevel: lib.LlamaLogLevel.warn,
+      logger: (level, message) => {
+        const line = message.trimEnd();
+        if (!line) return;
+        if (level === lib.LlamaLogLevel.error || level === lib.LlamaLogLevel.fatal) log.error(`llama.cpp: ${line}`);
+        else if (level === lib.LlamaLogLevel.warn) log.warn(`llama.cpp: ${line}`);
+        else log.debug(`llama.cpp: ${line}`);
+      },
+    });
+  } catch (error) {
+    if (error instanceof lib.NoBinaryFoundError) {
+      throw new ModelError(
+        'noRuntime',
+        `No llama.cpp binary for ${process.platform}-${process.arch} ships with this build of Hearth. Install the Hearth package made for this platform.`,
+        'hearth.showLog',
+        String(error),
+      );
+    }
+    throw error;
+  }
+}

@@ -1,0 +1,101 @@
+// Owns the loaded model: loads it when the settings name a different one, reports loading / ready / error, and
+// keeps the server alive (with a message) when a model cannot be used.
+import { basename, join } from 'node:path';
+import type { StatusAction } from '../../../common/protocol';
+import type { GpuSetting, HearthSettings } from '../../../common/settings';
+import { describeError, isModelError } from '../errors';
+import type { Logger } from '../logger';
+import type { CompletionModel } from './completionModel';
+import { chooseThreadCount } from './threadCount';
+
+export interface ModelSpec {
+  modelPath: string;
+  draftModelPath: string;
+  threads: number;
+  gpu: GpuSetting;
+}
+
+export interface ModelState {
+  state: 'loading' | 'ready' | 'error';
+  message: string;
+  model?: string;
+  action?: StatusAction;
+}
+
+export type ModelLoader = (spec: ModelSpec) => Promise<CompletionModel>;
+
+export const bundledTargetFile = 'tiny-code-target-q8_0.gguf';
+export const bundledDraftFile = 'tiny-code-draft-q8_0.gguf';
+
+/** Settings → the exact model to load. An empty model path means the bundled tiny pair. */
+export function resolveModelSpec(settings: HearthSettings, bundledModelsDir: string, logicalCores: number): ModelSpec {
+  const bundled = settings.modelPath === '';
+  return {
+    modelPath: bundled ? join(bundledModelsDir, bundledTargetFile) : settings.modelPath,
+    draftModelPath: settings.draftModelPath !== '' ? settings.draftModelPath : bundled ? join(bundledModelsDir, bundledDraftFile) : '',
+    threads: chooseThreadCount(settings.threads, logicalCores),
+    gpu: settings.gpu,
+  };
+}
+
+export class ModelHost {
+  private loaded: CompletionModel | undefined;
+  private loadedSpec: string | undefined;
+  private pending: Promise<void> = Promise.resolve();
+
+  constructor(
+    private readonly load: ModelLoader,
+    private readonly log: Logger,
+    private readonly report: (state: ModelState) => void,
+  ) {}
+
+  current(): CompletionModel | undefined {
+    return this.loaded;
+  }
+
+  /** Loads the model the spec names unless it is already loaded; calls are applied in order. */
+  configure(spec: ModelSpec): Promise<void> {
+    this.pending = this.pending.then(() => this.apply(spec));
+    return this.pending;
+  }
+
+  /** Loads the spec again even when unchanged (after the user fixed the file in place). */
+  reload(spec: ModelSpec): Promise<void> {
+    this.pending = this.pending.then(() => {
+      this.loadedSpec = undefined;
+      return this.apply(spec);
+    });
+    return this.pending;
+  }
+
+  private async apply(spec: ModelSpec): Promise<void> {
+    const key = JSON.stringify(spec);
+    if (key === this.loadedSpec) return;
+    this.loadedSpec = key;
+    const previous = this.loaded;
+    this.loaded = undefined;
+    await previous?.dispose();
+    const name = basename(spec.modelPath);
+    this.report({ state: 'loading', message: `Loading ${name}…`, model: name });
+    const started = performance.now();
+    try {
+      this.loaded = await this.load(spec);
+      this.log.info(`Model ${name} ready in ${Math.round(performance.now() - started)} ms`);
+      this.report({ state: 'ready', message: `${name} ready`, model: name });
+    } catch (error) {
+      if (isModelError(error)) {
+        this.log.error(`${error.message}${error.detail ? `\n${error.detail}` : ''}`);
+        this.report({ state: 'error', message: error.message, action: error.action });
+      } else {
+        this.log.error(`Loading ${name} failed: ${describeError(error)}`);
+        this.report({ state: 'error', message: `Loading ${name} failed: ${(error as Error).message}`, action: 'hearth.showLog' });
+      }
+    }
+  }
+
+  async dispose(): Promise<void> {
+    await this.pending;
+    await this.loaded?.dispose();
+    this.loaded = undefined;
+  }
+}

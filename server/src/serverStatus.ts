@@ -1,0 +1,42 @@
+// Folds the model's state and the number of running generations into the one status the client shows.
+import type { ServerStatus } from '../../common/protocol';
+import type { ModelState } from './model/modelHost';
+
+export class ServerStatusReporter {
+  private model: ModelState = { state: 'loading', message: 'Starting…' };
+  private generations = 0;
+  private lastSent = '';
+
+  constructor(private readonly send: (status: ServerStatus) => void) {}
+
+  setModelState(state: ModelState): void {
+    this.model = state;
+    this.publish();
+  }
+
+  /** Marks one generation as running; the returned function ends it (idempotent). */
+  beginGeneration(): () => void {
+    this.generations++;
+    this.publish();
+    let ended = false;
+    return () => {
+      if (ended) return;
+      ended = true;
+      this.generations--;
+      this.publish();
+    };
+  }
+
+  current(): ServerStatus {
+    const state = this.model.state === 'ready' && this.generations > 0 ? 'generating' : this.model.state;
+    return { state, message: this.model.message, model: this.model.model, action: this.model.action };
+  }
+
+  private publish(): void {
+    const status = this.current();
+    const key = JSON.stringify(status);
+    if (key === this.lastSent) return;
+    this.lastSent = key;
+    this.send(status);
+  }
+}

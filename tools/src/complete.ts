@@ -1,0 +1,75 @@
+// Headless completion: prints what the real Hearth server completes at FILE:LINE:COLUMN (1-based), over LSP.
+//   node dist/complete.js src/app.ts:12:5 [--model PATH] [--draft PATH] [--threads N] [--max-tokens N] [--json]
+import { readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { parseArgs } from 'node:util';
+import { languageIdForPath } from './languageIds';
+import { LspSession } from './lspSession';
+
+async function main(): Promise<number> {
+  const { values, positionals } = parseArgs({
+    allowPositionals: true,
+    options: {
+      model: { type: 'string' },
+      draft: { type: 'string' },
+      threads: { type: 'string' },
+      'max-tokens': { type: 'string' },
+      'max-lines': { type: 'string' },
+      json: { type: 'boolean', default: false },
+      verbose: { type: 'boolean', default: false },
+    },
+  });
+  const target = positionals[0]?.match(/^(.*):(\d+):(\d+)$/);
+  if (!target) {
+    process.stderr.write('usage: complete FILE:LINE:COLUMN [--model PATH] [--draft PATH] [--threads N] [--max-tokens N] [--max-lines N] [--json]\n');
+    return 2;
+  }
+  const [, file, line, column] = target;
+  const path = resolve(file!);
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (error) {
+    process.stderr.write(`cannot read ${path}: ${(error as Error).message}\n`);
+    return 1;
+  }
+  const settings: Record<string, unknown> = { logLevel: values.verbose ? 'debug' : 'warn' };
+  if (values.model) settings.modelPath = resolve(values.model);
+  if (values.draft) settings.draftModelPath = resolve(values.draft);
+  if (values.threads) settings.threads = Number(values.threads);
+  if (values['max-tokens']) settings.maxTokens = Number(values['max-tokens']);
+  if (values['max-lines']) settings.maxLines = Number(values['max-lines']);
+
+  const session = await LspSession.start({
+    serverPath: join(__dirname, 'server.js'),
+    settings,
+    onLog: (message) => {
+      if (values.verbose || /error|fail/i.test(message)) process.stderr.write(`${message}\n`);
+    },
+  });
+  try {
+    const status = await session.waitForStatus((s) => s.state === 'ready' || s.state === 'error', 120_000);
+    if (status.state === 'error') {
+      process.stderr.write(`hearth: ${status.message}\n`);
+      return 1;
+    }
+    const uri = pathToFileURL(path).href;
+    await session.open(uri, languageIdForPath(path), text);
+    const items = await session.complete(uri, { line: Number(line) - 1, character: Number(column) - 1 });
+    const metrics = await session.nextMetrics();
+    if (values.json) process.stdout.write(`${JSON.stringify({ completion: items[0] ?? '', metrics }, null, 2)}\n`);
+    else process.stdout.write(`${items[0] ?? ''}\n`);
+    return 0;
+  } finally {
+    await session.stop();
+  }
+}
+
+main().then(
+  (code) => process.exit(code),
+  (error) => {
+    process.stderr.write(`hearth: ${(error as Error).message}\n`);
+    process.exit(1);
+  },
+);

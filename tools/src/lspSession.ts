@@ -1,0 +1,166 @@
+// Drives the real Hearth server over LSP (stdio), the way the VS Code client does. Used by the headless
+// completion CLI, the integration tests and the benchmarks. Every wait is bounded.
+import { type ChildProcess, spawn } from 'node:child_process';
+import {
+  CancellationTokenSource,
+  ConfigurationRequest,
+  createProtocolConnection,
+  DidChangeConfigurationNotification,
+  DidChangeTextDocumentNotification,
+  DidOpenTextDocumentNotification,
+  ExitNotification,
+  InitializedNotification,
+  InitializeRequest,
+  InlineCompletionRequest,
+  InlineCompletionTriggerKind,
+  LogMessageNotification,
+  type Position,
+  type ProtocolConnection,
+  RegistrationRequest,
+  ShutdownRequest,
+  StreamMessageReader,
+  StreamMessageWriter,
+} from 'vscode-languageserver-protocol/node';
+import { type CompletionMetrics, CompletionMetricsNotification, type ServerStatus, ServerStatusNotification } from '../../common/protocol';
+
+export interface LspSessionOptions {
+  serverPath: string;
+  /** Raw `hearth` settings section the session answers workspace/configuration with. */
+  settings: Record<string, unknown>;
+  onLog?: (line: string) => void;
+  /** Node executable for the server; defaults to the one running this process. */
+  nodePath?: string;
+}
+
+export interface PendingCompletion {
+  result: Promise<string[]>;
+  cancel(): void;
+}
+
+export class LspSession {
+  private readonly statusListeners = new Set<(status: ServerStatus) => void>();
+  private readonly metricsQueue: CompletionMetrics[] = [];
+  private readonly metricsWaiters: Array<(metrics: CompletionMetrics) => void> = [];
+  private lastStatus: ServerStatus | undefined;
+  private exited = false;
+
+  private constructor(
+    private readonly process: ChildProcess,
+    private readonly connection: ProtocolConnection,
+    private settings: Record<string, unknown>,
+  ) {}
+
+  static async start(options: LspSessionOptions): Promise<LspSession> {
+    const child = spawn(options.nodePath ?? process.execPath, [options.serverPath, '--stdio'], { stdio: ['pipe', 'pipe', 'pipe'] });
+    child.stderr!.on('data', (chunk: Buffer) => options.onLog?.(`[stderr] ${chunk.toString().trimEnd()}`));
+    const connection = createProtocolConnection(new StreamMessageReader(child.stdout!), new StreamMessageWriter(child.stdin!));
+    const session = new LspSession(child, connection, options.settings);
+    child.on('exit', () => {
+      session.exited = true;
+    });
+    connection.onRequest(ConfigurationRequest.type, (params) => params.items.map(() => session.settings));
+    connection.onRequest(RegistrationRequest.type, () => undefined);
+    connection.onNotification(LogMessageNotification.type, (message) => options.onLog?.(message.message));
+    connection.onNotification(ServerStatusNotification.type, (status) => {
+      session.lastStatus = status;
+      for (const listener of session.statusListeners) listener(status);
+    });
+    connection.onNotification(CompletionMetricsNotification.type, (metrics) => {
+      const waiter = session.metricsWaiters.shift();
+      if (waiter) waiter(metrics);
+      else session.metricsQueue.push(metrics);
+    });
+    connection.listen();
+    await withTimeout(
+      connection.sendRequest(InitializeRequest.type, {
+        processId: process.pid,
+        rootUri: null,
+        capabilities: { workspace: { configuration: true, didChangeConfiguration: { dynamicRegistration: true } } },
+      }),
+      30_000,
+      'initialize',
+    );
+    await connection.sendNotification(InitializedNotification.type, {});
+    return session;
+  }
+
+  get hasExited(): boolean {
+    return this.exited;
+  }
+
+  /** Resolves with the first status (the current one included) that satisfies the predicate. */
+  waitForStatus(predicate: (status: ServerStatus) => boolean, timeoutMs = 60_000): Promise<ServerStatus> {
+    if (this.lastStatus && predicate(this.lastStatus)) return Promise.resolve(this.lastStatus);
+    let listener!: (status: ServerStatus) => void;
+    const found = new Promise<ServerStatus>((resolve) => {
+      listener = (status) => {
+        if (predicate(status)) resolve(status);
+      };
+      this.statusListeners.add(listener);
+    });
+    return withTimeout(found, timeoutMs, 'server status').finally(() => this.statusListeners.delete(listener));
+  }
+
+  /** The metrics of the next finished request, in the order the server sent them. */
+  nextMetrics(timeoutMs = 60_000): Promise<CompletionMetrics> {
+    const queued = this.metricsQueue.shift();
+    if (queued) return Promise.resolve(queued);
+    return withTimeout(new Promise<CompletionMetrics>((resolve) => this.metricsWaiters.push(resolve)), timeoutMs, 'completion metrics');
+  }
+
+  async updateSettings(settings: Record<string, unknown>): Promise<void> {
+    this.settings = settings;
+    await this.connection.sendNotification(DidChangeConfigurationNotification.type, { settings: null });
+  }
+
+  async open(uri: string, languageId: string, text: string, version = 1): Promise<void> {
+    await this.connection.sendNotification(DidOpenTextDocumentNotification.type, { textDocument: { uri, languageId, version, text } });
+  }
+
+  async replaceText(uri: string, version: number, text: string): Promise<void> {
+    await this.connection.sendNotification(DidChangeTextDocumentNotification.type, { textDocument: { uri, version }, contentChanges: [{ text }] });
+  }
+
+  requestCompletion(uri: string, position: Position): PendingCompletion {
+    const source = new CancellationTokenSource();
+    const result = this.connection
+      .sendRequest(
+        InlineCompletionRequest.type,
+        { textDocument: { uri }, position, context: { triggerKind: InlineCompletionTriggerKind.Automatic } },
+        source.token,
+      )
+      .then((items) => {
+        const list = Array.isArray(items) ? items : (items?.items ?? []);
+        return list.map((item) => (typeof item.insertText === 'string' ? item.insertText : item.insertText.value));
+      });
+    return { result: withTimeout(result, 120_000, 'inline completion'), cancel: () => source.cancel() };
+  }
+
+  async complete(uri: string, position: Position): Promise<string[]> {
+    return this.requestCompletion(uri, position).result;
+  }
+
+  async stop(): Promise<void> {
+    if (!this.exited) {
+      try {
+        await withTimeout(this.connection.sendRequest(ShutdownRequest.type), 10_000, 'shutdown');
+        await this.connection.sendNotification(ExitNotification.type);
+      } catch {
+        // A server that does not shut down in time is killed below.
+      }
+    }
+    const exited = new Promise<void>((resolve) => (this.exited ? resolve() : this.process.once('exit', () => resolve())));
+    const timer = setTimeout(() => this.process.kill('SIGKILL'), 5_000);
+    await exited;
+    clearTimeout(timer);
+    this.connection.dispose();
+  }
+}
+
+function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`Timed out after ${ms} ms waiting for ${what}`)), ms);
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}
