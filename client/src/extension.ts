@@ -4,10 +4,17 @@ import * as vscode from 'vscode';
 import type { ServerStatus } from '../../common/protocol';
 import { settingsSection } from '../../common/settings';
 import { readSettings, setEnabled, setModelPath } from './config';
-import { HearthServer } from './serverClient';
+import { HearthServer, type ProvidedCompletions } from './serverClient';
 import { type ClientStatus, StatusBar } from './statusBar';
 
-export async function activate(context: vscode.ExtensionContext): Promise<void> {
+/** What Hearth offers other extensions (and its own end-to-end tests). */
+export interface HearthApi {
+  status(): ClientStatus;
+  readonly onDidChangeStatus: vscode.Event<ClientStatus>;
+  readonly onDidProvideInlineCompletions: vscode.Event<ProvidedCompletions>;
+}
+
+export async function activate(context: vscode.ExtensionContext): Promise<HearthApi> {
   const log = vscode.window.createOutputChannel('Hearth', { log: true });
   const statusBar = new StatusBar();
   const notifiedErrors = new Set<string>();
@@ -19,9 +26,11 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
     statusBar.setStatus(!enabled && healthy ? { state: 'disabled', message: 'Inline completions are off' } : serverStatus);
   };
 
+  const statusEmitter = new vscode.EventEmitter<ClientStatus>();
   const onStatus = (status: ClientStatus): void => {
     serverStatus = status;
     render();
+    statusEmitter.fire(status);
     if (status.state === 'error') notifyOnce(status, notifiedErrors);
   };
 
@@ -30,6 +39,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
   context.subscriptions.push(
     log,
     statusBar,
+    statusEmitter,
     server,
     vscode.commands.registerCommand('hearth.enable', () => setEnabled(true)),
     vscode.commands.registerCommand('hearth.disable', () => setEnabled(false)),
@@ -43,6 +53,11 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
   );
 
   await server.start();
+  return {
+    status: () => serverStatus,
+    onDidChangeStatus: statusEmitter.event,
+    onDidProvideInlineCompletions: server.onDidProvideInlineCompletions,
+  };
 }
 
 /** Errors are shown once per distinct message and session, without a modal; the status bar keeps showing them. */

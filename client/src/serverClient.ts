@@ -16,8 +16,16 @@ import { type ServerStatus, ServerStatusNotification } from '../../common/protoc
 import { RestartBackoff } from './restartBackoff';
 import type { ClientStatus } from './statusBar';
 
+/** Inline completions VS Code received from the server, after the language client converted them. */
+export interface ProvidedCompletions {
+  uri: string;
+  texts: string[];
+}
+
 export class HearthServer implements vscode.Disposable {
   private readonly client: LanguageClient;
+  private readonly providedEmitter = new vscode.EventEmitter<ProvidedCompletions>();
+  readonly onDidProvideInlineCompletions = this.providedEmitter.event;
   private readonly backoff = new RestartBackoff();
   private restartTimer: NodeJS.Timeout | undefined;
   private disposed = false;
@@ -34,6 +42,15 @@ export class HearthServer implements vscode.Disposable {
     const clientOptions: LanguageClientOptions = {
       documentSelector: [{ scheme: 'file' }, { scheme: 'untitled' }],
       outputChannel: log,
+      middleware: {
+        provideInlineCompletionItems: async (document, position, context, token, next) => {
+          const result = await next(document, position, context, token);
+          const items = Array.isArray(result) ? result : (result?.items ?? []);
+          const texts = items.map((item) => (typeof item.insertText === 'string' ? item.insertText : item.insertText.value));
+          this.providedEmitter.fire({ uri: document.uri.toString(), texts });
+          return result;
+        },
+      },
       errorHandler: {
         error: (): ErrorHandlerResult => ({ action: ErrorAction.Continue, handled: true }),
         closed: (): CloseHandlerResult => this.onServerClosed(),
@@ -73,6 +90,7 @@ export class HearthServer implements vscode.Disposable {
 
   dispose(): void {
     this.disposed = true;
+    this.providedEmitter.dispose();
     clearTimeout(this.restartTimer);
     void this.client.stop().catch(() => undefined);
   }

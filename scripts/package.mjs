@@ -1,0 +1,35 @@
+// Builds and packages a platform-specific .vsix: the bundles, the bundled models, node-llama-cpp with its runtime
+// dependencies, and only the target platform's CPU binary of llama.cpp (its CUDA binaries alone are 600 MB).
+//   node scripts/package.mjs [--target linux-x64] [--out FILE]
+import { execFileSync } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+
+const root = new URL('..', import.meta.url).pathname;
+const { values } = parseArgs({ options: { target: { type: 'string' }, out: { type: 'string' } } });
+const target = values.target ?? `${process.platform === 'win32' ? 'win32' : process.platform}-${process.arch}`;
+const [os, arch] = target.split('-');
+const llamaPlatform = `${os === 'win32' ? 'win' : os === 'darwin' ? 'mac' : os}-${arch}${os === 'darwin' && arch === 'arm64' ? '-metal' : ''}`;
+const manifest = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
+const out = values.out ?? join(root, `hearth-${target}-${manifest.version}.vsix`);
+
+// Bundled into dist/: not shipped again as node_modules.
+const bundled = ['vscode-languageclient', 'vscode-languageserver', 'vscode-languageserver-protocol', 'vscode-languageserver-textdocument', 'vscode-jsonrpc', 'vscode-languageserver-types'];
+const ignore = [
+  '**/*.map', '**/*.ts', '.vscode/**', '.ci/**', '.tools/**', '.test-state/**', 'client/**', 'server/**', 'common/**',
+  'tools/**', 'test/**', 'out/**', 'scripts/**', 'docs/**', '*.vsix', 'tsconfig.json', '**/.gitignore',
+  ...bundled.map((name) => `node_modules/${name}/**`),
+  'node_modules/@node-llama-cpp/**', `!node_modules/@node-llama-cpp/${llamaPlatform}/**`,
+  'node_modules/node-llama-cpp/llama/gitRelease.bundle', 'node_modules/node-llama-cpp/llama/xpack/**',
+  'node_modules/**/*.md', '!README.md', 'node_modules/**/test/**', 'node_modules/**/docs/**',
+  'node_modules/web-tree-sitter/debug/**', 'node_modules/typescript/**', 'node_modules/@typescript/**',
+];
+writeFileSync(join(root, '.vscodeignore'), `# Written by scripts/package.mjs for ${target}; edit the script, not this file.\n${ignore.join('\n')}\n`);
+
+execFileSync(process.execPath, [join(root, 'scripts/build.mjs'), '--quiet'], { stdio: 'inherit' });
+execFileSync(process.execPath, [join(root, 'node_modules/@vscode/vsce/vsce'), 'package', '--target', target, '--out', out, '--allow-missing-repository', '--skip-license'], {
+  cwd: root,
+  stdio: 'inherit',
+});
+console.log(`packaged ${out}`);

@@ -1,0 +1,40 @@
+// `npm test`: type-check, build, then every test under node's test runner — unit (fake model), integration (the
+// real server over LSP with the tiny model) and end-to-end (a real VS Code: code-server + Chromium). Installs the
+// end-to-end tools first when missing (scripts/setup-e2e.sh). `--only unit|integration|e2e` narrows the run.
+import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+
+const root = new URL('..', import.meta.url).pathname;
+const { values } = parseArgs({ options: { only: { type: 'string', multiple: true } } });
+const kinds = values.only?.length ? values.only : ['unit', 'integration', 'e2e'];
+const run = (command, args) => execFileSync(command, args, { cwd: root, stdio: 'inherit' });
+const stage = (name) => console.log(`\n== ${name} (${new Date().toISOString()})`);
+
+if (kinds.includes('e2e')) {
+  stage('setup end-to-end tools');
+  run('bash', [join(root, 'scripts/setup-e2e.sh')]);
+}
+stage('type-check');
+run(process.execPath, [join(root, 'node_modules/typescript/bin/tsc'), '-p', root, '--noEmit']);
+stage('build');
+run(process.execPath, [join(root, 'scripts/build.mjs'), '--quiet']);
+
+const files = kinds.flatMap((kind) => {
+  const dir = join(root, 'out/test', kind);
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir).filter((name) => name.endsWith('.test.js')).sort().map((name) => join(dir, name));
+});
+if (files.length === 0) {
+  console.error(`no test files for ${kinds.join(', ')}`);
+  process.exit(1);
+}
+stage(`tests: ${kinds.join(', ')}`);
+const result = spawnSync(
+  process.execPath,
+  ['--enable-source-maps', '--test', '--test-concurrency=1', '--test-reporter=spec', '--test-reporter-destination=stdout',
+    `--test-reporter=${join(root, 'test/reporters/summary.mjs')}`, '--test-reporter-destination=stdout', ...files],
+  { cwd: root, stdio: 'inherit' },
+);
+process.exit(result.status ?? 1);

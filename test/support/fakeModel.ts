@@ -1,0 +1,40 @@
+// A CompletionModel that streams scripted tokens, for fast tests of everything above the model.
+import type { CompletionModel, GeneratedToken, InfillRequest, InfillRun, InfillStats } from '../../server/src/model/completionModel';
+
+export class FakeModel implements CompletionModel {
+  readonly name = 'fake.gguf';
+  readonly requests: InfillRequest[] = [];
+  /** Tokens handed out across all runs: shows when generation stopped early. */
+  tokensProduced = 0;
+  disposed = false;
+  /** Called before each token is produced; a test can change the world (edit the document) there. */
+  beforeToken: (index: number) => void | Promise<void> = () => undefined;
+
+  constructor(private readonly script: readonly string[]) {}
+
+  infill(request: InfillRequest): InfillRun {
+    this.requests.push(request);
+    let finish!: (stats: InfillStats) => void;
+    const done = new Promise<InfillStats>((resolve) => (finish = resolve));
+    const model = this;
+    async function* tokens(): AsyncGenerator<GeneratedToken> {
+      let produced = 0;
+      try {
+        for (const text of model.script.slice(0, request.maxTokens)) {
+          await model.beforeToken(produced);
+          if (request.signal.aborted) return;
+          produced++;
+          model.tokensProduced++;
+          yield { text };
+        }
+      } finally {
+        finish({ promptTokens: request.prefix.length + request.suffix.length, reusedPromptTokens: 0, generatedTokens: produced, decodeStepMs: 1 });
+      }
+    }
+    return { tokens: tokens(), done };
+  }
+
+  async dispose(): Promise<void> {
+    this.disposed = true;
+  }
+}

@@ -1,0 +1,103 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { type CompletionEnvironment, maxDocumentChars, provideCompletion } from '../../server/src/completion/completionPipeline';
+import { defaultSettings, type HearthSettings } from '../../common/settings';
+import type { CompletionModel } from '../../server/src/model/completionModel';
+import { splitAtCursor } from '../support/cursor';
+import { FakeModel } from '../support/fakeModel';
+
+function environment(model: CompletionModel | undefined, overrides: Partial<HearthSettings> = {}, current = () => true) {
+  let generations = 0;
+  let maxConcurrent = 0;
+  const env: CompletionEnvironment = {
+    settings: () => ({ ...defaultSettings, ...overrides }),
+    model: () => model,
+    isCurrent: current,
+    beginGeneration: () => {
+      generations++;
+      maxConcurrent = Math.max(maxConcurrent, generations);
+      return () => generations--;
+    },
+  };
+  return { env, active: () => generations, maxConcurrent: () => maxConcurrent };
+}
+
+function request(template: string, signal = new AbortController().signal, languageId = 'typescript') {
+  const { text, offset } = splitAtCursor(template);
+  return { uri: 'file:///a.ts', languageId, version: 1, text, offset, signal };
+}
+
+test('the completion is the model text up to the first stop, and generation stops there', async () => {
+  const model = new FakeModel(['x', ' + ', 'y', ';', '\n', '}', '\n', 'never', 'reached']);
+  const { env, active } = environment(model);
+  const result = await provideCompletion(request('function f() {\n  return ║\n}\n'), env);
+  assert.equal(result.text, 'x + y;');
+  assert.equal(result.metrics.outcome, 'served');
+  assert.equal(model.tokensProduced, 7, 'no token is decoded after the stop rule fired');
+  assert.equal(active(), 0, 'the busy mark is cleared');
+});
+
+test('the prompt holds the text before and after the cursor', async () => {
+  const model = new FakeModel(['1']);
+  await provideCompletion(request('const a = ║;\nconst b = 2;\n'), environment(model).env);
+  assert.equal(model.requests[0]!.prefix, 'const a = ');
+  assert.equal(model.requests[0]!.suffix, ';\nconst b = 2;\n');
+});
+
+test('with code after the cursor the completion stays on one line', async () => {
+  const model = new FakeModel(['a', ', ', 'b', '\n', 'c']);
+  const result = await provideCompletion(request('call(║)\n'), environment(model, { maxLines: 5 }).env);
+  assert.equal(result.text, 'a, b');
+});
+
+test('an abort stops generation between tokens and nothing is shown', async () => {
+  const controller = new AbortController();
+  const model = new FakeModel(['a', 'b', 'c', 'd', 'e', 'f']);
+  model.beforeToken = (index) => {
+    if (index === 2) controller.abort();
+  };
+  const result = await provideCompletion(request('x = ║', controller.signal), environment(model).env);
+  assert.equal(result.metrics.outcome, 'cancelled');
+  assert.equal(result.text, '');
+  assert.equal(model.tokensProduced, 2);
+});
+
+test('a completion for an outdated document version is never returned', async () => {
+  const model = new FakeModel(['a', 'b']);
+  const result = await provideCompletion(request('x = ║'), environment(model, {}, () => false).env);
+  assert.equal(result.metrics.outcome, 'stale');
+  assert.equal(result.text, '');
+});
+
+test('disabled languages, a disabled switch and missing models are skipped without touching the model', async () => {
+  const model = new FakeModel(['a']);
+  const python = await provideCompletion(request('x = ║', undefined, 'python'), environment(model, { enabledLanguages: { '*': true, python: false } }).env);
+  assert.equal(python.metrics.outcome, 'skipped');
+  const off = await provideCompletion(request('x = ║'), environment(model, { enable: false }).env);
+  assert.equal(off.metrics.outcome, 'skipped');
+  const noModel = await provideCompletion(request('x = ║'), environment(undefined).env);
+  assert.equal(noModel.metrics.reason, 'no model loaded');
+  assert.equal(model.requests.length, 0);
+});
+
+test('unknown languages are completed as plain text', async () => {
+  const model = new FakeModel(['ok']);
+  const result = await provideCompletion(request('x = ║', undefined, 'some-new-language'), environment(model).env);
+  assert.equal(result.text, 'ok');
+});
+
+test('documents over the size limit are skipped; large ones below it are windowed', async () => {
+  const model = new FakeModel(['1']);
+  const huge = `${"a".repeat(maxDocumentChars + 1)}║`;
+  assert.equal((await provideCompletion(request(huge), environment(model).env)).metrics.reason, 'document too large');
+  const large = `${'let a = 1;\n'.repeat(200_000)}let b = ║;\n${'let c = 3;\n'.repeat(1000)}`;
+  const result = await provideCompletion(request(large), environment(model).env);
+  assert.equal(result.text, '1');
+  assert.ok(model.requests[0]!.prefix.length < 10_000 && model.requests[0]!.suffix.length < 10_000);
+});
+
+test('the token limit reaches the model', async () => {
+  const model = new FakeModel(Array.from({ length: 50 }, () => 'z'));
+  const result = await provideCompletion(request('x = ║'), environment(model, { maxTokens: 5 }).env);
+  assert.equal(result.text, 'zzzzz');
+});

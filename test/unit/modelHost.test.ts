@@ -1,0 +1,66 @@
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { defaultSettings } from '../../common/settings';
+import { ModelError } from '../../server/src/errors';
+import { Logger } from '../../server/src/logger';
+import { bundledDraftFile, bundledTargetFile, ModelHost, type ModelSpec, type ModelState, resolveModelSpec } from '../../server/src/model/modelHost';
+import { FakeModel } from '../support/fakeModel';
+
+const quiet = new Logger({ error() {}, warn() {}, info() {}, log() {} });
+const spec = (modelPath: string): ModelSpec => ({ modelPath, draftModelPath: '', threads: 1, gpu: 'off' });
+
+test('an empty model path resolves to the bundled pair; a user model gets no bundled draft', () => {
+  const bundled = resolveModelSpec(defaultSettings, '/ext/models', 2);
+  assert.equal(bundled.modelPath, join('/ext/models', bundledTargetFile));
+  assert.equal(bundled.draftModelPath, join('/ext/models', bundledDraftFile));
+  assert.equal(bundled.threads, 1);
+  const user = resolveModelSpec({ ...defaultSettings, modelPath: '/m/qwen.gguf', threads: 3 }, '/ext/models', 16);
+  assert.deepEqual(user, { modelPath: '/m/qwen.gguf', draftModelPath: '', threads: 3, gpu: 'auto' });
+});
+
+test('the host loads once per spec, disposes the old model on change and reports each state', async () => {
+  const states: ModelState[] = [];
+  const loaded: FakeModel[] = [];
+  const host = new ModelHost(
+    async () => {
+      const model = new FakeModel(['x']);
+      loaded.push(model);
+      return model;
+    },
+    quiet,
+    (state) => states.push(state),
+  );
+  await host.configure(spec('/a.gguf'));
+  await host.configure(spec('/a.gguf'));
+  assert.equal(loaded.length, 1);
+  await host.configure(spec('/b.gguf'));
+  assert.equal(loaded.length, 2);
+  assert.equal(loaded[0]!.disposed, true);
+  assert.equal(host.current(), loaded[1]);
+  assert.deepEqual(states.map((s) => s.state), ['loading', 'ready', 'loading', 'ready']);
+  await host.reload(spec('/b.gguf'));
+  assert.equal(loaded.length, 3);
+});
+
+test('a model error leaves the host without a model and reports what to do', async () => {
+  const states: ModelState[] = [];
+  const host = new ModelHost(
+    async () => {
+      throw new ModelError('missing', 'The model file /x.gguf does not exist.');
+    },
+    quiet,
+    (state) => states.push(state),
+  );
+  await host.configure(spec('/x.gguf'));
+  assert.equal(host.current(), undefined);
+  assert.deepEqual(states.at(-1), { state: 'error', message: 'The model file /x.gguf does not exist.', action: 'hearth.selectModel' });
+});
+
+test('an unexpected load failure is reported with the log as the fix', async () => {
+  const states: ModelState[] = [];
+  const host = new ModelHost(async () => Promise.reject(new Error('boom')), quiet, (state) => states.push(state));
+  await host.configure(spec('/y.gguf'));
+  assert.equal(states.at(-1)?.state, 'error');
+  assert.equal(states.at(-1)?.action, 'hearth.showLog');
+});

@@ -1,0 +1,41 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import manifest from '../../package.json';
+import { defaultSettings, isLanguageEnabled, parseSettings } from '../../common/settings';
+
+const declared = manifest.contributes.configuration.properties as Record<string, { default: unknown; scope?: string }>;
+
+test('every setting is declared in package.json and its default is taken from there', () => {
+  for (const [key, value] of Object.entries(defaultSettings)) {
+    assert.ok(declared[`hearth.${key}`], `hearth.${key} missing from package.json`);
+    assert.deepEqual(value, declared[`hearth.${key}`]!.default, key);
+  }
+  assert.equal(Object.keys(declared).length, Object.keys(defaultSettings).length);
+});
+
+test('model paths are machine-scoped so a workspace cannot point them at its own files', () => {
+  assert.equal(declared['hearth.modelPath']!.scope, 'machine');
+  assert.equal(declared['hearth.draftModelPath']!.scope, 'machine');
+});
+
+test('invalid values fall back to defaults and numbers are clamped to the declared range', () => {
+  const settings = parseSettings({ enable: 'yes', maxLines: 1000, maxTokens: -3, threads: 2.6, gpu: 'tpu', logLevel: 'debug', modelPath: ' /m.gguf ' });
+  assert.equal(settings.enable, defaultSettings.enable);
+  assert.equal(settings.maxLines, 100);
+  assert.equal(settings.maxTokens, 1);
+  assert.equal(settings.threads, 3);
+  assert.equal(settings.gpu, defaultSettings.gpu);
+  assert.equal(settings.logLevel, 'debug');
+  assert.equal(settings.modelPath, '/m.gguf');
+  assert.deepEqual(parseSettings(undefined), defaultSettings);
+});
+
+test('per-language switches override the "*" default, and the global switch wins over both', () => {
+  const settings = parseSettings({ enabledLanguages: { python: false, '*': true, go: 'no' } });
+  assert.equal(isLanguageEnabled(settings, 'python'), false);
+  assert.equal(isLanguageEnabled(settings, 'typescript'), true);
+  assert.equal(isLanguageEnabled(settings, 'go'), true);
+  assert.equal(isLanguageEnabled(settings, 'markdown'), false, 'defaults for unlisted keys are kept');
+  assert.equal(isLanguageEnabled(parseSettings({ enabledLanguages: { '*': false } }), 'rust'), false);
+  assert.equal(isLanguageEnabled({ ...settings, enable: false }, 'typescript'), false);
+});

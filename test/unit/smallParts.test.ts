@@ -1,0 +1,57 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import type { ServerStatus } from '../../common/protocol';
+import { RestartBackoff } from '../../client/src/restartBackoff';
+import { ExclusiveLock } from '../../server/src/model/exclusiveLock';
+import { ServerStatusReporter } from '../../server/src/serverStatus';
+import { languageIdForPath } from '../../tools/src/languageIds';
+
+test('restart backoff doubles after quick crashes, caps, and resets after a stable run', () => {
+  let now = 1_000_000;
+  const backoff = new RestartBackoff(1000, 8000, 60_000, () => now);
+  backoff.started();
+  assert.deepEqual([backoff.nextDelay(), backoff.nextDelay(), backoff.nextDelay(), backoff.nextDelay(), backoff.nextDelay()], [1000, 2000, 4000, 8000, 8000]);
+  backoff.started();
+  now += 61_000;
+  assert.equal(backoff.nextDelay(), 1000);
+});
+
+test('the lock hands out the model in arrival order, one holder at a time', async () => {
+  const lock = new ExclusiveLock();
+  const order: string[] = [];
+  const first = await lock.acquire();
+  const second = lock.acquire().then((release) => {
+    order.push('second');
+    release();
+  });
+  const third = lock.acquire().then((release) => {
+    order.push('third');
+    release();
+  });
+  order.push('first');
+  first();
+  await Promise.all([second, third]);
+  assert.deepEqual(order, ['first', 'second', 'third']);
+});
+
+test('status shows generating only while a ready model generates, and sends only changes', () => {
+  const sent: ServerStatus[] = [];
+  const reporter = new ServerStatusReporter((status) => sent.push(status));
+  reporter.setModelState({ state: 'ready', message: 'tiny ready', model: 'tiny' });
+  const end = reporter.beginGeneration();
+  const endOther = reporter.beginGeneration();
+  end();
+  end();
+  assert.equal(reporter.current().state, 'generating');
+  endOther();
+  assert.deepEqual(sent.map((s) => s.state), ['ready', 'generating', 'ready']);
+  reporter.setModelState({ state: 'error', message: 'gone', action: 'hearth.selectModel' });
+  reporter.beginGeneration();
+  assert.equal(reporter.current().state, 'error');
+});
+
+test('language ids come from file extensions, plain text otherwise', () => {
+  assert.equal(languageIdForPath('/a/b.tsx'), 'typescriptreact');
+  assert.equal(languageIdForPath('x.PY'), 'python');
+  assert.equal(languageIdForPath('README'), 'plaintext');
+});
