@@ -77,8 +77,13 @@ class LlamaCompletionModel implements CompletionModel {
     return { tokens: this.generate(request, finish), done };
   }
 
+  /** At most half the context is spent on generated tokens; the prompt gets the rest. */
+  private generationLimit(request: InfillRequest): number {
+    return Math.max(1, Math.min(request.maxTokens, Math.floor(this.sequence.contextSize / 2)));
+  }
+
   private buildPrompt(request: InfillRequest): Token[] {
-    const budget = this.sequence.contextSize - request.maxTokens - 1;
+    const budget = this.sequence.contextSize - this.generationLimit(request) - 1;
     return layoutFimPrompt({
       prefixTokens: this.model.tokenize(request.prefix),
       suffixTokens: this.model.tokenize(request.suffix),
@@ -99,6 +104,7 @@ class LlamaCompletionModel implements CompletionModel {
     const release = await this.lock.acquire();
     try {
       if (signal.aborted) return;
+      const maxTokens = this.generationLimit(request);
       const prompt = this.buildPrompt(request);
       stats.promptTokens = prompt.length;
       const reused = await this.reuseKvPrefix(prompt);
@@ -129,7 +135,7 @@ class LlamaCompletionModel implements CompletionModel {
           emittedText = text;
           yield { text: delta };
         }
-        if (signal.aborted || emitted.length >= request.maxTokens) break;
+        if (signal.aborted || emitted.length >= maxTokens) break;
         stepStart = performance.now();
       }
       stats.generatedTokens = emitted.length;

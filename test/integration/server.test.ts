@@ -1,0 +1,159 @@
+// The real Hearth server over LSP with the bundled tiny model: what the VS Code client does, without VS Code.
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { setTimeout as delay } from 'node:timers/promises';
+import { pathToFileURL } from 'node:url';
+import { LspSession } from '../../tools/src/lspSession';
+import { modelWithRenamedKey, truncatedModel } from '../support/brokenModels';
+import { fixtureWorkspace, serverPath, targetModelPath } from '../support/paths';
+
+const logs: string[] = [];
+const baseSettings = { threads: 1, gpu: 'off', logLevel: 'debug' };
+const start = (settings: Record<string, unknown> = {}) =>
+  LspSession.start({ serverPath, settings: { ...baseSettings, ...settings }, onLog: (line) => logs.push(line) });
+
+const mathPath = join(fixtureWorkspace, 'src', 'math.ts');
+const mathUri = pathToFileURL(mathPath).href;
+const mathText = readFileSync(mathPath, 'utf8');
+/** Inside the empty body of scale(): line 11, after the indentation. */
+const insideScale = { line: 10, character: 2 };
+
+/** Greedy FIM generation straight from node-llama-cpp, for comparison with what the server returns. */
+async function referenceInfill(prefix: string, suffix: string, maxTokens: number): Promise<string> {
+  const lib = await import('node-llama-cpp');
+  const llama = await lib.getLlama({ build: 'never', gpu: false, maxThreads: 1, logLevel: lib.LlamaLogLevel.error });
+  const model = await llama.loadModel({ modelPath: targetModelPath });
+  const context = await model.createContext({ contextSize: 512, threads: 1 });
+  try {
+    const { infill } = model.tokens;
+    const prompt = [infill.prefix!, ...model.tokenize(prefix), infill.suffix!, ...model.tokenize(suffix), infill.middle!];
+    const out: number[] = [];
+    for await (const token of context.getSequence().evaluate(prompt, { temperature: 0 })) {
+      if (model.isEogToken(token) || out.length >= maxTokens) break;
+      out.push(token);
+    }
+    return model.detokenize(out as never);
+  } finally {
+    await context.dispose();
+    await model.dispose();
+    await llama.dispose();
+  }
+}
+
+describe('completions from the tiny model', () => {
+  let session: LspSession;
+  before(async () => {
+    session = await start();
+    await session.waitForStatus((s) => s.state === 'ready');
+    await session.open(mathUri, 'typescript', mathText);
+  });
+  after(() => session.stop());
+
+  test('the inline completion is the model’s own greedy continuation, cut by the stop rules', async () => {
+    const [completion] = await session.complete(mathUri, insideScale);
+    const metrics = await session.nextMetrics();
+    assert.equal(metrics.outcome, 'served');
+    assert.ok(completion && completion.trim().length > 0, 'a non-empty completion');
+    const offset = mathText.split('\n').slice(0, insideScale.line).join('\n').length + 1 + insideScale.character;
+    const reference = await referenceInfill(mathText.slice(0, offset), mathText.slice(offset), 64);
+    assert.ok(reference.startsWith(completion), `server: ${JSON.stringify(completion)}\nmodel:  ${JSON.stringify(reference)}`);
+    assert.ok(metrics.promptTokens > 0 && metrics.generatedTokens > 0);
+    console.log(`served ${metrics.generatedTokens} tokens in ${metrics.totalMs.toFixed(1)} ms, decode step ${metrics.decodeStepMs.toFixed(2)} ms`);
+  });
+
+  test('a repeated request reuses the KV state of the prompt', async () => {
+    await session.complete(mathUri, insideScale);
+    const metrics = await session.nextMetrics();
+    assert.equal(metrics.reusedPromptTokens, metrics.promptTokens - 1);
+  });
+
+  test('a cancelled request stops generating within one decode step', async () => {
+    await session.updateSettings({ ...baseSettings, maxTokens: 256, maxLines: 100 });
+    const uri = 'untitled:rambling';
+    await session.open(uri, 'typescript', '/**\n * Returns the sum of the numbers.\n *');
+    const pending = session.requestCompletion(uri, { line: 2, character: 2 });
+    await session.waitForStatus((s) => s.state === 'generating');
+    await delay(60); // let decoding get well under way before the keystroke arrives
+    pending.cancel();
+    await pending.result.catch(() => []);
+    const metrics = await session.nextMetrics();
+    assert.equal(metrics.outcome, 'cancelled');
+    assert.ok(metrics.generatedTokens > 0 && metrics.generatedTokens < 256, `generated ${metrics.generatedTokens}`);
+    assert.ok(metrics.cancelToIdleMs !== undefined);
+    console.log(`cancel→idle ${metrics.cancelToIdleMs!.toFixed(2)} ms; decode step ${metrics.decodeStepMs.toFixed(2)} ms; ${metrics.generatedTokens} tokens before the cancel`);
+    assert.ok(metrics.cancelToIdleMs! <= metrics.decodeStepMs + 10, 'cancel→idle within one decode step + 10 ms');
+    await session.waitForStatus((s) => s.state === 'ready');
+  });
+
+  test('an edit during generation: the answer for the old version is withheld', async () => {
+    await session.updateSettings({ ...baseSettings, maxTokens: 128, maxLines: 100 });
+    const uri = 'untitled:edited';
+    await session.open(uri, 'typescript', '/**\n * Returns the sum of the numbers.\n *');
+    const pending = session.requestCompletion(uri, { line: 2, character: 2 });
+    await session.waitForStatus((s) => s.state === 'generating');
+    await session.replaceText(uri, 2, '/**\n * Returns the sum of the numbers.\n * @');
+    assert.deepEqual(await pending.result, []);
+    assert.equal((await session.nextMetrics()).outcome, 'stale');
+  });
+
+  test('a 2 MB file is windowed: the prompt fits the context and the answer comes back', async () => {
+    await session.updateSettings(baseSettings);
+    const uri = 'untitled:huge.ts';
+    const line = 'export const value = compute(1, 2, 3);\n';
+    const text = `${line.repeat(30_000)}export function last() {\n  \n}\n${line.repeat(30_000)}`;
+    await session.open(uri, 'typescript', text);
+    await session.complete(uri, { line: 30_001, character: 2 });
+    const metrics = await session.nextMetrics();
+    assert.ok(['served', 'empty'].includes(metrics.outcome), metrics.outcome);
+    assert.ok(metrics.promptTokens > 100 && metrics.promptTokens <= 512, `prompt tokens ${metrics.promptTokens}`);
+  });
+
+  test('a disabled language gets nothing, an unknown one is completed', async () => {
+    await session.open('untitled:notes.md', 'markdown', '# Notes\n\nSome ');
+    assert.deepEqual(await session.complete('untitled:notes.md', { line: 2, character: 5 }), []);
+    assert.equal((await session.nextMetrics()).outcome, 'skipped');
+    await session.open('untitled:x.zz', 'zz-unknown-lang', 'function f() {\n  return ');
+    await session.complete('untitled:x.zz', { line: 1, character: 9 });
+    assert.ok(['served', 'empty'].includes((await session.nextMetrics()).outcome));
+  });
+});
+
+describe('bad models leave the server running with a message that says what to do', () => {
+  const cases: Array<{ name: string; path: () => string; message: RegExp }> = [
+    { name: 'missing file', path: () => '/nonexistent/model.gguf', message: /does not exist/ },
+    { name: 'not a GGUF file', path: () => join(fixtureWorkspace, 'src', 'math.ts'), message: /not a GGUF file/ },
+    {
+      name: 'missing key that aborts llama.cpp',
+      path: () => modelWithRenamedKey('no-heads.gguf', 'llama.attention.head_count', 'llama.attention.head_cxunt'),
+      message: /lacks llama\.attention\.head_count/,
+    },
+    {
+      name: 'no FIM tokens',
+      path: () => modelWithRenamedKey('no-fim.gguf', 'tokenizer.ggml.fim_pre_token_id', 'tokenizer.ggml.xxx_pre_token_id'),
+      message: /fill-in-the-middle/,
+    },
+    { name: 'truncated download', path: () => truncatedModel('truncated.gguf', 3_000_000), message: /could not load/ },
+  ];
+  for (const { name, path, message } of cases) {
+    test(name, async () => {
+      const session = await start({ modelPath: path() });
+      try {
+        const status = await session.waitForStatus((s) => s.state === 'error' || s.state === 'ready');
+        assert.equal(status.state, 'error');
+        assert.match(status.message, message);
+        assert.equal(status.action, 'hearth.selectModel');
+        await session.open('untitled:a.ts', 'typescript', 'const a = ');
+        assert.deepEqual(await session.complete('untitled:a.ts', { line: 0, character: 10 }), []);
+        assert.equal((await session.nextMetrics()).reason, 'no model loaded');
+        assert.equal(session.hasExited, false, 'the server is still running');
+        // Fixing the setting brings completions back without a restart.
+        await session.updateSettings({ ...baseSettings, modelPath: '' });
+        await session.waitForStatus((s) => s.state === 'ready');
+      } finally {
+        await session.stop();
+      }
+    });
+  }
+});
