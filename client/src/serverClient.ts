@@ -13,6 +13,8 @@ import {
   TransportKind,
 } from 'vscode-languageclient/node';
 import { type ServerStatus, ServerStatusNotification } from '../../common/protocol';
+import { isLanguageEnabled } from '../../common/settings';
+import { readSettings } from './config';
 import { RestartBackoff } from './restartBackoff';
 import type { ClientStatus } from './statusBar';
 
@@ -20,6 +22,8 @@ import type { ClientStatus } from './statusBar';
 export interface ProvidedCompletions {
   uri: string;
   texts: string[];
+  /** 'server' when the server was asked; 'disabled' when the settings switched completions off here. */
+  source: 'server' | 'disabled';
 }
 
 export class HearthServer implements vscode.Disposable {
@@ -44,10 +48,16 @@ export class HearthServer implements vscode.Disposable {
       outputChannel: log,
       middleware: {
         provideInlineCompletionItems: async (document, position, context, token, next) => {
+          // Decided here, from settings VS Code already holds: no round trip, and no race with the server's
+          // own copy of the settings after a toggle.
+          if (!isLanguageEnabled(readSettings(), document.languageId)) {
+            this.providedEmitter.fire({ uri: document.uri.toString(), texts: [], source: 'disabled' });
+            return [];
+          }
           const result = await next(document, position, context, token);
           const items = Array.isArray(result) ? result : (result?.items ?? []);
           const texts = items.map((item) => (typeof item.insertText === 'string' ? item.insertText : item.insertText.value));
-          this.providedEmitter.fire({ uri: document.uri.toString(), texts });
+          this.providedEmitter.fire({ uri: document.uri.toString(), texts, source: 'server' });
           return result;
         },
       },

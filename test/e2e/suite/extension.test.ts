@@ -1,0 +1,104 @@
+// Runs inside a real VS Code extension host with Hearth loaded from the repository (extensionDevelopmentPath).
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import * as vscode from 'vscode';
+import type { HearthApi } from '../../../client/src/extension';
+import type { ClientStatus } from '../../../client/src/statusBar';
+import type { ProvidedCompletions } from '../../../client/src/serverClient';
+
+function nextEvent<T>(event: vscode.Event<T>, predicate: (value: T) => boolean, what: string, timeoutMs = 60_000): Promise<T> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      subscription.dispose();
+      reject(new Error(`timed out waiting for ${what}`));
+    }, timeoutMs);
+    const subscription = event((value) => {
+      if (!predicate(value)) return;
+      clearTimeout(timer);
+      subscription.dispose();
+      resolve(value);
+    });
+  });
+}
+
+async function waitForStatus(api: HearthApi, state: ClientStatus['state']): Promise<ClientStatus> {
+  if (api.status().state === state) return api.status();
+  return nextEvent(api.onDidChangeStatus, (status) => status.state === state, `status ${state}`);
+}
+
+describe('Hearth in the extension host', () => {
+  let api: HearthApi;
+  let editor: vscode.TextEditor;
+
+  before(async () => {
+    const folder = vscode.workspace.workspaceFolders?.[0];
+    assert.ok(folder, 'the test opens a workspace folder');
+    const document = await vscode.workspace.openTextDocument(vscode.Uri.file(join(folder.uri.fsPath, 'src', 'math.ts')));
+    editor = await vscode.window.showTextDocument(document);
+    const extension = vscode.extensions.getExtension<HearthApi>('hearth.hearth');
+    assert.ok(extension, 'Hearth is installed');
+    api = await extension.activate();
+  });
+
+  it('loads the bundled model and becomes ready', async () => {
+    const status = await waitForStatus(api, 'ready');
+    assert.match(status.message, /tiny-code-target/);
+  });
+
+  it('registers its commands', async () => {
+    const commands = await vscode.commands.getCommands(true);
+    for (const id of ['hearth.enable', 'hearth.disable', 'hearth.toggle', 'hearth.restartServer', 'hearth.selectModel', 'hearth.showLog']) {
+      assert.ok(commands.includes(id), id);
+    }
+  });
+
+  /** Types `text` at the end of line 11 (a keystroke makes VS Code ask again instead of reusing its last answer). */
+  async function typeAndTrigger(text: string): Promise<ProvidedCompletions> {
+    const line = editor.document.lineAt(10);
+    await editor.edit((edit) => edit.insert(line.range.end, text));
+    const position = editor.document.lineAt(10).range.end;
+    editor.selection = new vscode.Selection(position, position);
+    const provided = nextEvent(api.onDidProvideInlineCompletions, (p) => p.uri === editor.document.uri.toString(), 'inline completions');
+    await vscode.commands.executeCommand('editor.action.inlineSuggest.trigger');
+    return provided;
+  }
+
+  it('VS Code asks the server and gets the model’s completion', async () => {
+    const provided = await typeAndTrigger('return ');
+    assert.equal(provided.source, 'server');
+    assert.equal(provided.texts.length, 1);
+    assert.ok(provided.texts[0]!.trim().length > 0, 'non-empty ghost text');
+    console.log(`ghost text from the model: ${JSON.stringify(provided.texts[0])}`);
+  });
+
+  it('the disable command switches completions off and enable brings them back', async () => {
+    await vscode.commands.executeCommand('hearth.disable');
+    try {
+      const provided = await typeAndTrigger('a');
+      assert.deepEqual(provided, { uri: editor.document.uri.toString(), texts: [], source: 'disabled' });
+    } finally {
+      await vscode.commands.executeCommand('hearth.enable');
+    }
+    const again = await typeAndTrigger('b');
+    assert.equal(again.source, 'server');
+  });
+
+  it('a bad model path in the settings reaches the server and shows an actionable error', async () => {
+    const config = vscode.workspace.getConfiguration('hearth');
+    const error = nextEvent(api.onDidChangeStatus, (s) => s.state === 'error', 'error status');
+    await config.update('modelPath', '/nonexistent/model.gguf', vscode.ConfigurationTarget.Global);
+    try {
+      const status = await error;
+      assert.match(status.message, /does not exist/);
+      assert.equal(status.action, 'hearth.selectModel');
+    } finally {
+      await config.update('modelPath', undefined, vscode.ConfigurationTarget.Global);
+    }
+    await waitForStatus(api, 'ready');
+  });
+
+  it('restarting the server brings it back ready', async () => {
+    await vscode.commands.executeCommand('hearth.restartServer');
+    await waitForStatus(api, 'ready');
+  });
+});
