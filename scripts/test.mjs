@@ -10,7 +10,13 @@ const root = new URL('..', import.meta.url).pathname;
 const { values } = parseArgs({ options: { only: { type: 'string', multiple: true } } });
 const kinds = values.only?.length ? values.only : ['unit', 'integration', 'e2e'];
 const run = (command, args) => execFileSync(command, args, { cwd: root, stdio: 'inherit' });
-const stage = (name) => console.log(`\n== ${name} (${new Date().toISOString()})`);
+const started = Date.now();
+let stageStart = started;
+const stage = (name) => {
+  const now = Date.now();
+  console.log(`\n== ${name} (previous stage ${((now - stageStart) / 1000).toFixed(1)} s)`);
+  stageStart = now;
+};
 
 if (kinds.includes('e2e')) {
   stage('setup end-to-end tools');
@@ -37,4 +43,5 @@ const result = spawnSync(
     `--test-reporter=${join(root, 'test/reporters/summary.mjs')}`, '--test-reporter-destination=stdout', ...files],
   { cwd: root, stdio: 'inherit' },
 );
+console.log(`tests took ${((Date.now() - stageStart) / 1000).toFixed(1)} s; npm test took ${((Date.now() - started) / 1000).toFixed(1)} s`);
 process.exit(result.status ?? 1);

@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { repoRoot } from '../support/paths';
-import { collectConsole, copyWorkspace, launchBrowser, startCodeServer } from './codeServer';
+import { collectConsole, copyWorkspace, launchBrowser, startCodeServer } from './browser';
 
 test('the extension-host mocha suite passes in a real VS Code (code-server)', async () => {
   const server = await startCodeServer({ smokeTestDriver: true });

