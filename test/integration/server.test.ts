@@ -69,12 +69,17 @@ describe('completions from the tiny model', () => {
     assert.equal(metrics.reusedPromptTokens, metrics.promptTokens - 1);
   });
 
-  test('a cancelled request stops generating within one decode step', async () => {
-    await session.updateSettings({ ...baseSettings, maxTokens: 256, maxLines: 100 });
-    const uri = 'untitled:rambling';
+  /** A doc comment the tiny model goes on writing for many lines: a long generation to interrupt. */
+  async function startLongGeneration(uri: string, maxTokens: number) {
+    await session.updateSettings({ ...baseSettings, maxTokens, maxLines: 100 });
     await session.open(uri, 'typescript', '/**\n * Returns the sum of the numbers.\n *');
     const pending = session.requestCompletion(uri, { line: 2, character: 2 });
     await session.waitForStatus((s) => s.state === 'generating');
+    return pending;
+  }
+
+  test('a cancelled request stops generating within one decode step', async () => {
+    const pending = await startLongGeneration('untitled:rambling', 256);
     await delay(60); // let decoding get well under way before the keystroke arrives
     pending.cancel();
     await pending.result.catch(() => []);
@@ -88,11 +93,8 @@ describe('completions from the tiny model', () => {
   });
 
   test('an edit during generation: the answer for the old version is withheld', async () => {
-    await session.updateSettings({ ...baseSettings, maxTokens: 128, maxLines: 100 });
     const uri = 'untitled:edited';
-    await session.open(uri, 'typescript', '/**\n * Returns the sum of the numbers.\n *');
-    const pending = session.requestCompletion(uri, { line: 2, character: 2 });
-    await session.waitForStatus((s) => s.state === 'generating');
+    const pending = await startLongGeneration(uri, 128);
     await session.replaceText(uri, 2, '/**\n * Returns the sum of the numbers.\n * @');
     assert.deepEqual(await pending.result, []);
     assert.equal((await session.nextMetrics()).outcome, 'stale');

@@ -42,6 +42,7 @@ export class LspSession {
   private readonly metricsQueue: CompletionMetrics[] = [];
   private readonly metricsWaiters: Array<(metrics: CompletionMetrics) => void> = [];
   private lastStatus: ServerStatus | undefined;
+  private configurationPulled: Array<() => void> = [];
   private exited = false;
 
   private constructor(
@@ -58,7 +59,12 @@ export class LspSession {
     child.on('exit', () => {
       session.exited = true;
     });
-    connection.onRequest(ConfigurationRequest.type, (params) => params.items.map(() => session.settings));
+    connection.onRequest(ConfigurationRequest.type, (params) => {
+      const answer = params.items.map(() => session.settings);
+      // The server applies the answer as soon as it arrives; tell those waiting once it is on its way.
+      setImmediate(() => session.configurationPulled.splice(0).forEach((notify) => notify()));
+      return answer;
+    });
     connection.onRequest(RegistrationRequest.type, () => undefined);
     connection.onNotification(LogMessageNotification.type, (message) => options.onLog?.(message.message));
     connection.onNotification(ServerStatusNotification.type, (status) => {
@@ -108,9 +114,12 @@ export class LspSession {
     return withTimeout(new Promise<CompletionMetrics>((resolve) => this.metricsWaiters.push(resolve)), timeoutMs, 'completion metrics');
   }
 
+  /** Changes the settings and resolves once the server has pulled them. */
   async updateSettings(settings: Record<string, unknown>): Promise<void> {
     this.settings = settings;
+    const pulled = new Promise<void>((resolve) => this.configurationPulled.push(resolve));
     await this.connection.sendNotification(DidChangeConfigurationNotification.type, { settings: null });
+    await withTimeout(pulled, 10_000, 'the server to pull its settings');
   }
 
   async open(uri: string, languageId: string, text: string, version = 1): Promise<void> {
