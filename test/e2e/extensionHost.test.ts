@@ -2,6 +2,7 @@
 // integration tests run: the smoke-test driver takes extensionDevelopmentPath/extensionTestsPath from the URL.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { format } from 'node:util';
 import { repoRoot } from '../support/paths';
 import { collectConsole, copyWorkspace, launchBrowser, startCodeServer } from './browser';
 
@@ -13,7 +14,10 @@ test('the extension-host mocha suite passes in a real VS Code (code-server)', as
     const lines = collectConsole(page);
     let finish!: (code: number) => void;
     const exitCode = new Promise<number>((resolve) => (finish = resolve));
-    await page.exposeFunction('codeAutomationLog', (...args: unknown[]) => lines.push(args.map(String).join(' ')));
+    // The workbench hands over (level, [format, ...values]) for each extension-host console line.
+    await page.exposeFunction('codeAutomationLog', (...args: unknown[]) =>
+      lines.push(args.map((arg) => (Array.isArray(arg) ? format(...(arg as [unknown, ...unknown[]])) : String(arg))).join(' ')),
+    );
     await page.exposeFunction('codeAutomationExit', (code: number) => finish(code));
     const remote = (path: string) => `vscode-remote://127.0.0.1:${server.port}${path}`;
     const payload = JSON.stringify([

@@ -1,5 +1,6 @@
 // Runs inside a real VS Code extension host with Hearth loaded from the repository (extensionDevelopmentPath).
 import assert from 'node:assert/strict';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as vscode from 'vscode';
 import type { HearthApi } from '../../../client/src/extension';
@@ -19,6 +20,21 @@ function nextEvent<T>(event: vscode.Event<T>, predicate: (value: T) => boolean, 
       resolve(value);
     });
   });
+}
+
+/** The Hearth server: the child of this extension host whose command line runs dist/server.js (Linux /proc). */
+function serverPid(): number | undefined {
+  for (const entry of readdirSync('/proc').filter((name) => /^\d+$/.test(name))) {
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      const parent = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+      const args = readFileSync(`/proc/${entry}/cmdline`, 'utf8').split('\0');
+      if (parent === process.pid && args.some((arg) => arg.endsWith('/dist/server.js'))) return Number(entry);
+    } catch {
+      // the process ended while we looked
+    }
+  }
+  return undefined;
 }
 
 async function waitForStatus(api: HearthApi, state: ClientStatus['state']): Promise<ClientStatus> {
@@ -95,6 +111,18 @@ describe('Hearth in the extension host', () => {
       await config.update('modelPath', undefined, vscode.ConfigurationTarget.Global);
     }
     await waitForStatus(api, 'ready');
+  });
+
+  it('a crashed server is restarted with backoff and comes back ready', async function () {
+    if (process.platform !== 'linux') this.skip(); // finds the server through /proc
+    const pid = serverPid();
+    assert.ok(pid, 'the server process runs as a child of the extension host');
+    const stopped = nextEvent(api.onDidChangeStatus, (s) => s.state === 'stopped', 'stopped status');
+    process.kill(pid, 'SIGKILL');
+    const status = await stopped;
+    assert.match(status.message, /restarting in \d+ s/);
+    await waitForStatus(api, 'ready');
+    assert.notEqual(serverPid(), pid);
   });
 
   it('restarting the server brings it back ready', async () => {
