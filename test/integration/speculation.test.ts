@@ -2,6 +2,7 @@
 // continuation must have every prediction accepted. Fails without scripts/patch-node-llama-cpp.mjs.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import type { Token } from 'node-llama-cpp';
 import { targetModelPath } from '../support/paths';
 
 test('an oracle predictor’s tokens are all accepted (node-llama-cpp speculation fix)', async () => {
@@ -12,7 +13,7 @@ test('an oracle predictor’s tokens are all accepted (node-llama-cpp speculatio
   try {
     const prompt = model.tokenize('export function add(a: number, b: number): number {\n  return a + b;\n}\n\nexport function');
     const length = 48;
-    const expected: number[] = [];
+    const expected: Token[] = [];
     for await (const token of context.getSequence().evaluate(prompt, { temperature: 0 })) {
       expected.push(token);
       if (expected.length >= length) break;
@@ -20,20 +21,20 @@ test('an oracle predictor’s tokens are all accepted (node-llama-cpp speculatio
 
     class OraclePredictor extends lib.TokenPredictor {
       private position = 0;
-      reset({ stateTokens }: { stateTokens: number[] }): void {
+      reset({ stateTokens }: { stateTokens: Token[] }): void {
         this.position = Math.max(0, stateTokens.length - prompt.length);
       }
-      pushTokens(tokens: number[]): void {
+      pushTokens(tokens: Token[]): void {
         this.position += tokens.length;
       }
-      predictTokens(): number[] {
+      predictTokens(): Token[] {
         return expected.slice(this.position, this.position + 8);
       }
     }
 
-    const sequence = context.getSequence({ tokenPredictor: new OraclePredictor() as never });
-    const generated: number[] = [];
-    for await (const token of sequence.evaluate(prompt as never, { temperature: 0 })) {
+    const sequence = context.getSequence({ tokenPredictor: new OraclePredictor() });
+    const generated: Token[] = [];
+    for await (const token of sequence.evaluate(prompt, { temperature: 0 })) {
       generated.push(token);
       if (generated.length >= length) break;
     }
