@@ -24,7 +24,7 @@ export namespace ServerStatusNotification {
 export interface CompletionMetrics {
   uri: string;
   version: number;
-  outcome: 'served' | 'empty' | 'cancelled' | 'stale' | 'skipped' | 'error';
+  outcome: 'served' | 'cached' | 'empty' | 'cancelled' | 'stale' | 'skipped' | 'error';
   /** Why a request was skipped or produced nothing (language disabled, no model, ...). */
   reason?: string;
   promptTokens: number;

@@ -15,6 +15,7 @@ import {
 } from 'vscode-languageserver/node';
 import { CompletionMetricsNotification, ServerStatusNotification } from '../../common/protocol';
 import { defaultSettings, type HearthSettings, parseSettings, settingsSection } from '../../common/settings';
+import { CompletionCache } from './completion/completionCache';
 import { provideCompletion } from './completion/completionPipeline';
 import { describeError } from './errors';
 import { Logger } from './logger';
@@ -30,11 +31,15 @@ function main(): void {
   const connection = createConnection(ProposedFeatures.all);
   const log = new Logger(connection.console);
   const documents = new TextDocuments(TextDocument);
+  const cache = new CompletionCache();
   const status = new ServerStatusReporter((s) => void connection.sendNotification(ServerStatusNotification.type, s));
   const models = new ModelHost(
     (spec) => loadLlamaCompletionModel({ ...spec, maxContextSize, fimOrder: 'psm' }, log),
     log,
-    (state) => status.setModelState(state),
+    (state) => {
+      if (state.state === 'ready') cache.clear(); // answers of the previous model are not this one's
+      status.setModelState(state);
+    },
   );
   let settings: HearthSettings = defaultSettings;
   let supportsConfigurationPull = false;
@@ -47,6 +52,7 @@ function main(): void {
       settings = parseSettings(await connection.workspace.getConfiguration({ section: settingsSection }));
     }
     log.setLevel(settings.logLevel);
+    cache.clear(); // limits such as maxLines shape the cached answers
     await models.configure(resolveModelSpec(settings, bundledModelsDir, availableParallelism()));
   };
 
@@ -79,6 +85,7 @@ function main(): void {
     model: () => models.current(),
     isCurrent: (uri, version) => documents.get(uri)?.version === version,
     beginGeneration: () => status.beginGeneration(),
+    cache,
   });
 
   connection.onShutdown(async () => {

@@ -64,9 +64,19 @@ describe('completions from the tiny model', () => {
   });
 
   test('a repeated request reuses the KV state of the prompt', async () => {
+    await session.updateSettings({ ...baseSettings, maxLines: 7 }); // empties the completion cache, keeps the KV state
     await session.complete(mathUri, insideScale);
     const metrics = await session.nextMetrics();
+    assert.equal(metrics.outcome, 'served');
     assert.equal(metrics.reusedPromptTokens, metrics.promptTokens - 1);
+  });
+
+  test('the same request again is answered from the completion cache', async () => {
+    const [completion] = await session.complete(mathUri, insideScale);
+    const metrics = await session.nextMetrics();
+    assert.equal(metrics.outcome, 'cached');
+    assert.equal(metrics.generatedTokens, 0);
+    assert.ok(completion && completion.length > 0);
   });
 
   /** A doc comment the tiny model goes on writing for many lines: a long generation to interrupt. */

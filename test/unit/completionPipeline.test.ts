@@ -5,6 +5,7 @@ import { defaultSettings, type HearthSettings } from '../../common/settings';
 import type { CompletionModel } from '../../server/src/model/completionModel';
 import { splitAtCursor } from '../support/cursor';
 import { FakeModel } from '../support/fakeModel';
+import { CompletionCache } from '../../server/src/completion/completionCache';
 
 function environment(model: CompletionModel | undefined, overrides: Partial<HearthSettings> = {}, current = () => true) {
   let generations = 0;
@@ -13,6 +14,7 @@ function environment(model: CompletionModel | undefined, overrides: Partial<Hear
     settings: () => ({ ...defaultSettings, ...overrides }),
     model: () => model,
     isCurrent: current,
+    cache: new CompletionCache(),
     beginGeneration: () => {
       generations++;
       maxConcurrent = Math.max(maxConcurrent, generations);
@@ -100,4 +102,14 @@ test('the token limit reaches the model', async () => {
   const model = new FakeModel(Array.from({ length: 50 }, () => 'z'));
   const result = await provideCompletion(request('x = ║'), environment(model, { maxTokens: 5 }).env);
   assert.equal(result.text, 'zzzzz');
+});
+
+test('typing the start of a served completion is answered from the cache, without the model', async () => {
+  const model = new FakeModel(['compute', '(', '1', ')', ';']);
+  const { env } = environment(model);
+  assert.equal((await provideCompletion(request('const a = ║\n'), env)).text, 'compute(1);');
+  const typed = await provideCompletion(request('const a = comp║\n'), env);
+  assert.equal(typed.metrics.outcome, 'cached');
+  assert.equal(typed.text, 'ute(1);');
+  assert.equal(model.requests.length, 1, 'the model was asked once');
 });

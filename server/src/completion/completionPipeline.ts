@@ -1,8 +1,9 @@
-// One inline completion, as named stages: prefilter → prompt (document window) → generate (streamed through
-// stop rules) → filter → staleness check. The pipeline knows nothing of LSP or llama.cpp.
+// One inline completion, as named stages: prefilter → prompt (document window) → cache → generate (streamed
+// through stop rules) → filter → staleness check → cache. The pipeline knows nothing of LSP or llama.cpp.
 import type { CompletionMetrics } from '../../../common/protocol';
 import { type HearthSettings, isLanguageEnabled } from '../../../common/settings';
 import { isAbortError } from '../errors';
+import type { CompletionCache } from './completionCache';
 import type { CompletionModel, InfillStats } from '../model/completionModel';
 import { type DocumentWindow, restOfLine, windowAroundCursor } from './documentWindow';
 import { applyFilters } from './filters';
@@ -25,6 +26,7 @@ export interface CompletionEnvironment {
   isCurrent(uri: string, version: number): boolean;
   /** Marks the server busy for the status bar; returns the function that ends it. */
   beginGeneration(): () => void;
+  cache: CompletionCache;
 }
 
 export interface CompletionResult {
@@ -61,6 +63,9 @@ export async function provideCompletion(request: CompletionRequest, env: Complet
   if (!model) return finish('skipped', '', undefined, 'no model loaded');
 
   const window = windowAroundCursor(request.text, request.offset);
+  const cached = env.cache.get(window.prefix, window.suffix);
+  if (cached !== undefined) return finish('cached', cached);
+
   const endGeneration = env.beginGeneration();
   let generated: { text: string; stats: InfillStats };
   try {
@@ -75,6 +80,7 @@ export async function provideCompletion(request: CompletionRequest, env: Complet
   if (request.signal.aborted) return finish('cancelled', '', generated.stats);
   if (!env.isCurrent(request.uri, request.version)) return finish('stale', '', generated.stats);
   const text = applyFilters(generated.text);
+  env.cache.set(window.prefix, window.suffix, text);
   return finish(text === '' ? 'empty' : 'served', text, generated.stats);
 }
 
