@@ -6,6 +6,7 @@ export const settingsSection = 'hearth';
 
 export type LogLevel = 'error' | 'warn' | 'info' | 'debug' | 'trace';
 export type GpuSetting = 'auto' | 'off';
+export type FimOrderSetting = 'auto' | 'psm' | 'spm';
 
 export interface HearthSettings {
   /** Global switch for inline completions. */
@@ -16,6 +17,8 @@ export interface HearthSettings {
   modelPath: string;
   /** GGUF draft model for speculative decoding; empty means none (the bundled draft with the bundled model). */
   draftModelPath: string;
+  /** Layout of the FIM prompt; 'auto' picks suffix-first for the bundled model only (see package.json). */
+  fimOrder: FimOrderSetting;
   maxLines: number;
   maxTokens: number;
   /** llama.cpp evaluation threads; 0 chooses from the machine (see server/src/model/threadCount.ts). */
@@ -45,6 +48,7 @@ export const defaultSettings: HearthSettings = Object.freeze({
   enabledLanguages: schemaOf('enabledLanguages').default as Record<string, boolean>,
   modelPath: schemaOf('modelPath').default as string,
   draftModelPath: schemaOf('draftModelPath').default as string,
+  fimOrder: schemaOf('fimOrder').default as FimOrderSetting,
   maxLines: schemaOf('maxLines').default as number,
   maxTokens: schemaOf('maxTokens').default as number,
   threads: schemaOf('threads').default as number,
@@ -96,6 +100,7 @@ export function parseSettings(raw: unknown): HearthSettings {
     enabledLanguages: pickLanguageMap(source),
     modelPath: pickString(source, 'modelPath'),
     draftModelPath: pickString(source, 'draftModelPath'),
+    fimOrder: pickEnum<FimOrderSetting>(source, 'fimOrder'),
     maxLines: pickInteger(source, 'maxLines'),
     maxTokens: pickInteger(source, 'maxTokens'),
     threads: pickInteger(source, 'threads'),

@@ -34,7 +34,7 @@ function main(): void {
   const cache = new CompletionCache();
   const status = new ServerStatusReporter((s) => void connection.sendNotification(ServerStatusNotification.type, s));
   const models = new ModelHost(
-    (spec) => loadLlamaCompletionModel({ ...spec, maxContextSize, fimOrder: 'psm' }, log),
+    (spec) => loadLlamaCompletionModel({ ...spec, maxContextSize }, log),
     log,
     (state) => {
       if (state.state === 'ready') cache.clear(); // answers of the previous model are not this one's

@@ -10,7 +10,7 @@ import { modelWithRenamedKey, truncatedModel } from '../support/brokenModels';
 import { fixtureWorkspace, serverPath, targetModelPath } from '../support/paths';
 
 const logs: string[] = [];
-const baseSettings = { threads: 1, gpu: 'off', logLevel: 'debug' };
+const baseSettings = { threads: 1, gpu: 'off', logLevel: process.env.HEARTH_TEST_LOG ?? 'debug' };
 const start = (settings: Record<string, unknown> = {}) =>
   LspSession.start({ serverPath, settings: { ...baseSettings, ...settings }, onLog: (line) => logs.push(line) });
 
@@ -20,7 +20,7 @@ const mathText = readFileSync(mathPath, 'utf8');
 /** Inside the empty body of scale(): line 11, after the indentation. */
 const insideScale = { line: 10, character: 2 };
 
-/** Greedy FIM generation straight from node-llama-cpp, for comparison with what the server returns. */
+/** Greedy suffix-first FIM generation (the server's order for the bundled model) straight from node-llama-cpp. */
 async function referenceInfill(prefix: string, suffix: string, maxTokens: number): Promise<string> {
   const lib = await import('node-llama-cpp');
   const llama = await lib.getLlama({ build: 'never', gpu: false, maxThreads: 1, logLevel: lib.LlamaLogLevel.error });
@@ -28,7 +28,7 @@ async function referenceInfill(prefix: string, suffix: string, maxTokens: number
   const context = await model.createContext({ contextSize: 512, threads: 1 });
   try {
     const { infill } = model.tokens;
-    const prompt = [infill.prefix!, ...model.tokenize(prefix), infill.suffix!, ...model.tokenize(suffix), infill.middle!];
+    const prompt = [infill.suffix!, ...model.tokenize(suffix), infill.prefix!, ...model.tokenize(prefix), infill.middle!];
     const out: number[] = [];
     for await (const token of context.getSequence().evaluate(prompt, { temperature: 0 })) {
       if (model.isEogToken(token) || out.length >= maxTokens) break;
@@ -69,6 +69,35 @@ describe('completions from the tiny model', () => {
     const metrics = await session.nextMetrics();
     assert.equal(metrics.outcome, 'served');
     assert.equal(metrics.reusedPromptTokens, metrics.promptTokens - 1);
+  });
+
+  test('typing at the cursor re-evaluates only the typed tokens (suffix-first order, KV reuse)', async () => {
+    const uri = 'untitled:typing.ts';
+    // Code after the cursor: a prefix-first prompt would evaluate all of it again on every keystroke.
+    const body = `export function norm(p: Point): number {\n  return \n}\n\n${mathText}`;
+    const cursor = body.indexOf('return \n') + 'return '.length;
+    const lines = (text: string) => text.split('\n');
+    const at = (text: string, offset: number) => {
+      const before = lines(text.slice(0, offset));
+      return { line: before.length - 1, character: before.at(-1)!.length };
+    };
+    await session.open(uri, 'typescript', body);
+    await session.complete(uri, at(body, cursor));
+    await session.nextMetrics();
+    let version = 1;
+    let text = body;
+    let offset = cursor;
+    for (const typed of ['M', 'a', 't', 'h', '.']) {
+      text = text.slice(0, offset) + typed + text.slice(offset);
+      offset += 1;
+      await session.replaceText(uri, ++version, text);
+      await session.complete(uri, at(text, offset));
+      const metrics = await session.nextMetrics();
+      if (metrics.outcome === 'cached') continue;
+      const evaluated = metrics.promptTokens - metrics.reusedPromptTokens;
+      console.log(`typed ${JSON.stringify(typed)}: ${evaluated} of ${metrics.promptTokens} prompt tokens evaluated`);
+      assert.ok(evaluated <= 2 * 1 + 8, `${logs.slice(-6).join('\n')}\nevaluated ${evaluated} prompt tokens for one typed character`);
+    }
   });
 
   test('the same request again is answered from the completion cache', async () => {

@@ -23,3 +23,14 @@ test('restOfLine is the text up to the next line break', () => {
   assert.equal(restOfLine(');\nfoo'), ');');
   assert.equal(restOfLine('x'), 'x');
 });
+
+test('the prefix window start moves in jumps, not on every keystroke', () => {
+  const text = 'x'.repeat(99) + '\n';
+  const doc = text.repeat(200); // 20 000 characters, a line every 100
+  const limits = { prefixChars: 6000, suffixChars: 500 };
+  const start = (offset: number) => offset - windowAroundCursor(doc, offset, limits).prefix.length;
+  const starts = new Set<number>();
+  for (let typed = 0; typed < 1024; typed++) starts.add(start(10_050 + typed));
+  assert.ok(starts.size <= 2, `over 1024 keystrokes the start moved ${starts.size - 1} times`);
+  for (const at of starts) assert.equal(doc[at - 1], '\n', 'starts at a line start');
+});

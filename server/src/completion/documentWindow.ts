@@ -8,9 +8,17 @@ export interface DocumentWindow {
 
 export const defaultWindow = { prefixChars: 6000, suffixChars: 2000 };
 
+/**
+ * The prefix window's start snaps to a grid of this many characters (at most a quarter of the window), so it
+ * moves once per grid step of typing, not on each keystroke.
+ */
+export const prefixAnchorChars = 1024;
+
 export function windowAroundCursor(text: string, offset: number, limits = defaultWindow): DocumentWindow {
   let prefixStart = Math.max(0, offset - limits.prefixChars);
   if (prefixStart > 0) {
+    const grid = Math.max(1, Math.min(prefixAnchorChars, Math.floor(limits.prefixChars / 4)));
+    prefixStart = Math.min(offset, Math.ceil(prefixStart / grid) * grid);
     const lineStart = text.indexOf('\n', prefixStart);
     prefixStart = lineStart >= 0 && lineStart < offset ? lineStart + 1 : prefixStart;
   }

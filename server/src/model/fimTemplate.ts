@@ -18,15 +18,22 @@ export interface FimLayoutInput {
   budget: number;
 }
 
+/** An over-long prefix loses its first tokens in steps of this many (a quarter of its room when that is less), so its start stays put while the user types. */
+export const prefixTrimStep = 64;
+
 /**
  * Keeps the end of the prefix and the start of the suffix. The suffix gets at most a quarter of the budget
- * (the text just before the cursor matters most); what the suffix does not use goes to the prefix.
+ * (the text just before the cursor matters most); what the suffix does not use goes to the prefix. The prefix is
+ * cut from the front in whole steps, so consecutive prompts share their start and the KV cache stays valid.
  */
 export function layoutFimPrompt({ prefixTokens, suffixTokens, ids, order, budget }: FimLayoutInput): number[] {
   const room = Math.max(0, budget - 3);
   const suffixCount = Math.min(suffixTokens.length, Math.floor(room / 4));
-  const prefixCount = Math.min(prefixTokens.length, room - suffixCount);
-  const prefix = prefixTokens.slice(prefixTokens.length - prefixCount);
+  const prefixRoom = room - suffixCount;
+  const excess = prefixTokens.length - prefixRoom;
+  const step = Math.max(1, Math.min(prefixTrimStep, Math.floor(prefixRoom / 4)));
+  const dropped = excess > 0 ? Math.min(prefixTokens.length, Math.ceil(excess / step) * step) : 0;
+  const prefix = prefixTokens.slice(dropped);
   const suffix = suffixTokens.slice(0, suffixCount);
   return order === 'psm'
     ? [ids.prefix, ...prefix, ids.suffix, ...suffix, ids.middle]

@@ -47,6 +47,7 @@ export async function loadLlamaCompletionModel(options: LlamaModelOptions, log: 
       context,
       { prefix: infill.prefix, suffix: infill.suffix, middle: infill.middle },
       options.fimOrder,
+      log,
     );
   } catch (error) {
     await model?.dispose();
@@ -67,6 +68,7 @@ class LlamaCompletionModel implements CompletionModel {
     private readonly context: LlamaContext,
     private readonly fimIds: FimTokenIds,
     private readonly fimOrder: FimOrder,
+    private readonly log: Logger,
   ) {
     this.sequence = context.getSequence();
   }
@@ -150,7 +152,9 @@ class LlamaCompletionModel implements CompletionModel {
 
   /** Keeps the sequence's KV state for the prompt's common prefix; returns how many prompt tokens it covers. */
   private async reuseKvPrefix(prompt: Token[]): Promise<number> {
+    const held = this.sequence.nextTokenIndex;
     await this.sequence.adaptStateToTokens(prompt, false);
+    this.log.trace(`KV: held ${held} tokens, kept ${this.sequence.nextTokenIndex} of a ${prompt.length}-token prompt`);
     let reused = this.sequence.nextTokenIndex;
     if (reused >= prompt.length) {
       // The last prompt token must be evaluated again to get logits for the first generated token.

@@ -3,6 +3,7 @@
 import { basename, join } from 'node:path';
 import type { StatusAction } from '../../../common/protocol';
 import type { GpuSetting, HearthSettings } from '../../../common/settings';
+import type { FimOrder } from './fimTemplate';
 import { describeError, isModelError } from '../errors';
 import type { Logger } from '../logger';
 import type { CompletionModel } from './completionModel';
@@ -13,6 +14,7 @@ export interface ModelSpec {
   draftModelPath: string;
   threads: number;
   gpu: GpuSetting;
+  fimOrder: FimOrder;
 }
 
 export interface ModelState {
@@ -35,6 +37,8 @@ export function resolveModelSpec(settings: HearthSettings, bundledModelsDir: str
     draftModelPath: settings.draftModelPath !== '' ? settings.draftModelPath : bundled ? join(bundledModelsDir, bundledDraftFile) : '',
     threads: chooseThreadCount(settings.threads, logicalCores),
     gpu: settings.gpu,
+    // The bundled target was trained on both orders; a user's model is assumed to know prefix-first only.
+    fimOrder: settings.fimOrder !== 'auto' ? settings.fimOrder : bundled ? 'spm' : 'psm',
   };
 }
 
