@@ -33,6 +33,9 @@ export interface CompletionMetrics {
   generatedTokens: number;
   /** Mean wall time of one decode step in this request (ms), 0 when nothing was decoded. */
   decodeStepMs: number;
+  /** Speculative decoding: proposed tokens the target model accepted and refuted in this request. */
+  acceptedPredictions: number;
+  refutedPredictions: number;
   totalMs: number;
   /** From the cancellation reaching the generator to the sequence being free (ms); only for cancelled requests. */
   cancelToIdleMs?: number;

@@ -7,6 +7,7 @@ export const settingsSection = 'hearth';
 export type LogLevel = 'error' | 'warn' | 'info' | 'debug' | 'trace';
 export type GpuSetting = 'auto' | 'off';
 export type FimOrderSetting = 'auto' | 'psm' | 'spm';
+export type SpeculationSetting = 'promptLookup' | 'draft' | 'off';
 
 export interface HearthSettings {
   /** Global switch for inline completions. */
@@ -19,6 +20,7 @@ export interface HearthSettings {
   draftModelPath: string;
   /** Layout of the FIM prompt; 'auto' picks suffix-first for the bundled model only (see package.json). */
   fimOrder: FimOrderSetting;
+  speculation: SpeculationSetting;
   maxLines: number;
   maxTokens: number;
   /** llama.cpp evaluation threads; 0 chooses from the machine (see server/src/model/threadCount.ts). */
@@ -49,6 +51,7 @@ export const defaultSettings: HearthSettings = Object.freeze({
   modelPath: schemaOf('modelPath').default as string,
   draftModelPath: schemaOf('draftModelPath').default as string,
   fimOrder: schemaOf('fimOrder').default as FimOrderSetting,
+  speculation: schemaOf('speculation').default as SpeculationSetting,
   maxLines: schemaOf('maxLines').default as number,
   maxTokens: schemaOf('maxTokens').default as number,
   threads: schemaOf('threads').default as number,
@@ -101,6 +104,7 @@ export function parseSettings(raw: unknown): HearthSettings {
     modelPath: pickString(source, 'modelPath'),
     draftModelPath: pickString(source, 'draftModelPath'),
     fimOrder: pickEnum<FimOrderSetting>(source, 'fimOrder'),
+    speculation: pickEnum<SpeculationSetting>(source, 'speculation'),
     maxLines: pickInteger(source, 'maxLines'),
     maxTokens: pickInteger(source, 'maxTokens'),
     threads: pickInteger(source, 'threads'),

@@ -71,6 +71,14 @@ describe('completions from the tiny model', () => {
     assert.equal(metrics.reusedPromptTokens, metrics.promptTokens - 1);
   });
 
+  test('the same request again is answered from the completion cache', async () => {
+    const [completion] = await session.complete(mathUri, insideScale);
+    const metrics = await session.nextMetrics();
+    assert.equal(metrics.outcome, 'cached');
+    assert.equal(metrics.generatedTokens, 0);
+    assert.ok(completion && completion.length > 0);
+  });
+
   test('typing at the cursor re-evaluates only the typed tokens (suffix-first order, KV reuse)', async () => {
     const uri = 'untitled:typing.ts';
     // Code after the cursor: a prefix-first prompt would evaluate all of it again on every keystroke.
@@ -100,12 +108,31 @@ describe('completions from the tiny model', () => {
     }
   });
 
-  test('the same request again is answered from the completion cache', async () => {
-    const [completion] = await session.complete(mathUri, insideScale);
+  test('speculative decoding: prompt lookup has the target accept tokens copied from nearby code', async () => {
+    await session.updateSettings({ ...baseSettings, speculation: 'promptLookup', maxLines: 1 });
+    const uri = 'untitled:repeat.ts';
+    const fn = (name: string) => `export function ${name}(a: Point, b: Point): Point {\n  return { x: a.x + b.x, y: a.y + b.y };\n}\n\n`;
+    const text = `${fn('add')}${fn('sum')}${fn('plus')}export function total(a: Point, b: Point): Point {\n  return { x: a.x`;
+    await session.open(uri, 'typescript', text);
+    const lines = text.split('\n');
+    const [completion] = await session.complete(uri, { line: lines.length - 1, character: lines.at(-1)!.length });
     const metrics = await session.nextMetrics();
-    assert.equal(metrics.outcome, 'cached');
-    assert.equal(metrics.generatedTokens, 0);
-    assert.ok(completion && completion.length > 0);
+    console.log(`prompt lookup: ${metrics.acceptedPredictions} accepted, ${metrics.refutedPredictions} refuted; completion ${JSON.stringify(completion)}`);
+    assert.ok(metrics.acceptedPredictions > 0, 'some proposed tokens were accepted');
+  });
+
+  test('speculative decoding with the bundled draft model serves completions and reports acceptance', async () => {
+    await session.updateSettings({ ...baseSettings, speculation: 'draft' }); // reloads the model with its draft
+    await session.waitForStatus((s) => s.state === 'loading');
+    await session.waitForStatus((s) => s.state === 'ready');
+    await session.complete(mathUri, insideScale);
+    const metrics = await session.nextMetrics();
+    console.log(`draft: ${metrics.acceptedPredictions} accepted, ${metrics.refutedPredictions} refuted of ${metrics.generatedTokens} tokens`);
+    assert.equal(metrics.outcome, 'served');
+    assert.ok(metrics.acceptedPredictions + metrics.refutedPredictions > 0, 'the draft proposed tokens');
+    await session.updateSettings(baseSettings);
+    await session.waitForStatus((s) => s.state === 'loading');
+    await session.waitForStatus((s) => s.state === 'ready');
   });
 
   /** A doc comment the tiny model goes on writing for many lines: a long generation to interrupt. */

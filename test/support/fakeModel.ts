@@ -28,7 +28,7 @@ export class FakeModel implements CompletionModel {
           yield { text };
         }
       } finally {
-        finish({ promptTokens: request.prefix.length + request.suffix.length, reusedPromptTokens: 0, generatedTokens: produced, decodeStepMs: 1 });
+        finish({ promptTokens: request.prefix.length + request.suffix.length, reusedPromptTokens: 0, generatedTokens: produced, decodeStepMs: 1, acceptedPredictions: 0, refutedPredictions: 0 });
       }
     }
     return { tokens: tokens(), done };

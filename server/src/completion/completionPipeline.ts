@@ -51,6 +51,8 @@ export async function provideCompletion(request: CompletionRequest, env: Complet
       reusedPromptTokens: stats?.reusedPromptTokens ?? 0,
       generatedTokens: stats?.generatedTokens ?? 0,
       decodeStepMs: stats?.decodeStepMs ?? 0,
+      acceptedPredictions: stats?.acceptedPredictions ?? 0,
+      refutedPredictions: stats?.refutedPredictions ?? 0,
       totalMs: performance.now() - started,
       cancelToIdleMs: stats?.cancelToIdleMs,
     },

@@ -20,6 +20,9 @@ export interface InfillStats {
   reusedPromptTokens: number;
   generatedTokens: number;
   decodeStepMs: number;
+  /** Speculative decoding in this request: proposed tokens the target accepted and refuted. */
+  acceptedPredictions: number;
+  refutedPredictions: number;
   /** Set when the request's signal aborted the generation: abort → generator finished, in ms. */
   cancelToIdleMs?: number;
 }

@@ -20,7 +20,7 @@ const fimKeySets = [
 ];
 
 /** Pure check of parsed GGUF metadata; returns the problem, or undefined when the model is usable. */
-export function checkGgufMetadata(metadata: Metadata, fileName: string): ModelError | undefined {
+export function checkGgufMetadata(metadata: Metadata, fileName: string, requireFim = true): ModelError | undefined {
   const architecture = lookup(metadata, 'general.architecture');
   if (typeof architecture !== 'string' || architecture === '') {
     return new ModelError('corrupt', `${fileName} has no general.architecture: it is not a usable GGUF model.`);
@@ -34,7 +34,7 @@ export function checkGgufMetadata(metadata: Metadata, fileName: string): ModelEr
     return new ModelError('corrupt', `${fileName} has no tokenizer vocabulary (tokenizer.ggml.tokens).`);
   }
   const hasFim = fimKeySets.some((keys) => keys.every((key) => typeof lookup(metadata, key) === 'number'));
-  if (!hasFim) {
+  if (requireFim && !hasFim) {
     return new ModelError(
       'noFimTokens',
       `${fileName} has no fill-in-the-middle tokens, so it cannot complete code at the cursor. Choose a code model trained for FIM (for example Qwen2.5-Coder, StarCoder2, CodeLlama).`,
@@ -46,7 +46,7 @@ export function checkGgufMetadata(metadata: Metadata, fileName: string): ModelEr
 export type GgufReader = (path: string) => Promise<{ metadata: Metadata }>;
 
 /** Checks existence, readability, the GGUF magic and the metadata of a model file; throws ModelError. */
-export async function validateModelFile(path: string, readGguf: GgufReader): Promise<void> {
+export async function validateModelFile(path: string, readGguf: GgufReader, { requireFim = true } = {}): Promise<void> {
   const fileName = path.split(/[\\/]/).pop() ?? path;
   let size: number;
   try {
@@ -79,6 +79,6 @@ export async function validateModelFile(path: string, readGguf: GgufReader): Pro
   } catch (error) {
     throw new ModelError('corrupt', `${fileName} is damaged: its GGUF header cannot be read. Re-download the model.`, 'hearth.selectModel', String(error));
   }
-  const problem = checkGgufMetadata(metadata, fileName);
+  const problem = checkGgufMetadata(metadata, fileName, requireFim);
   if (problem) throw problem;
 }

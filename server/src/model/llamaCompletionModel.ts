@@ -1,15 +1,15 @@
 // CompletionModel on llama.cpp. Drives the context sequence token by token (below LlamaCompletion) so that an
 // abort is seen between decode steps and the KV state of the common prompt prefix is kept between requests.
 import { basename } from 'node:path';
-import type { Llama, LlamaContext, LlamaContextSequence, LlamaModel, Token } from 'node-llama-cpp';
-import type { GpuSetting } from '../../../common/settings';
+import type { Llama, LlamaContext, LlamaContextSequence, LlamaModel, Token, TokenPredictor } from 'node-llama-cpp';
+import type { GpuSetting, SpeculationSetting } from '../../../common/settings';
 import { ModelError } from '../errors';
 import type { Logger } from '../logger';
 import type { CompletionModel, GeneratedToken, InfillRequest, InfillRun, InfillStats } from './completionModel';
 import { ExclusiveLock } from './exclusiveLock';
 import { type FimOrder, type FimTokenIds, layoutFimPrompt } from './fimTemplate';
 import { validateModelFile } from './ggufValidation';
-import { createLlama, loadNodeLlamaCpp } from './llamaRuntime';
+import { createLlama, loadNodeLlamaCpp, type NodeLlamaCpp } from './llamaRuntime';
 
 export interface LlamaModelOptions {
   modelPath: string;
@@ -18,6 +18,14 @@ export interface LlamaModelOptions {
   /** Largest context to allocate; the model's training context caps it. */
   maxContextSize: number;
   fimOrder: FimOrder;
+  speculation: SpeculationSetting;
+  draftModelPath: string;
+}
+
+/** The draft model's own model and context, disposed before the target's (else node-llama-cpp throws). */
+interface DraftResources {
+  model: LlamaModel;
+  context: LlamaContext;
 }
 
 /** Prompt tokens evaluated per native call; the abort signal is checked between chunks. */
@@ -35,16 +43,21 @@ export async function loadLlamaCompletionModel(options: LlamaModelOptions, log: 
       throw new ModelError('noFimTokens', `${basename(options.modelPath)} has no fill-in-the-middle tokens.`);
     }
     const contextSize = Math.min(model.trainContextSize, options.maxContextSize);
+    const draft = options.speculation === 'draft' ? await loadDraft(lib, llama, options, contextSize, log) : undefined;
+    const predictor = createPredictor(lib, options.speculation, draft);
     const context = await model.createContext({ contextSize, threads: options.threads, sequences: 1 });
     log.info(
       `Loaded ${basename(options.modelPath)}: context ${contextSize} tokens, ${options.threads} thread(s), ` +
-        `${llama.gpu === false ? 'CPU' : `GPU ${llama.gpu}`}, FIM order ${options.fimOrder}`,
+        `${llama.gpu === false ? 'CPU' : `GPU ${llama.gpu}`}, FIM order ${options.fimOrder}, ` +
+        `speculation ${predictor ? (draft ? `draft ${basename(options.draftModelPath)}` : 'prompt lookup') : 'off'}`,
     );
     return new LlamaCompletionModel(
       basename(options.modelPath),
       llama,
       model,
       context,
+      context.getSequence({ tokenPredictor: predictor }),
+      draft,
       { prefix: infill.prefix, suffix: infill.suffix, middle: infill.middle },
       options.fimOrder,
       log,
@@ -57,21 +70,47 @@ export async function loadLlamaCompletionModel(options: LlamaModelOptions, log: 
   }
 }
 
+/** A draft model that cannot be used costs the user speculation, not completions: warn and go on without. */
+async function loadDraft(lib: NodeLlamaCpp, llama: Llama, options: LlamaModelOptions, contextSize: number, log: Logger): Promise<DraftResources | undefined> {
+  if (options.draftModelPath === '') {
+    log.warn('hearth.speculation is "draft" but no draft model is set (hearth.draftModelPath); decoding without speculation.');
+    return undefined;
+  }
+  let model: LlamaModel | undefined;
+  try {
+    await validateModelFile(options.draftModelPath, (path) => lib.readGgufFileInfo(path, { readTensorInfo: false }), { requireFim: false });
+    model = await llama.loadModel({ modelPath: options.draftModelPath });
+    const context = await model.createContext({ contextSize, threads: options.threads, sequences: 1 });
+    return { model, context };
+  } catch (error) {
+    await model?.dispose();
+    log.warn(`Draft model ${basename(options.draftModelPath)} not used: ${(error as Error).message}`);
+    return undefined;
+  }
+}
+
+function createPredictor(lib: NodeLlamaCpp, speculation: SpeculationSetting, draft: DraftResources | undefined): TokenPredictor | undefined {
+  // Two matching tokens before proposing: single-token matches propose mostly noise.
+  if (speculation === 'promptLookup') return new lib.InputLookupTokenPredictor({ patternLength: { min: 2 }, predictionLength: { max: 8 } });
+  // minTokens 0 never got ahead of the target on a busy CPU; 1 did.
+  if (draft) return new lib.DraftSequenceTokenPredictor(draft.context.getSequence(), { minTokens: 1, maxTokens: 8 });
+  return undefined;
+}
+
 class LlamaCompletionModel implements CompletionModel {
   private readonly lock = new ExclusiveLock();
-  private readonly sequence: LlamaContextSequence;
 
   constructor(
     readonly name: string,
     private readonly llama: Llama,
     private readonly model: LlamaModel,
     private readonly context: LlamaContext,
+    private readonly sequence: LlamaContextSequence,
+    private readonly draft: DraftResources | undefined,
     private readonly fimIds: FimTokenIds,
     private readonly fimOrder: FimOrder,
     private readonly log: Logger,
-  ) {
-    this.sequence = context.getSequence();
-  }
+  ) {}
 
   infill(request: InfillRequest): InfillRun {
     let finish!: (stats: InfillStats) => void;
@@ -97,7 +136,8 @@ class LlamaCompletionModel implements CompletionModel {
 
   private async *generate(request: InfillRequest, finish: (stats: InfillStats) => void): AsyncGenerator<GeneratedToken> {
     const { signal } = request;
-    const stats: InfillStats = { promptTokens: 0, reusedPromptTokens: 0, generatedTokens: 0, decodeStepMs: 0 };
+    const stats: InfillStats = { promptTokens: 0, reusedPromptTokens: 0, generatedTokens: 0, decodeStepMs: 0, acceptedPredictions: 0, refutedPredictions: 0 };
+    const predictionsBefore = this.sequence.tokenPredictions;
     let abortedAt: number | undefined;
     const onAbort = (): void => {
       abortedAt = performance.now();
@@ -110,6 +150,7 @@ class LlamaCompletionModel implements CompletionModel {
       const prompt = this.buildPrompt(request);
       stats.promptTokens = prompt.length;
       const reused = await this.reuseKvPrefix(prompt);
+      this.sequence.tokenPredictor?.updateInputTokens(prompt); // what prompt lookup searches
       stats.reusedPromptTokens = reused;
 
       let next = reused;
@@ -145,6 +186,9 @@ class LlamaCompletionModel implements CompletionModel {
     } finally {
       signal.removeEventListener('abort', onAbort);
       if (abortedAt !== undefined) stats.cancelToIdleMs = performance.now() - abortedAt;
+      const predictions = this.sequence.tokenPredictions;
+      stats.acceptedPredictions = predictions.validated - predictionsBefore.validated;
+      stats.refutedPredictions = predictions.refuted - predictionsBefore.refuted;
       release();
       finish(stats);
     }
@@ -167,6 +211,8 @@ class LlamaCompletionModel implements CompletionModel {
   async dispose(): Promise<void> {
     const release = await this.lock.acquire();
     try {
+      await this.draft?.context.dispose();
+      await this.draft?.model.dispose();
       await this.context.dispose();
       await this.model.dispose();
       await this.llama.dispose();

@@ -2,7 +2,7 @@
 // keeps the server alive (with a message) when a model cannot be used.
 import { basename, join } from 'node:path';
 import type { StatusAction } from '../../../common/protocol';
-import type { GpuSetting, HearthSettings } from '../../../common/settings';
+import type { GpuSetting, HearthSettings, SpeculationSetting } from '../../../common/settings';
 import type { FimOrder } from './fimTemplate';
 import { describeError, isModelError } from '../errors';
 import type { Logger } from '../logger';
@@ -15,6 +15,7 @@ export interface ModelSpec {
   threads: number;
   gpu: GpuSetting;
   fimOrder: FimOrder;
+  speculation: SpeculationSetting;
 }
 
 export interface ModelState {
@@ -39,6 +40,7 @@ export function resolveModelSpec(settings: HearthSettings, bundledModelsDir: str
     gpu: settings.gpu,
     // The bundled target was trained on both orders; a user's model is assumed to know prefix-first only.
     fimOrder: settings.fimOrder !== 'auto' ? settings.fimOrder : bundled ? 'spm' : 'psm',
+    speculation: settings.speculation,
   };
 }
 
