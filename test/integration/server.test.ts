@@ -109,7 +109,11 @@ describe('completions from the tiny model', () => {
   });
 
   test('speculative decoding: prompt lookup has the target accept tokens copied from nearby code', async () => {
-    await session.updateSettings({ ...baseSettings, speculation: 'promptLookup', maxLines: 1 });
+    // A fresh server: its speculation gate tries proposals on the first request before it has measured anything.
+    const fresh = await start({ speculation: 'promptLookup', maxLines: 1 });
+    await fresh.waitForStatus((s) => s.state === 'ready');
+    try {
+    const session = fresh;
     const uri = 'untitled:repeat.ts';
     const fn = (name: string) => `export function ${name}(a: Point, b: Point): Point {\n  return { x: a.x + b.x, y: a.y + b.y };\n}\n\n`;
     const text = `${fn('add')}${fn('sum')}${fn('plus')}export function total(a: Point, b: Point): Point {\n  return { x: a.x`;
@@ -119,6 +123,9 @@ describe('completions from the tiny model', () => {
     const metrics = await session.nextMetrics();
     console.log(`prompt lookup: ${metrics.acceptedPredictions} accepted, ${metrics.refutedPredictions} refuted; completion ${JSON.stringify(completion)}`);
     assert.ok(metrics.acceptedPredictions > 0, 'some proposed tokens were accepted');
+    } finally {
+      await fresh.stop();
+    }
   });
 
   test('speculative decoding with the bundled draft model serves completions and reports acceptance', async () => {

@@ -1,6 +1,7 @@
 // Drives the real Hearth server over LSP (stdio), the way the VS Code client does. Used by the headless
 // completion CLI, the integration tests and the benchmarks. Every wait is bounded.
 import { type ChildProcess, spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import {
   CancellationTokenSource,
   ConfigurationRequest,
@@ -88,6 +89,17 @@ export class LspSession {
     );
     await connection.sendNotification(InitializedNotification.type, {});
     return session;
+  }
+
+  /** Peak resident memory of the server process in MiB (Linux), or undefined. */
+  peakRssMiB(): number | undefined {
+    try {
+      const status = readFileSync(`/proc/${this.process.pid}/status`, 'utf8');
+      const match = status.match(/VmHWM:\s+(\d+) kB/);
+      return match ? Number(match[1]) / 1024 : undefined;
+    } catch {
+      return undefined;
+    }
   }
 
   get hasExited(): boolean {

@@ -9,6 +9,7 @@ import type { CompletionModel, GeneratedToken, InfillRequest, InfillRun, InfillS
 import { ExclusiveLock } from './exclusiveLock';
 import { type FimOrder, type FimTokenIds, layoutFimPrompt } from './fimTemplate';
 import { validateModelFile } from './ggufValidation';
+import { SpeculationGate } from './speculationGate';
 import { createLlama, loadNodeLlamaCpp, type NodeLlamaCpp } from './llamaRuntime';
 
 export interface LlamaModelOptions {
@@ -44,7 +45,9 @@ export async function loadLlamaCompletionModel(options: LlamaModelOptions, log: 
     }
     const contextSize = Math.min(model.trainContextSize, options.maxContextSize);
     const draft = options.speculation === 'draft' ? await loadDraft(lib, llama, options, contextSize, log) : undefined;
-    const predictor = createPredictor(lib, options.speculation, draft);
+    const inner = createPredictor(lib, options.speculation, draft);
+    const speculation = inner ? { gate: new SpeculationGate(), thisRequest: true } : undefined;
+    const predictor = inner && gatedPredictor(lib, inner, () => speculation!.thisRequest);
     const context = await model.createContext({ contextSize, threads: options.threads, sequences: 1 });
     log.info(
       `Loaded ${basename(options.modelPath)}: context ${contextSize} tokens, ${options.threads} thread(s), ` +
@@ -58,6 +61,7 @@ export async function loadLlamaCompletionModel(options: LlamaModelOptions, log: 
       context,
       context.getSequence({ tokenPredictor: predictor }),
       draft,
+      speculation,
       { prefix: infill.prefix, suffix: infill.suffix, middle: infill.middle },
       options.fimOrder,
       log,
@@ -97,6 +101,37 @@ function createPredictor(lib: NodeLlamaCpp, speculation: SpeculationSetting, dra
   return undefined;
 }
 
+/** Per-request speculation decision, shared by the model (decides, measures) and the predictor (obeys). */
+interface SpeculationControl {
+  gate: SpeculationGate;
+  thisRequest: boolean;
+}
+
+/** Hands the inner predictor's proposals through only while speculation pays (see SpeculationGate). */
+function gatedPredictor(lib: NodeLlamaCpp, inner: TokenPredictor, open: () => boolean): TokenPredictor {
+  class GatedPredictor extends lib.TokenPredictor {
+    reset(params: Parameters<TokenPredictor['reset']>[0]) {
+      return inner.reset(params);
+    }
+    pushTokens(tokens: Token[]): void {
+      inner.pushTokens(tokens);
+    }
+    predictTokens(): Token[] | Promise<Token[]> {
+      return open() ? inner.predictTokens() : [];
+    }
+    override stop(untilPredictionsExhausted?: boolean) {
+      return inner.stop(untilPredictionsExhausted);
+    }
+    override updateInputTokens(tokens: Token[]): void {
+      inner.updateInputTokens(tokens);
+    }
+    override dispose() {
+      return inner.dispose();
+    }
+  }
+  return new GatedPredictor();
+}
+
 class LlamaCompletionModel implements CompletionModel {
   private readonly lock = new ExclusiveLock();
 
@@ -107,6 +142,7 @@ class LlamaCompletionModel implements CompletionModel {
     private readonly context: LlamaContext,
     private readonly sequence: LlamaContextSequence,
     private readonly draft: DraftResources | undefined,
+    private readonly speculation: SpeculationControl | undefined,
     private readonly fimIds: FimTokenIds,
     private readonly fimOrder: FimOrder,
     private readonly log: Logger,
@@ -146,6 +182,7 @@ class LlamaCompletionModel implements CompletionModel {
     const release = await this.lock.acquire();
     try {
       if (signal.aborted) return;
+      if (this.speculation) this.speculation.thisRequest = this.speculation.gate.shouldSpeculate();
       const maxTokens = this.generationLimit(request);
       const prompt = this.buildPrompt(request);
       stats.promptTokens = prompt.length;
@@ -183,6 +220,8 @@ class LlamaCompletionModel implements CompletionModel {
       }
       stats.generatedTokens = emitted.length;
       stats.decodeStepMs = emitted.length > 1 ? decodeMs / (emitted.length - 1) : 0;
+      // Short generations measure noise, not speed.
+      if (this.speculation && emitted.length >= 8) this.speculation.gate.record(this.speculation.thisRequest, 1000 / stats.decodeStepMs);
     } finally {
       signal.removeEventListener('abort', onAbort);
       if (abortedAt !== undefined) stats.cancelToIdleMs = performance.now() - abortedAt;
