@@ -54,7 +54,10 @@ export class HearthServer implements vscode.Disposable {
             this.providedEmitter.fire({ uri: document.uri.toString(), texts: [], source: 'disabled' });
             return [];
           }
+          const version = document.version;
           const result = await next(document, position, context, token);
+          // An answer that crossed a keystroke on the wire is for text the user no longer has: never show it.
+          if (token.isCancellationRequested || document.version !== version) return [];
           const items = Array.isArray(result) ? result : (result?.items ?? []);
           const texts = items.map((item) => (typeof item.insertText === 'string' ? item.insertText : item.insertText.value));
           this.providedEmitter.fire({ uri: document.uri.toString(), texts, source: 'server' });

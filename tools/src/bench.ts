@@ -42,6 +42,7 @@ async function typingReplay(settings: Record<string, unknown>, keyMs: number) {
   const targets = quick ? ['  return { x: a.x + b.x, y: a.y + b.y };'] : ['  return { x: a.x + b.x, y: a.y + b.y };', '  x: number;', 'export function scale(p: Point, factor: number): Point {'];
   const all: CompletionMetrics[] = [];
   let stale = 0;
+  let lateDiscarded = 0;
   let keystrokes = 0;
   for (const [index, line] of targets.entries()) {
     const uri = `untitled:replay-${index}.ts`;
@@ -49,20 +50,35 @@ async function typingReplay(settings: Record<string, unknown>, keyMs: number) {
     let text = source.slice(0, at) + source.slice(at + line.length);
     let version = 1;
     await lsp.open(uri, 'typescript', text);
+    const typeKey = async (typed: number) => {
+      text = text.slice(0, at + typed - 1) + line[typed - 1] + text.slice(at + typed - 1);
+      await lsp.replaceText(uri, ++version, text);
+      keystrokes++;
+    };
+    let applied = 0;
     for (let typed = 0; typed <= line.length; typed++) {
-      if (typed > 0) {
-        text = text.slice(0, at + typed - 1) + line[typed - 1] + text.slice(at + typed - 1);
-        await lsp.replaceText(uri, ++version, text);
-        keystrokes++;
+      if (typed > applied) {
+        await typeKey(typed);
+        applied = typed;
       }
       const requestVersion = version;
       const pending = lsp.requestCompletion(uri, position(text, at + typed));
       const answered = await Promise.race([pending.result.then((items) => items), delay(keyMs).then(() => undefined)]);
-      if (answered === undefined) pending.cancel();
+      if (answered === undefined) {
+        // As in VS Code: the keystroke's change reaches the server first, then the cancellation.
+        if (typed < line.length) {
+          await typeKey(typed + 1);
+          applied = typed + 1;
+        }
+        pending.cancel();
+      }
       const items = (await pending.result.catch(() => [])) ?? [];
       const metrics = await lsp.nextMetrics();
       all.push(metrics);
-      if (items.length > 0 && requestVersion !== version) stale++;
+      // The client drops answers to cancelled requests and for older versions (client/src/serverClient.ts);
+      // count what it drops, and anything it would still show for a document that has moved on.
+      if (items.length > 0 && (answered === undefined || requestVersion !== version)) lateDiscarded++;
+      if (items.length > 0 && answered !== undefined && requestVersion !== version) stale++;
     }
   }
   const peakRss = lsp.peakRssMiB();
@@ -77,6 +93,7 @@ async function typingReplay(settings: Record<string, unknown>, keyMs: number) {
     fromCache: all.filter((m) => m.outcome === 'cached').length,
     cancelled: cancelled.length,
     staleCompletions: stale,
+    lateAnswersDiscardedByClient: lateDiscarded,
     promptTokensPerFollowupKeystroke: round(followups.reduce((sum, m) => sum + m.promptTokens - m.reusedPromptTokens, 0) / Math.max(1, followups.length)),
     completionMsP50: round(percentile(answered.map((m) => m.totalMs), 50)),
     completionMsP95: round(percentile(answered.map((m) => m.totalMs), 95)),
@@ -117,7 +134,7 @@ async function decodeSpeed(speculation: string, repetitive: boolean) {
 async function main(): Promise<void> {
   const started = Date.now();
   const typing = await typingReplay({}, 80);
-  const typingWithoutCache = await typingReplay({ fimOrder: 'psm' }, 80);
+  const prefixFirst = await typingReplay({ fimOrder: 'psm' }, 80);
   const speed: Record<string, Record<string, Awaited<ReturnType<typeof decodeSpeed>>>> = {};
   for (const speculation of ['off', 'promptLookup', 'draft']) {
     speed[speculation] = { repetitive: await decodeSpeed(speculation, true), plain: await decodeSpeed(speculation, false) };
@@ -129,8 +146,8 @@ async function main(): Promise<void> {
     speculativeSpeedup: round(speed.promptLookup!.repetitive.tokensPerSecond / Math.max(1e-9, speed.off!.repetitive.tokensPerSecond)),
     cancelToIdleMsP95: typing.cancelToIdleMsP95,
     decodeStepMs: typing.decodeStepMs,
-    staleCompletions: typing.staleCompletions + typingWithoutCache.staleCompletions,
-    typing: { suffixFirst: typing, prefixFirst: typingWithoutCache },
+    staleCompletions: typing.staleCompletions + prefixFirst.staleCompletions,
+    typing: { suffixFirst: typing, prefixFirst },
     decodeSpeed: speed,
     seconds: round((Date.now() - started) / 1000, 1),
   };
@@ -141,7 +158,7 @@ async function main(): Promise<void> {
 
 function renderMarkdown(result: Record<string, any>): string {
   const rows = (typing: Record<string, any>) =>
-    ['keystrokes', 'requests', 'served', 'fromCache', 'cancelled', 'staleCompletions', 'promptTokensPerFollowupKeystroke', 'completionMsP50', 'completionMsP95', 'cancelToIdleMsP95', 'decodeStepMs', 'peakRssMiB']
+    ['keystrokes', 'requests', 'served', 'fromCache', 'cancelled', 'staleCompletions', 'lateAnswersDiscardedByClient', 'promptTokensPerFollowupKeystroke', 'completionMsP50', 'completionMsP95', 'cancelToIdleMsP95', 'decodeStepMs', 'peakRssMiB']
       .map((key) => `| ${key} | ${result.typing.suffixFirst[key]} | ${typing[key]} |`)
       .join('\n');
   const speedRows = Object.entries(result.decodeSpeed as Record<string, any>)
