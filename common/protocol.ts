@@ -20,13 +20,8 @@ export namespace ServerStatusNotification {
   export const type = new NotificationType<ServerStatus>(method);
 }
 
-/** What one completion request cost; sent after every request, for logs, tests and benchmarks. */
-export interface CompletionMetrics {
-  uri: string;
-  version: number;
-  outcome: 'served' | 'cached' | 'empty' | 'cancelled' | 'stale' | 'skipped' | 'error';
-  /** Why a request was skipped or produced nothing (language disabled, no model, ...). */
-  reason?: string;
+/** What generating one completion cost, as the model reports it. */
+export interface GenerationStats {
   promptTokens: number;
   /** Prompt tokens whose KV state was already in the sequence and not evaluated again. */
   reusedPromptTokens: number;
@@ -36,9 +31,18 @@ export interface CompletionMetrics {
   /** Speculative decoding: proposed tokens the target model accepted and refuted in this request. */
   acceptedPredictions: number;
   refutedPredictions: number;
-  totalMs: number;
   /** From the cancellation reaching the generator to the sequence being free (ms); only for cancelled requests. */
   cancelToIdleMs?: number;
+}
+
+/** What one completion request cost; sent after every request, for logs, tests and benchmarks. */
+export interface CompletionMetrics extends GenerationStats {
+  uri: string;
+  version: number;
+  outcome: 'served' | 'cached' | 'empty' | 'cancelled' | 'stale' | 'skipped' | 'error';
+  /** Why a request was skipped or produced nothing (language disabled, no model, ...). */
+  reason?: string;
+  totalMs: number;
 }
 
 export namespace CompletionMetricsNotification {

@@ -43,18 +43,18 @@ export async function provideCompletion(request: CompletionRequest, env: Complet
   const finish = (outcome: CompletionMetrics['outcome'], text = '', stats?: InfillStats, reason?: string): CompletionResult => ({
     text,
     metrics: {
+      promptTokens: 0,
+      reusedPromptTokens: 0,
+      generatedTokens: 0,
+      decodeStepMs: 0,
+      acceptedPredictions: 0,
+      refutedPredictions: 0,
+      ...stats,
       uri: request.uri,
       version: request.version,
       outcome,
       reason,
-      promptTokens: stats?.promptTokens ?? 0,
-      reusedPromptTokens: stats?.reusedPromptTokens ?? 0,
-      generatedTokens: stats?.generatedTokens ?? 0,
-      decodeStepMs: stats?.decodeStepMs ?? 0,
-      acceptedPredictions: stats?.acceptedPredictions ?? 0,
-      refutedPredictions: stats?.refutedPredictions ?? 0,
       totalMs: performance.now() - started,
-      cancelToIdleMs: stats?.cancelToIdleMs,
     },
   });
 

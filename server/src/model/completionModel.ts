@@ -1,5 +1,6 @@
 // The model as the completion pipeline sees it. The real one runs llama.cpp (llamaCompletionModel.ts);
 // unit tests use a fake that streams scripted tokens (test/support/fakeModel.ts).
+import type { GenerationStats } from '../../../common/protocol';
 
 export interface InfillRequest {
   /** Text before the cursor (already windowed by the prompt stage). */
@@ -15,17 +16,8 @@ export interface GeneratedToken {
   text: string;
 }
 
-export interface InfillStats {
-  promptTokens: number;
-  reusedPromptTokens: number;
-  generatedTokens: number;
-  decodeStepMs: number;
-  /** Speculative decoding in this request: proposed tokens the target accepted and refuted. */
-  acceptedPredictions: number;
-  refutedPredictions: number;
-  /** Set when the request's signal aborted the generation: abort → generator finished, in ms. */
-  cancelToIdleMs?: number;
-}
+/** What a generation cost; the same figures the server reports per request. */
+export type InfillStats = GenerationStats;
 
 export interface InfillRun {
   /** Tokens as they are decoded. Breaking out of the loop stops generation before the next decode step. */

@@ -173,13 +173,13 @@ class LlamaCompletionModel implements CompletionModel {
   private async *generate(request: InfillRequest, finish: (stats: InfillStats) => void): AsyncGenerator<GeneratedToken> {
     const { signal } = request;
     const stats: InfillStats = { promptTokens: 0, reusedPromptTokens: 0, generatedTokens: 0, decodeStepMs: 0, acceptedPredictions: 0, refutedPredictions: 0 };
-    const predictionsBefore = this.sequence.tokenPredictions;
     let abortedAt: number | undefined;
     const onAbort = (): void => {
       abortedAt = performance.now();
     };
     signal.addEventListener('abort', onAbort, { once: true });
     const release = await this.lock.acquire();
+    const predictionsBefore = this.sequence.tokenPredictions; // counted once the sequence is ours alone
     try {
       if (signal.aborted) return;
       if (this.speculation) this.speculation.thisRequest = this.speculation.gate.shouldSpeculate();
