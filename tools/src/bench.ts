@@ -1,6 +1,7 @@
 // npm run bench [-- --quick] [--json FILE]: the real server over LSP with the bundled tiny pair, driven as the
 // client drives it. Measures typing (KV reuse, latency, cancellations, staleness) and speculative decoding.
 // Prints the numbers and writes them to docs/BENCHMARKS.md (and to FILE as JSON).
+import { spawn } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -27,6 +28,21 @@ async function session(settings: Record<string, unknown>): Promise<LspSession> {
   return lsp;
 }
 
+/** The target model's tokenizer (vocabulary only), to count what a keystroke changes in token terms. */
+async function loadTokenizer(): Promise<(text: string) => number[]> {
+  const lib = await import('node-llama-cpp');
+  const llama = await lib.getLlama({ build: 'never', gpu: false, maxThreads: 1, logLevel: lib.LlamaLogLevel.error });
+  const model = await llama.loadModel({ modelPath: join(repoRoot, 'models', 'tiny-code-target-q8_0.gguf'), vocabOnly: true });
+  return (text) => model.tokenize(text) as number[];
+}
+
+/** Tokens at the end of `after` that differ from `before`: the least a keystroke can cost to evaluate. */
+function changedTailTokens(before: number[], after: number[]): number {
+  let common = 0;
+  while (common < before.length && common < after.length && before[common] === after[common]) common++;
+  return after.length - common;
+}
+
 const position = (text: string, offset: number) => {
   const lines = text.slice(0, offset).split('\n');
   return { line: lines.length - 1, character: lines.at(-1)!.length };
@@ -36,8 +52,10 @@ const position = (text: string, offset: number) => {
  * A person re-typing lines of a real source file at a steady pace (one key every `keyMs`): each keystroke sends the
  * change and asks for a completion; a request still running when the next key comes is cancelled, as VS Code does.
  */
-async function typingReplay(settings: Record<string, unknown>, keyMs: number) {
+async function typingReplay(settings: Record<string, unknown>, keyMs: number, tokenize: (text: string) => number[]) {
   const lsp = await session(settings);
+  const latencies: number[] = [];
+  let typedTokens = 0;
   const source = readFileSync(join(repoRoot, 'test/fixtures/workspace/src/math.ts'), 'utf8');
   const targets = quick ? ['  return { x: a.x + b.x, y: a.y + b.y };'] : ['  return { x: a.x + b.x, y: a.y + b.y };', '  x: number;', 'export function scale(p: Point, factor: number): Point {'];
   const all: CompletionMetrics[] = [];
@@ -51,6 +69,7 @@ async function typingReplay(settings: Record<string, unknown>, keyMs: number) {
     let version = 1;
     await lsp.open(uri, 'typescript', text);
     const typeKey = async (typed: number) => {
+      typedTokens += changedTailTokens(tokenize(text.slice(0, at + typed - 1)), tokenize(text.slice(0, at + typed)));
       text = text.slice(0, at + typed - 1) + line[typed - 1] + text.slice(at + typed - 1);
       await lsp.replaceText(uri, ++version, text);
       keystrokes++;
@@ -62,7 +81,9 @@ async function typingReplay(settings: Record<string, unknown>, keyMs: number) {
         applied = typed;
       }
       const requestVersion = version;
+      const sent = performance.now();
       const pending = lsp.requestCompletion(uri, position(text, at + typed));
+      void pending.result.then((items) => items.length > 0 && latencies.push(performance.now() - sent), () => undefined);
       const answered = await Promise.race([pending.result.then((items) => items), delay(keyMs).then(() => undefined)]);
       if (answered === undefined) {
         // As in VS Code: the keystroke's change reaches the server first, then the cancellation.
@@ -95,6 +116,10 @@ async function typingReplay(settings: Record<string, unknown>, keyMs: number) {
     staleCompletions: stale,
     lateAnswersDiscardedByClient: lateDiscarded,
     promptTokensPerFollowupKeystroke: round(followups.reduce((sum, m) => sum + m.promptTokens - m.reusedPromptTokens, 0) / Math.max(1, followups.length)),
+    typedTokensPerFollowupKeystroke: round(typedTokens / Math.max(1, keystrokes)),
+    // No streaming yet: the first ghost line arrives with the whole completion, measured at the client.
+    firstLineMsP50: round(percentile(latencies, 50)),
+    firstLineMsP95: round(percentile(latencies, 95)),
     completionMsP50: round(percentile(answered.map((m) => m.totalMs), 50)),
     completionMsP95: round(percentile(answered.map((m) => m.totalMs), 95)),
     cancelToIdleMsP95: round(percentile(cancelled.map((m) => m.cancelToIdleMs!), 95)),
@@ -131,10 +156,22 @@ async function decodeSpeed(speculation: string, repetitive: boolean) {
   return { tokensPerSecond: round(decodeMs > 0 ? (tokens * 1000) / decodeMs : 0, 1), acceptance: round(accepted / Math.max(1, accepted + refuted), 3), accepted, refuted };
 }
 
+/** Runs `work` while another process spins on one core, as a busy machine would. */
+async function whileBusy<T>(work: () => Promise<T>): Promise<T> {
+  const spinner = spawn(process.execPath, ['-e', 'for (;;) {}'], { stdio: 'ignore' });
+  try {
+    return await work();
+  } finally {
+    spinner.kill('SIGKILL');
+  }
+}
+
 async function main(): Promise<void> {
   const started = Date.now();
-  const typing = await typingReplay({}, 80);
-  const prefixFirst = await typingReplay({ fimOrder: 'psm' }, 80);
+  const tokenize = await loadTokenizer();
+  const typing = await typingReplay({}, 80, tokenize);
+  const prefixFirst = await typingReplay({ fimOrder: 'psm' }, 80, tokenize);
+  const busy = await whileBusy(() => typingReplay({}, 80, tokenize));
   const speed: Record<string, Record<string, Awaited<ReturnType<typeof decodeSpeed>>>> = {};
   for (const speculation of ['off', 'promptLookup', 'draft']) {
     speed[speculation] = { repetitive: await decodeSpeed(speculation, true), plain: await decodeSpeed(speculation, false) };
@@ -143,11 +180,13 @@ async function main(): Promise<void> {
     quick,
     model: 'tiny-code-target-q8_0 (+ tiny-code-draft-q8_0 for draft)',
     promptTokensPerFollowupKeystroke: typing.promptTokensPerFollowupKeystroke,
+    typedTokensPerFollowupKeystroke: typing.typedTokensPerFollowupKeystroke,
+    firstLineMsP50: typing.firstLineMsP50,
     speculativeSpeedup: round(speed.promptLookup!.repetitive.tokensPerSecond / Math.max(1e-9, speed.off!.repetitive.tokensPerSecond)),
     cancelToIdleMsP95: typing.cancelToIdleMsP95,
     decodeStepMs: typing.decodeStepMs,
-    staleCompletions: typing.staleCompletions + prefixFirst.staleCompletions,
-    typing: { suffixFirst: typing, prefixFirst },
+    staleCompletions: typing.staleCompletions + prefixFirst.staleCompletions + busy.staleCompletions,
+    typing: { suffixFirst: typing, prefixFirst, suffixFirstBusyMachine: busy },
     decodeSpeed: speed,
     seconds: round((Date.now() - started) / 1000, 1),
   };
@@ -158,8 +197,8 @@ async function main(): Promise<void> {
 
 function renderMarkdown(result: Record<string, any>): string {
   const rows = (typing: Record<string, any>) =>
-    ['keystrokes', 'requests', 'served', 'fromCache', 'cancelled', 'staleCompletions', 'lateAnswersDiscardedByClient', 'promptTokensPerFollowupKeystroke', 'completionMsP50', 'completionMsP95', 'cancelToIdleMsP95', 'decodeStepMs', 'peakRssMiB']
-      .map((key) => `| ${key} | ${result.typing.suffixFirst[key]} | ${typing[key]} |`)
+    ['keystrokes', 'requests', 'served', 'fromCache', 'cancelled', 'staleCompletions', 'lateAnswersDiscardedByClient', 'promptTokensPerFollowupKeystroke', 'typedTokensPerFollowupKeystroke', 'firstLineMsP50', 'firstLineMsP95', 'completionMsP50', 'completionMsP95', 'cancelToIdleMsP95', 'decodeStepMs', 'peakRssMiB']
+      .map((key) => `| ${key} | ${result.typing.suffixFirst[key]} | ${typing[key]} | ${result.typing.suffixFirstBusyMachine[key]} |`)
       .join('\n');
   const speedRows = Object.entries(result.decodeSpeed as Record<string, any>)
     .map(([mode, r]) => `| ${mode} | ${r.repetitive.tokensPerSecond} | ${r.repetitive.acceptance} | ${r.plain.tokensPerSecond} | ${r.plain.acceptance} |`)
@@ -173,8 +212,8 @@ Made by \`npm run bench${result.quick ? ' -- --quick' : ''}\` (tools/src/bench.t
 Lines of \`test/fixtures/workspace/src/math.ts\` re-typed one key every 80 ms; a request per keystroke, cancelled
 when the next key comes first.
 
-| measure | suffix-first (default for the bundled model) | prefix-first |
-| --- | --- | --- |
+| measure | suffix-first (default for the bundled model) | prefix-first | suffix-first, another process spinning on one core |
+| --- | --- | --- | --- |
 ${rows(result.typing.prefixFirst)}
 
 ## Decode speed by speculation mode
@@ -187,8 +226,11 @@ ${speedRows}
 
 Speculative speedup on repetitive code (prompt lookup ÷ off): **${result.speculativeSpeedup}×**.
 
+firstLineMs is keystroke → answer at the client; without streaming the first line arrives with the whole
+completion. completionMs is the server's own time per request.
+
 Not measured yet: a size-realistic (Qwen2.5-Coder-0.5B-shaped) model, streaming, keep-going on matching
-keystrokes, a busy machine.
+keystrokes, each feature toggled off in turn (only the FIM order is).
 `;
 }
 
