@@ -1,12 +1,13 @@
 // The stop rules of one request, in the order they are checked after each token.
 import type { StopRule } from './stopRule';
 import { lineLimit } from './lineLimit';
+import { stopAtBlockClose } from './stopAtBlockClose';
 import { stopAtSuffixOverlap } from './stopAtSuffixOverlap';
 
 export type { StopRule } from './stopRule';
 
 export function stopRulesFor(suffix: string, maxLines: number): StopRule[] {
-  return [stopAtSuffixOverlap(suffix), lineLimit(maxLines)];
+  return [stopAtSuffixOverlap(suffix), stopAtBlockClose, lineLimit(maxLines)];
 }
 
 /** The earliest cut any rule asks for, or undefined when generation goes on. */
