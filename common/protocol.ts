@@ -49,3 +49,19 @@ export namespace CompletionMetricsNotification {
   export const method = 'hearth/completionMetrics';
   export const type = new NotificationType<CompletionMetrics>(method);
 }
+
+/**
+ * Streaming: the first line of a multi-line completion, sent the moment it is complete while generation goes on.
+ * The client shows it at once; the full answer follows as the request's response.
+ */
+export interface FirstLine {
+  uri: string;
+  version: number;
+  position: { line: number; character: number };
+  text: string;
+}
+
+export namespace FirstLineNotification {
+  export const method = 'hearth/firstLine';
+  export const type = new NotificationType<FirstLine>(method);
+}

@@ -12,9 +12,10 @@ import {
   State,
   TransportKind,
 } from 'vscode-languageclient/node';
-import { type ServerStatus, ServerStatusNotification } from '../../common/protocol';
+import { FirstLineNotification, type ServerStatus, ServerStatusNotification } from '../../common/protocol';
 import { isLanguageEnabled } from '../../common/settings';
 import { readSettings } from './config';
+import { FirstLineStream } from './firstLineStream';
 import { RestartBackoff } from './restartBackoff';
 import type { ClientStatus } from './statusBar';
 
@@ -22,13 +23,14 @@ import type { ClientStatus } from './statusBar';
 export interface ProvidedCompletions {
   uri: string;
   texts: string[];
-  /** 'server' when the server was asked; 'disabled' when the settings switched completions off here. */
-  source: 'server' | 'disabled';
+  /** 'server': the server's answer; 'firstLine': its streamed first line, shown early; 'disabled': not asked. */
+  source: 'server' | 'firstLine' | 'disabled';
 }
 
 export class HearthServer implements vscode.Disposable {
   private readonly client: LanguageClient;
   private readonly providedEmitter = new vscode.EventEmitter<ProvidedCompletions>();
+  private readonly firstLines = new FirstLineStream();
   readonly onDidProvideInlineCompletions = this.providedEmitter.event;
   private readonly backoff = new RestartBackoff();
   private restartTimer: NodeJS.Timeout | undefined;
@@ -55,12 +57,37 @@ export class HearthServer implements vscode.Disposable {
             return [];
           }
           const version = document.version;
-          const result = await next(document, position, context, token);
+          const uri = document.uri.toString();
+          // The request gets its own token: VS Code's governs it until the first line is shown, a keystroke after.
+          const request = new vscode.CancellationTokenSource();
+          const followVsCode = token.onCancellationRequested(() => request.cancel());
+          const answer = Promise.resolve(next(document, position, context, request.token));
+          const streamed = this.firstLines.wait(uri, version, position, request.token);
+          const first = await Promise.race([answer.then(() => undefined, () => undefined), streamed.line]);
+          streamed.dispose();
+          followVsCode.dispose();
+          if (first !== undefined && !token.isCancellationRequested && document.version === version) {
+            // Show the first line now. The rest is still wanted (the server caches it) unless the user types;
+            // once it is in, ask VS Code again and the server answers the whole from its cache.
+            const keystroke = vscode.workspace.onDidChangeTextDocument((change) => {
+              if (change.document === document && change.contentChanges.length > 0) request.cancel();
+            });
+            void answer
+              .then(() => this.retriggerIfUnchanged(document, position, version, request.token), () => undefined)
+              .finally(() => {
+                keystroke.dispose();
+                request.dispose();
+              });
+            this.providedEmitter.fire({ uri, texts: [first], source: 'firstLine' });
+            return [new vscode.InlineCompletionItem(first, new vscode.Range(position, position))];
+          }
+          request.dispose();
+          const result = await answer;
           // An answer that crossed a keystroke on the wire is for text the user no longer has: never show it.
           if (token.isCancellationRequested || document.version !== version) return [];
           const items = Array.isArray(result) ? result : (result?.items ?? []);
           const texts = items.map((item) => (typeof item.insertText === 'string' ? item.insertText : item.insertText.value));
-          this.providedEmitter.fire({ uri: document.uri.toString(), texts, source: 'server' });
+          this.providedEmitter.fire({ uri, texts, source: 'server' });
           return result;
         },
       },
@@ -71,6 +98,7 @@ export class HearthServer implements vscode.Disposable {
     };
     this.client = new LanguageClient('hearth', 'Hearth', serverOptions, clientOptions);
     this.client.onNotification(ServerStatusNotification.type, (status: ServerStatus) => this.onStatus(status));
+    this.client.onNotification(FirstLineNotification.type, (message) => this.firstLines.deliver(message));
   }
 
   async start(): Promise<void> {
@@ -88,6 +116,16 @@ export class HearthServer implements vscode.Disposable {
     clearTimeout(this.restartTimer);
     if (this.client.state === State.Running) await this.client.stop();
     await this.start();
+  }
+
+  private retriggerIfUnchanged(document: vscode.TextDocument, position: vscode.Position, version: number, token: vscode.CancellationToken): void {
+    const editor = vscode.window.activeTextEditor;
+    const unchanged =
+      !token.isCancellationRequested && document.version === version && editor?.document === document && editor.selection.isEmpty && editor.selection.active.isEqual(position);
+    this.log.debug(`whole completion in for ${document.uri.toString()}: ${unchanged ? 'asking VS Code to show it' : 'not shown, the editor moved on'}`);
+    // VS Code does not ask again while it shows a suggestion for this very spot: hide it first (the first line
+    // comes straight back from the server's cache, now with the rest).
+    if (unchanged) void vscode.commands.executeCommand('editor.action.inlineSuggest.hide').then(() => vscode.commands.executeCommand('editor.action.inlineSuggest.trigger'));
   }
 
   private onServerClosed(): CloseHandlerResult {

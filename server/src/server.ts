@@ -13,10 +13,10 @@ import {
   TextDocumentSyncKind,
   TextDocuments,
 } from 'vscode-languageserver/node';
-import { CompletionMetricsNotification, ServerStatusNotification } from '../../common/protocol';
+import { CompletionMetricsNotification, FirstLineNotification, ServerStatusNotification } from '../../common/protocol';
 import { defaultSettings, type HearthSettings, parseSettings, settingsSection } from '../../common/settings';
 import { CompletionCache } from './completion/completionCache';
-import { provideCompletion } from './completion/completionPipeline';
+import { type CompletionEnvironment, provideCompletion } from './completion/completionPipeline';
 import { describeError } from './errors';
 import { Logger } from './logger';
 import { loadLlamaCompletionModel } from './model/llamaCompletionModel';
@@ -100,7 +100,7 @@ function registerInlineCompletion(
   connection: Connection,
   documents: TextDocuments<TextDocument>,
   log: Logger,
-  env: Parameters<typeof provideCompletion>[1],
+  env: Omit<CompletionEnvironment, 'onFirstLine'>,
 ): void {
   connection.languages.inlineCompletion.on(async (params, token): Promise<InlineCompletionItem[]> => {
     const document = documents.get(params.textDocument.uri);
@@ -118,7 +118,11 @@ function registerInlineCompletion(
           offset: document.offsetAt(params.position),
           signal: abort.signal,
         },
-        env,
+        {
+          ...env,
+          onFirstLine: (text) =>
+            void connection.sendNotification(FirstLineNotification.type, { uri: document.uri, version: document.version, position: params.position, text }),
+        },
       );
       void connection.sendNotification(CompletionMetricsNotification.type, result.metrics);
       log.debug(`completion ${result.metrics.outcome} in ${result.metrics.totalMs.toFixed(1)} ms: ${JSON.stringify(result.text)}`);

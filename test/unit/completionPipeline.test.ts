@@ -10,18 +10,20 @@ import { CompletionCache } from '../../server/src/completion/completionCache';
 function environment(model: CompletionModel | undefined, overrides: Partial<HearthSettings> = {}, current = () => true) {
   let generations = 0;
   let maxConcurrent = 0;
+  const firstLines: string[] = [];
   const env: CompletionEnvironment = {
     settings: () => ({ ...defaultSettings, ...overrides }),
     model: () => model,
     isCurrent: current,
     cache: new CompletionCache(),
+    onFirstLine: (text: string) => firstLines.push(text),
     beginGeneration: () => {
       generations++;
       maxConcurrent = Math.max(maxConcurrent, generations);
       return () => generations--;
     },
   };
-  return { env, active: () => generations, maxConcurrent: () => maxConcurrent };
+  return { env, active: () => generations, maxConcurrent: () => maxConcurrent, firstLines };
 }
 
 function request(template: string, signal = new AbortController().signal, languageId = 'typescript') {
@@ -112,4 +114,28 @@ test('typing the start of a served completion is answered from the cache, withou
   assert.equal(typed.metrics.outcome, 'cached');
   assert.equal(typed.text, 'ute(1);');
   assert.equal(model.requests.length, 1, 'the model was asked once');
+});
+
+test('the first line of a multi-line completion is streamed the moment it is complete', async () => {
+  const model = new FakeModel(['const a', ' = 1;  ', '\n', 'const b', ' = 2;', '\n', 'const c = 3;']);
+  let tokensAtFirstLine = -1;
+  const { env, firstLines } = environment(model, { maxLines: 3 });
+  const onFirstLine = env.onFirstLine;
+  env.onFirstLine = (text) => {
+    tokensAtFirstLine = model.tokensProduced;
+    onFirstLine(text);
+  };
+  const result = await provideCompletion(request('function f() {\n  ║\n}\n'), env);
+  assert.deepEqual(firstLines, ['const a = 1;'], 'sent once, trimmed like the final text');
+  assert.equal(tokensAtFirstLine, 3, 'sent right after the line break, before the rest is generated');
+  assert.ok(result.text.startsWith('const a = 1;  \nconst b = 2;'), JSON.stringify(result.text));
+});
+
+test('single-line completions and outdated documents stream nothing', async () => {
+  const single = environment(new FakeModel(['a', '\n', 'b']));
+  await provideCompletion(request('call(║)\n'), single.env);
+  assert.deepEqual(single.firstLines, []);
+  const outdated = environment(new FakeModel(['a', '\n', 'b']), {}, () => false);
+  await provideCompletion(request('x = ║'), outdated.env);
+  assert.deepEqual(outdated.firstLines, []);
 });

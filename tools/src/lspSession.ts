@@ -22,7 +22,14 @@ import {
   StreamMessageReader,
   StreamMessageWriter,
 } from 'vscode-languageserver-protocol/node';
-import { type CompletionMetrics, CompletionMetricsNotification, type ServerStatus, ServerStatusNotification } from '../../common/protocol';
+import {
+  type CompletionMetrics,
+  CompletionMetricsNotification,
+  type FirstLine,
+  FirstLineNotification,
+  type ServerStatus,
+  ServerStatusNotification,
+} from '../../common/protocol';
 
 export interface LspSessionOptions {
   serverPath: string;
@@ -44,6 +51,8 @@ export class LspSession {
   private readonly metricsWaiters: Array<(metrics: CompletionMetrics) => void> = [];
   private lastStatus: ServerStatus | undefined;
   private configurationPulled: Array<() => void> = [];
+  /** Called with each streamed first line (hearth/firstLine). */
+  onFirstLine: (message: FirstLine) => void = () => undefined;
   private exited = false;
 
   private constructor(
@@ -72,6 +81,7 @@ export class LspSession {
       session.lastStatus = status;
       for (const listener of session.statusListeners) listener(status);
     });
+    connection.onNotification(FirstLineNotification.type, (message) => session.onFirstLine(message));
     connection.onNotification(CompletionMetricsNotification.type, (metrics) => {
       const waiter = session.metricsWaiters.shift();
       if (waiter) waiter(metrics);

@@ -27,6 +27,8 @@ export interface CompletionEnvironment {
   /** Marks the server busy for the status bar; returns the function that ends it. */
   beginGeneration(): () => void;
   cache: CompletionCache;
+  /** Streaming: receives the first line of a multi-line completion as soon as it is complete. */
+  onFirstLine(text: string): void;
 }
 
 export interface CompletionResult {
@@ -71,7 +73,11 @@ export async function provideCompletion(request: CompletionRequest, env: Complet
   const endGeneration = env.beginGeneration();
   let generated: { text: string; stats: InfillStats };
   try {
-    generated = await generate(model, window, settings, request.signal);
+    generated = await generate(model, window, settings, request.signal, (line) => {
+      // Only a line the user can still use: the document has not moved on, and the line shows something.
+      const shown = applyFilters(line);
+      if (shown !== '' && env.isCurrent(request.uri, request.version)) env.onFirstLine(shown);
+    });
   } catch (error) {
     if (isAbortError(error)) return finish('cancelled');
     throw error;
@@ -98,17 +104,24 @@ async function generate(
   window: DocumentWindow,
   settings: HearthSettings,
   signal: AbortSignal,
+  onFirstLine: (line: string) => void,
 ): Promise<{ text: string; stats: InfillStats }> {
   const maxLines = restOfLine(window.suffix).trim() !== '' ? 1 : settings.maxLines;
   const rules = stopRulesFor(window.suffix, maxLines);
   const run = model.infill({ prefix: window.prefix, suffix: window.suffix, maxTokens: settings.maxTokens, signal });
   let text = '';
+  let firstLineSent = maxLines === 1;
   for await (const token of run.tokens) {
     text += token.text;
     const cut = firstStop(rules, text);
     if (cut !== undefined) {
       text = text.slice(0, cut);
       break; // leaving the loop stops the model before its next decode step
+    }
+    const newline = text.indexOf('\n');
+    if (!firstLineSent && newline >= 0) {
+      firstLineSent = true; // the stop rules let this line through: it is final
+      onFirstLine(text.slice(0, newline));
     }
   }
   return { text, stats: await run.done };
