@@ -105,15 +105,16 @@ function registerInlineCompletion(
   connection.languages.inlineCompletion.on(async (params, token): Promise<InlineCompletionItem[]> => {
     const document = documents.get(params.textDocument.uri);
     if (!document) return [];
+    const { uri, version } = document; // the document object is updated in place by later edits
     const abort = new AbortController();
     const subscription = token.onCancellationRequested(() => abort.abort());
     if (token.isCancellationRequested) abort.abort();
     try {
       const result = await provideCompletion(
         {
-          uri: document.uri,
+          uri,
           languageId: document.languageId,
-          version: document.version,
+          version,
           text: document.getText(),
           offset: document.offsetAt(params.position),
           signal: abort.signal,
@@ -121,7 +122,7 @@ function registerInlineCompletion(
         {
           ...env,
           onFirstLine: (text) =>
-            void connection.sendNotification(FirstLineNotification.type, { uri: document.uri, version: document.version, position: params.position, text }),
+            void connection.sendNotification(FirstLineNotification.type, { uri, version, position: params.position, text }),
         },
       );
       void connection.sendNotification(CompletionMetricsNotification.type, result.metrics);
