@@ -84,6 +84,7 @@ function main(): void {
     settings: () => settings,
     model: () => models.current(),
     isCurrent: (uri, version) => documents.get(uri)?.version === version,
+    currentText: (uri) => documents.get(uri)?.getText(),
     beginGeneration: () => status.beginGeneration(),
     cache,
   });

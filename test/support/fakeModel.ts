@@ -31,7 +31,14 @@ export class FakeModel implements CompletionModel {
         finish({ promptTokens: request.prefix.length + request.suffix.length, reusedPromptTokens: 0, generatedTokens: produced, decodeStepMs: 1, acceptedPredictions: 0, refutedPredictions: 0 });
       }
     }
+    this.running = done;
     return { tokens: tokens(), done };
+  }
+
+  private running: Promise<unknown> = Promise.resolve();
+
+  idle(): Promise<void> {
+    return this.running.then(() => undefined);
   }
 
   async dispose(): Promise<void> {

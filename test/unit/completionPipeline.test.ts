@@ -7,6 +7,8 @@ import { splitAtCursor } from '../support/cursor';
 import { FakeModel } from '../support/fakeModel';
 import { CompletionCache } from '../../server/src/completion/completionCache';
 
+let documentNow: string | undefined;
+
 function environment(model: CompletionModel | undefined, overrides: Partial<HearthSettings> = {}, current = () => true) {
   let generations = 0;
   let maxConcurrent = 0;
@@ -15,6 +17,7 @@ function environment(model: CompletionModel | undefined, overrides: Partial<Hear
     settings: () => ({ ...defaultSettings, ...overrides }),
     model: () => model,
     isCurrent: current,
+    currentText: () => documentNow,
     cache: new CompletionCache(),
     onFirstLine: (text: string) => firstLines.push(text),
     beginGeneration: () => {
@@ -138,4 +141,49 @@ test('single-line completions and outdated documents stream nothing', async () =
   const outdated = environment(new FakeModel(['a', '\n', 'b']), {}, () => false);
   await provideCompletion(request('x = ║'), outdated.env);
   assert.deepEqual(outdated.firstLines, []);
+});
+
+test('keep-going: a keystroke that types what is being generated does not stop the generation', async () => {
+  const model = new FakeModel(['compute', '(', '1', ')', ';']);
+  const { env } = environment(model, {}, () => false);
+  const controller = new AbortController();
+  model.beforeToken = (index) => {
+    if (index === 2) {
+      documentNow = 'const a = co\n'; // the user typed "co", the start of "compute", then VS Code cancelled
+      controller.abort();
+    }
+  };
+  try {
+    const first = await provideCompletion(request('const a = ║\n', controller.signal), env);
+    assert.equal(first.metrics.outcome, 'cancelled');
+    assert.equal(first.metrics.reason, 'kept going');
+    assert.equal(model.tokensProduced, 5, 'the generation ran to its end');
+    model.beforeToken = () => undefined;
+    const fromCache = await provideCompletion(request('const a = co║\n'), env);
+    assert.equal(fromCache.metrics.outcome, 'cached');
+    assert.equal(fromCache.text, 'mpute(1);');
+    assert.equal(model.requests.length, 1, 'the next keystroke needed no new prompt');
+  } finally {
+    documentNow = undefined;
+  }
+});
+
+test('a keystroke that diverges from the generation stops it at once', async () => {
+  const model = new FakeModel(['compute', '(', '1', ')', ';']);
+  const { env } = environment(model);
+  const controller = new AbortController();
+  model.beforeToken = (index) => {
+    if (index === 2) {
+      documentNow = 'const a = x\n';
+      controller.abort();
+    }
+  };
+  try {
+    const result = await provideCompletion(request('const a = ║\n', controller.signal), env);
+    assert.equal(result.metrics.outcome, 'cancelled');
+    assert.equal(model.tokensProduced, 2);
+    assert.equal(env.cache.get('const a = ', '\n'), undefined, 'a partial completion is not cached');
+  } finally {
+    documentNow = undefined;
+  }
 });

@@ -121,6 +121,7 @@ async function typingReplay(settings: Record<string, unknown>, keyMs: number, to
     served: all.filter((m) => m.outcome === 'served').length,
     fromCache: all.filter((m) => m.outcome === 'cached').length,
     cancelled: cancelled.length,
+    keptGoing: all.filter((m) => m.reason === 'kept going').length,
     staleCompletions: stale,
     lateAnswersDiscardedByClient: lateDiscarded,
     promptTokensPerFollowupKeystroke: round(followups.reduce((sum, m) => sum + m.promptTokens - m.reusedPromptTokens, 0) / Math.max(1, followups.length)),
@@ -205,7 +206,7 @@ async function main(): Promise<void> {
 
 function renderMarkdown(result: Record<string, any>): string {
   const rows = (typing: Record<string, any>) =>
-    ['keystrokes', 'requests', 'served', 'fromCache', 'cancelled', 'staleCompletions', 'lateAnswersDiscardedByClient', 'promptTokensPerFollowupKeystroke', 'typedTokensPerFollowupKeystroke', 'firstLineMsP50', 'firstLineMsP95', 'completionMsP50', 'completionMsP95', 'cancelToIdleMsP95', 'decodeStepMs', 'peakRssMiB']
+    ['keystrokes', 'requests', 'served', 'fromCache', 'cancelled', 'keptGoing', 'staleCompletions', 'lateAnswersDiscardedByClient', 'promptTokensPerFollowupKeystroke', 'typedTokensPerFollowupKeystroke', 'firstLineMsP50', 'firstLineMsP95', 'completionMsP50', 'completionMsP95', 'cancelToIdleMsP95', 'decodeStepMs', 'peakRssMiB']
       .map((key) => `| ${key} | ${result.typing.suffixFirst[key]} | ${typing[key]} | ${result.typing.suffixFirstBusyMachine[key]} |`)
       .join('\n');
   const speedRows = Object.entries(result.decodeSpeed as Record<string, any>)

@@ -4,6 +4,7 @@ import type { CompletionMetrics } from '../../../common/protocol';
 import { type HearthSettings, isLanguageEnabled } from '../../../common/settings';
 import { isAbortError } from '../errors';
 import type { CompletionCache } from './completionCache';
+import { typedIntoCompletion } from './typedIntoCompletion';
 import type { CompletionModel, InfillStats } from '../model/completionModel';
 import { type DocumentWindow, restOfLine, windowAroundCursor } from './documentWindow';
 import { applyFilters } from './filters';
@@ -24,6 +25,8 @@ export interface CompletionEnvironment {
   model(): CompletionModel | undefined;
   /** Whether the document is still at this version: answers for older versions are never sent. */
   isCurrent(uri: string, version: number): boolean;
+  /** The document's text now, or undefined when it is closed. */
+  currentText(uri: string): string | undefined;
   /** Marks the server busy for the status bar; returns the function that ends it. */
   beginGeneration(): () => void;
   cache: CompletionCache;
@@ -67,13 +70,26 @@ export async function provideCompletion(request: CompletionRequest, env: Complet
   if (!model) return finish('skipped', '', undefined, 'no model loaded');
 
   const window = windowAroundCursor(request.text, request.offset);
+  // A generation kept going for an earlier keystroke may be about to answer this one: let it finish first.
+  await Promise.race([model.idle(), abortion(request.signal)]);
+  if (request.signal.aborted) return finish('cancelled');
   const cached = env.cache.get(window.prefix, window.suffix);
   if (cached !== undefined) return finish('cached', cached);
+
+  // The model stops when the request is cancelled, unless the keystroke that cancelled it typed what the model was
+  // writing: then it goes on, and the finished completion serves the following requests from the cache.
+  const generation = new AbortController();
+  const progress = { text: '' };
+  const onCancel = (): void => {
+    const now = env.currentText(request.uri);
+    if (now === undefined || !typedIntoCompletion(request.text, request.offset, now, progress.text)) generation.abort();
+  };
+  request.signal.addEventListener('abort', onCancel, { once: true });
 
   const endGeneration = env.beginGeneration();
   let generated: { text: string; stats: InfillStats };
   try {
-    generated = await generate(model, window, settings, request.signal, (line) => {
+    generated = await generate(model, window, settings, generation.signal, progress, (line) => {
       // Only a line the user can still use: the document has not moved on, and the line shows something.
       const shown = applyFilters(line);
       if (shown !== '' && env.isCurrent(request.uri, request.version)) env.onFirstLine(shown);
@@ -82,14 +98,19 @@ export async function provideCompletion(request: CompletionRequest, env: Complet
     if (isAbortError(error)) return finish('cancelled');
     throw error;
   } finally {
+    request.signal.removeEventListener('abort', onCancel);
     endGeneration();
   }
 
-  if (request.signal.aborted) return finish('cancelled', '', generated.stats);
-  if (!env.isCurrent(request.uri, request.version)) return finish('stale', '', generated.stats);
   const text = applyFilters(generated.text);
-  env.cache.set(window.prefix, window.suffix, text);
+  if (!generation.signal.aborted) env.cache.set(window.prefix, window.suffix, text); // finished: reusable
+  if (request.signal.aborted) return finish('cancelled', '', generated.stats, generation.signal.aborted ? undefined : 'kept going');
+  if (!env.isCurrent(request.uri, request.version)) return finish('stale', '', generated.stats);
   return finish(text === '' ? 'empty' : 'served', text, generated.stats);
+}
+
+function abortion(signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => (signal.aborted ? resolve() : signal.addEventListener('abort', () => resolve(), { once: true })));
 }
 
 function prefilter(request: CompletionRequest, settings: HearthSettings): string | undefined {
@@ -104,6 +125,7 @@ async function generate(
   window: DocumentWindow,
   settings: HearthSettings,
   signal: AbortSignal,
+  progress: { text: string },
   onFirstLine: (line: string) => void,
 ): Promise<{ text: string; stats: InfillStats }> {
   const maxLines = restOfLine(window.suffix).trim() !== '' ? 1 : settings.maxLines;
@@ -113,6 +135,7 @@ async function generate(
   let firstLineSent = maxLines === 1;
   for await (const token of run.tokens) {
     text += token.text;
+    progress.text = text;
     const cut = firstStop(rules, text);
     if (cut !== undefined) {
       text = text.slice(0, cut);

@@ -31,5 +31,7 @@ export interface CompletionModel {
   readonly name: string;
   /** Starts a fill-in-the-middle generation. Runs are serialized: a new one waits for the previous to end. */
   infill(request: InfillRequest): InfillRun;
+  /** Resolves once no generation is running or waiting. */
+  idle(): Promise<void>;
   dispose(): Promise<void>;
 }

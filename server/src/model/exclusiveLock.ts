@@ -3,6 +3,11 @@
 export class ExclusiveLock {
   private tail: Promise<void> = Promise.resolve();
 
+  /** Resolves once every holder so far has released. */
+  idle(): Promise<void> {
+    return this.tail;
+  }
+
   /** Resolves with a release function once every earlier holder has released. */
   acquire(): Promise<() => void> {
     let release!: () => void;

@@ -148,6 +148,10 @@ class LlamaCompletionModel implements CompletionModel {
     private readonly log: Logger,
   ) {}
 
+  idle(): Promise<void> {
+    return this.lock.idle();
+  }
+
   infill(request: InfillRequest): InfillRun {
     let finish!: (stats: InfillStats) => void;
     const done = new Promise<InfillStats>((resolve) => (finish = resolve));
