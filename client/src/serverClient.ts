@@ -50,14 +50,14 @@ export class HearthServer implements vscode.Disposable {
       outputChannel: log,
       middleware: {
         provideInlineCompletionItems: async (document, position, context, token, next) => {
+          const uri = document.uri.toString();
           // Decided here, from settings VS Code already holds: no round trip, and no race with the server's
           // own copy of the settings after a toggle.
           if (!isLanguageEnabled(readSettings(), document.languageId)) {
-            this.providedEmitter.fire({ uri: document.uri.toString(), texts: [], source: 'disabled' });
+            this.providedEmitter.fire({ uri, texts: [], source: 'disabled' });
             return [];
           }
           const version = document.version;
-          const uri = document.uri.toString();
           // The request gets its own token: VS Code's governs it until the first line is shown, a keystroke after.
           const request = new vscode.CancellationTokenSource();
           const followVsCode = token.onCancellationRequested(() => request.cancel());

@@ -141,8 +141,8 @@ async function generate(
       text = text.slice(0, cut);
       break; // leaving the loop stops the model before its next decode step
     }
-    const newline = text.indexOf('\n');
-    if (!firstLineSent && newline >= 0) {
+    const newline = firstLineSent ? -1 : text.indexOf('\n');
+    if (newline >= 0) {
       firstLineSent = true; // the stop rules let this line through: it is final
       onFirstLine(text.slice(0, newline));
     }

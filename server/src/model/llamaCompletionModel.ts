@@ -163,8 +163,8 @@ class LlamaCompletionModel implements CompletionModel {
     return Math.max(1, Math.min(request.maxTokens, Math.floor(this.sequence.contextSize / 2)));
   }
 
-  private buildPrompt(request: InfillRequest): Token[] {
-    const budget = this.sequence.contextSize - this.generationLimit(request) - 1;
+  private buildPrompt(request: InfillRequest, maxTokens: number): Token[] {
+    const budget = this.sequence.contextSize - maxTokens - 1;
     return layoutFimPrompt({
       prefixTokens: this.model.tokenize(request.prefix),
       suffixTokens: this.model.tokenize(request.suffix),
@@ -188,7 +188,7 @@ class LlamaCompletionModel implements CompletionModel {
       if (signal.aborted) return;
       if (this.speculation) this.speculation.thisRequest = this.speculation.gate.shouldSpeculate();
       const maxTokens = this.generationLimit(request);
-      const prompt = this.buildPrompt(request);
+      const prompt = this.buildPrompt(request, maxTokens);
       stats.promptTokens = prompt.length;
       const reused = await this.reuseKvPrefix(prompt);
       this.sequence.tokenPredictor?.updateInputTokens(prompt); // what prompt lookup searches
