@@ -18,6 +18,7 @@ import { defaultSettings, type HearthSettings, parseSettings, settingsSection } 
 import { CompletionCache } from './completion/completionCache';
 import { type CompletionEnvironment, provideCompletion } from './completion/completionPipeline';
 import { describeError } from './errors';
+import { parseDisabledFeatures } from './features';
 import { Logger } from './logger';
 import { loadLlamaCompletionModel } from './model/llamaCompletionModel';
 import { ModelHost, resolveModelSpec } from './model/modelHost';
@@ -31,10 +32,11 @@ function main(): void {
   const connection = createConnection(ProposedFeatures.all);
   const log = new Logger(connection.console);
   const documents = new TextDocuments(TextDocument);
-  const cache = new CompletionCache();
+  const { features, unknown } = parseDisabledFeatures(process.env.HEARTH_DISABLE);
+  const cache = new CompletionCache(features.cache ? undefined : 0);
   const status = new ServerStatusReporter((s) => void connection.sendNotification(ServerStatusNotification.type, s));
   const models = new ModelHost(
-    (spec) => loadLlamaCompletionModel({ ...spec, maxContextSize }, log),
+    (spec) => loadLlamaCompletionModel({ ...spec, maxContextSize, reuseKvPrefix: features.kvReuse }, log),
     log,
     (state) => {
       if (state.state === 'ready') cache.clear(); // answers of the previous model are not this one's
@@ -44,6 +46,8 @@ function main(): void {
   let settings: HearthSettings = defaultSettings;
   let supportsConfigurationPull = false;
 
+  if (unknown.length > 0) log.warn(`HEARTH_DISABLE names unknown features: ${unknown.join(', ')}`);
+  if (!Object.values(features).every(Boolean)) log.info(`Features off: ${process.env.HEARTH_DISABLE}`);
   process.on('uncaughtException', (error) => log.error(`Uncaught: ${describeError(error)}`));
   process.on('unhandledRejection', (error) => log.error(`Unhandled rejection: ${describeError(error)}`));
 
@@ -87,7 +91,8 @@ function main(): void {
     currentText: (uri) => documents.get(uri)?.getText(),
     beginGeneration: () => status.beginGeneration(),
     cache,
-  });
+    keepGoing: features.keepGoing,
+  }, features.streaming);
 
   connection.onShutdown(async () => {
     await models.dispose();
@@ -102,6 +107,7 @@ function registerInlineCompletion(
   documents: TextDocuments<TextDocument>,
   log: Logger,
   env: Omit<CompletionEnvironment, 'onFirstLine'>,
+  streaming: boolean,
 ): void {
   connection.languages.inlineCompletion.on(async (params, token): Promise<InlineCompletionItem[]> => {
     const document = documents.get(params.textDocument.uri);
@@ -122,8 +128,9 @@ function registerInlineCompletion(
         },
         {
           ...env,
-          onFirstLine: (text) =>
-            void connection.sendNotification(FirstLineNotification.type, { uri, version, position: params.position, text }),
+          onFirstLine: streaming
+            ? (text) => void connection.sendNotification(FirstLineNotification.type, { uri, version, position: params.position, text })
+            : () => undefined,
         },
       );
       void connection.sendNotification(CompletionMetricsNotification.type, result.metrics);

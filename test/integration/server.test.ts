@@ -11,8 +11,8 @@ import { fixtureWorkspace, serverPath, targetModelPath } from '../support/paths'
 
 const logs: string[] = [];
 const baseSettings = { threads: 1, gpu: 'off', logLevel: process.env.HEARTH_TEST_LOG ?? 'debug' };
-const start = (settings: Record<string, unknown> = {}) =>
-  LspSession.start({ serverPath, settings: { ...baseSettings, ...settings }, onLog: (line) => logs.push(line) });
+const start = (settings: Record<string, unknown> = {}, env?: Record<string, string>) =>
+  LspSession.start({ serverPath, settings: { ...baseSettings, ...settings }, env, onLog: (line) => logs.push(line) });
 
 const mathPath = join(fixtureWorkspace, 'src', 'math.ts');
 const mathUri = pathToFileURL(mathPath).href;
@@ -105,6 +105,22 @@ describe('completions from the tiny model', () => {
       const evaluated = metrics.promptTokens - metrics.reusedPromptTokens;
       console.log(`typed ${JSON.stringify(typed)}: ${evaluated} of ${metrics.promptTokens} prompt tokens evaluated`);
       assert.ok(evaluated <= 2 * 1 + 8, `${logs.slice(-6).join('\n')}\nevaluated ${evaluated} prompt tokens for one typed character`);
+    }
+  });
+
+  test('with KV reuse and the cache switched off (HEARTH_DISABLE, for the benchmark) every request evaluates its whole prompt', async () => {
+    const plain = await start({}, { HEARTH_DISABLE: 'kvReuse,cache' });
+    await plain.waitForStatus((s) => s.state === 'ready');
+    try {
+      await plain.open(mathUri, 'typescript', mathText);
+      for (let i = 0; i < 2; i++) {
+        await plain.complete(mathUri, insideScale);
+        const metrics = await plain.nextMetrics();
+        assert.notEqual(metrics.outcome, 'cached');
+        assert.equal(metrics.reusedPromptTokens, 0);
+      }
+    } finally {
+      await plain.stop();
     }
   });
 

@@ -19,6 +19,7 @@ function environment(model: CompletionModel | undefined, overrides: Partial<Hear
     isCurrent: current,
     currentText: () => documentNow,
     cache: new CompletionCache(),
+    keepGoing: true,
     onFirstLine: (text: string) => firstLines.push(text),
     beginGeneration: () => {
       generations++;
@@ -163,6 +164,27 @@ test('keep-going: a keystroke that types what is being generated does not stop t
     assert.equal(fromCache.metrics.outcome, 'cached');
     assert.equal(fromCache.text, 'mpute(1);');
     assert.equal(model.requests.length, 1, 'the next keystroke needed no new prompt');
+  } finally {
+    documentNow = undefined;
+  }
+});
+
+test('with keep-going off, even a matching keystroke stops the generation', async () => {
+  const model = new FakeModel(['compute', '(', '1', ')', ';']);
+  const { env } = environment(model, {}, () => false);
+  env.keepGoing = false;
+  const controller = new AbortController();
+  model.beforeToken = (index) => {
+    if (index === 2) {
+      documentNow = 'const a = co\n';
+      controller.abort();
+    }
+  };
+  try {
+    const result = await provideCompletion(request('const a = ║\n', controller.signal), env);
+    assert.equal(result.metrics.outcome, 'cancelled');
+    assert.equal(result.metrics.reason, undefined);
+    assert.equal(model.tokensProduced, 2);
   } finally {
     documentNow = undefined;
   }

@@ -38,6 +38,8 @@ export interface LspSessionOptions {
   onLog?: (line: string) => void;
   /** Node executable for the server; defaults to the one running this process. */
   nodePath?: string;
+  /** Extra environment for the server process (e.g. HEARTH_DISABLE, see server/src/features.ts). */
+  env?: Record<string, string>;
 }
 
 export interface PendingCompletion {
@@ -62,7 +64,10 @@ export class LspSession {
   ) {}
 
   static async start(options: LspSessionOptions): Promise<LspSession> {
-    const child = spawn(options.nodePath ?? process.execPath, [options.serverPath, '--stdio'], { stdio: ['pipe', 'pipe', 'pipe'] });
+    const child = spawn(options.nodePath ?? process.execPath, [options.serverPath, '--stdio'], {
+      stdio: ['pipe', 'pipe', 'pipe'],
+      env: { ...process.env, ...options.env },
+    });
     child.stderr!.on('data', (chunk: Buffer) => options.onLog?.(`[stderr] ${chunk.toString().trimEnd()}`));
     const connection = createProtocolConnection(new StreamMessageReader(child.stdout!), new StreamMessageWriter(child.stdin!));
     const session = new LspSession(child, connection, options.settings);

@@ -30,6 +30,8 @@ export interface CompletionEnvironment {
   /** Marks the server busy for the status bar; returns the function that ends it. */
   beginGeneration(): () => void;
   cache: CompletionCache;
+  /** Whether a keystroke that types what the model is writing lets the generation go on (see features.ts). */
+  keepGoing: boolean;
   /** Streaming: receives the first line of a multi-line completion as soon as it is complete. */
   onFirstLine(text: string): void;
 }
@@ -82,7 +84,7 @@ export async function provideCompletion(request: CompletionRequest, env: Complet
   const progress = { text: '' };
   const onCancel = (): void => {
     const now = env.currentText(request.uri);
-    if (now === undefined || !typedIntoCompletion(request.text, request.offset, now, progress.text)) generation.abort();
+    if (!env.keepGoing || now === undefined || !typedIntoCompletion(request.text, request.offset, now, progress.text)) generation.abort();
   };
   request.signal.addEventListener('abort', onCancel, { once: true });
 

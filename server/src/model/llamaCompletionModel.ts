@@ -1,5 +1,6 @@
 // CompletionModel on llama.cpp. Drives the context sequence token by token (below LlamaCompletion) so that an
 // abort is seen between decode steps and the KV state of the common prompt prefix is kept between requests.
+import { availableParallelism } from 'node:os';
 import { basename } from 'node:path';
 import type { Llama, LlamaContext, LlamaContextSequence, LlamaModel, Token, TokenPredictor } from 'node-llama-cpp';
 import type { GpuSetting, SpeculationSetting } from '../../../common/settings';
@@ -10,6 +11,7 @@ import { ExclusiveLock } from './exclusiveLock';
 import { type FimOrder, type FimTokenIds, layoutFimPrompt } from './fimTemplate';
 import { validateModelFile } from './ggufValidation';
 import { SpeculationGate } from './speculationGate';
+import { CpuLoadMeter, threadsForLoad } from './threadCount';
 import { createLlama, loadNodeLlamaCpp, type NodeLlamaCpp } from './llamaRuntime';
 
 export interface LlamaModelOptions {
@@ -21,6 +23,10 @@ export interface LlamaModelOptions {
   fimOrder: FimOrder;
   speculation: SpeculationSetting;
   draftModelPath: string;
+  /** Threads may drop below `threads` while other processes keep cores busy (hearth.threads = 0, auto). */
+  adaptiveThreads: boolean;
+  /** Keep the KV state of the common prompt prefix between requests (off only to measure what it is worth). */
+  reuseKvPrefix: boolean;
 }
 
 /** The draft model's own model and context, disposed before the target's (else node-llama-cpp throws). */
@@ -48,7 +54,8 @@ export async function loadLlamaCompletionModel(options: LlamaModelOptions, log: 
     const inner = createPredictor(lib, options.speculation, draft);
     const speculation = inner ? { gate: new SpeculationGate(), thisRequest: true } : undefined;
     const predictor = inner && gatedPredictor(lib, inner, () => speculation!.thisRequest);
-    const context = await model.createContext({ contextSize, threads: options.threads, sequences: 1 });
+    const threads = options.adaptiveThreads ? { ideal: options.threads, min: 1 } : options.threads;
+    const context = await model.createContext({ contextSize, threads, sequences: 1 });
     log.info(
       `Loaded ${basename(options.modelPath)}: context ${contextSize} tokens, ${options.threads} thread(s), ` +
         `${llama.gpu === false ? 'CPU' : `GPU ${llama.gpu}`}, FIM order ${options.fimOrder}, ` +
@@ -64,6 +71,8 @@ export async function loadLlamaCompletionModel(options: LlamaModelOptions, log: 
       speculation,
       { prefix: infill.prefix, suffix: infill.suffix, middle: infill.middle },
       options.fimOrder,
+      options.adaptiveThreads ? { ideal: options.threads, meter: new CpuLoadMeter() } : undefined,
+      options.reuseKvPrefix,
       log,
     );
   } catch (error) {
@@ -84,7 +93,8 @@ async function loadDraft(lib: NodeLlamaCpp, llama: Llama, options: LlamaModelOpt
   try {
     await validateModelFile(options.draftModelPath, (path) => lib.readGgufFileInfo(path, { readTensorInfo: false }), { requireFim: false });
     model = await llama.loadModel({ modelPath: options.draftModelPath });
-    const context = await model.createContext({ contextSize, threads: options.threads, sequences: 1 });
+    const threads = options.adaptiveThreads ? { ideal: options.threads, min: 1 } : options.threads;
+    const context = await model.createContext({ contextSize, threads, sequences: 1 });
     return { model, context };
   } catch (error) {
     await model?.dispose();
@@ -145,8 +155,21 @@ class LlamaCompletionModel implements CompletionModel {
     private readonly speculation: SpeculationControl | undefined,
     private readonly fimIds: FimTokenIds,
     private readonly fimOrder: FimOrder,
+    private readonly threads: { ideal: number; meter: CpuLoadMeter } | undefined,
+    private readonly reuseKv: boolean,
     private readonly log: Logger,
   ) {}
+
+  /** Gives back threads whose cores other processes are using, and takes them again once those are idle. */
+  private fitThreadsToLoad(): void {
+    const busy = this.threads?.meter.otherBusyCores();
+    if (!this.threads || busy === undefined) return;
+    const fitted = threadsForLoad(this.threads.ideal, availableParallelism(), busy);
+    if (fitted !== this.llama.maxThreads) {
+      this.log.debug(`Threads ${this.llama.maxThreads} → ${fitted} (${busy.toFixed(1)} cores busy elsewhere)`);
+      this.llama.maxThreads = fitted;
+    }
+  }
 
   idle(): Promise<void> {
     return this.lock.idle();
@@ -186,6 +209,7 @@ class LlamaCompletionModel implements CompletionModel {
     const predictionsBefore = this.sequence.tokenPredictions; // counted once the sequence is ours alone
     try {
       if (signal.aborted) return;
+      this.fitThreadsToLoad();
       if (this.speculation) this.speculation.thisRequest = this.speculation.gate.shouldSpeculate();
       const maxTokens = this.generationLimit(request);
       const prompt = this.buildPrompt(request, maxTokens);
@@ -240,6 +264,10 @@ class LlamaCompletionModel implements CompletionModel {
   /** Keeps the sequence's KV state for the prompt's common prefix; returns how many prompt tokens it covers. */
   private async reuseKvPrefix(prompt: Token[]): Promise<number> {
     const held = this.sequence.nextTokenIndex;
+    if (!this.reuseKv) {
+      await this.sequence.clearHistory();
+      return 0;
+    }
     await this.sequence.adaptStateToTokens(prompt, false);
     this.log.trace(`KV: held ${held} tokens, kept ${this.sequence.nextTokenIndex} of a ${prompt.length}-token prompt`);
     let reused = this.sequence.nextTokenIndex;

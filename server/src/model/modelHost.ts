@@ -13,6 +13,8 @@ export interface ModelSpec {
   modelPath: string;
   draftModelPath: string;
   threads: number;
+  /** Auto thread count: fitted to the machine's load before each request. */
+  adaptiveThreads: boolean;
   gpu: GpuSetting;
   fimOrder: FimOrder;
   speculation: SpeculationSetting;
@@ -37,6 +39,7 @@ export function resolveModelSpec(settings: HearthSettings, bundledModelsDir: str
     modelPath: bundled ? join(bundledModelsDir, bundledTargetFile) : settings.modelPath,
     draftModelPath: settings.draftModelPath !== '' ? settings.draftModelPath : bundled ? join(bundledModelsDir, bundledDraftFile) : '',
     threads: chooseThreadCount(settings.threads, logicalCores),
+    adaptiveThreads: settings.threads === 0,
     gpu: settings.gpu,
     // The bundled target was trained on both orders; a user's model is assumed to know prefix-first only.
     fimOrder: settings.fimOrder !== 'auto' ? settings.fimOrder : bundled ? 'spm' : 'psm',

@@ -1,0 +1,26 @@
+// The speed features that can be switched off one at a time, so the benchmark can measure what each is worth.
+// Users never need this: it is read once, from the HEARTH_DISABLE environment variable (comma-separated names),
+// by the composition root.
+
+export interface Features {
+  /** Keep the KV state of the prompt prefix the previous request evaluated. */
+  kvReuse: boolean;
+  /** Serve repeated and typed-through cursor contexts from the completion cache. */
+  cache: boolean;
+  /** Let a generation go on when the keystroke that cancelled it typed what the model was writing. */
+  keepGoing: boolean;
+  /** Send a multi-line completion's first line as soon as it is complete. */
+  streaming: boolean;
+}
+
+export const featureNames: readonly (keyof Features)[] = ['kvReuse', 'cache', 'keepGoing', 'streaming'];
+
+export function parseDisabledFeatures(value: string | undefined): { features: Features; unknown: string[] } {
+  const features: Features = { kvReuse: true, cache: true, keepGoing: true, streaming: true };
+  const unknown: string[] = [];
+  for (const name of (value ?? '').split(',').map((part) => part.trim()).filter(Boolean)) {
+    if ((featureNames as readonly string[]).includes(name)) features[name as keyof Features] = false;
+    else unknown.push(name);
+  }
+  return { features, unknown };
+}
