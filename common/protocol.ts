@@ -31,6 +31,8 @@ export interface GenerationStats {
   /** Speculative decoding: proposed tokens the target model accepted and refuted in this request. */
   acceptedPredictions: number;
   refutedPredictions: number;
+  /** From the model taking the request (its sequence free) to the first generated token (ms); only when one was. */
+  firstTokenMs?: number;
   /** From the cancellation reaching the generator to the sequence being free (ms); only for cancelled requests. */
   cancelToIdleMs?: number;
 }

@@ -1,5 +1,7 @@
-// npm run bench [-- --quick] [--json FILE]: the real server over LSP with the bundled tiny pair, driven as the
-// client drives it. Measures typing (KV reuse, latency, cancellations, staleness) and speculative decoding.
+// npm run bench [-- --quick] [--json FILE]: the real server over LSP, driven as the client drives it, with the bundled
+// tiny pair (every feature on, then each switched off in turn) and with a model in the exact shape of
+// Qwen2.5-Coder-0.5B (random weights, made here: tools/src/shapedModel.ts). Measures typing (KV reuse, latency,
+// cancellations, staleness), accepting suggestions by typing them (cache, keep-going) and speculative decoding.
 // Prints the numbers and writes them to docs/BENCHMARKS.md (and to FILE as JSON).
 import { spawn } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
@@ -7,11 +9,15 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { CompletionMetrics } from '../../common/protocol';
 import { LspSession } from './lspSession';
+import { ensureShapedModel, qwen25Coder05bShape } from './shapedModel';
 
 const repoRoot = join(__dirname, '..', '..');
 const serverPath = join(repoRoot, 'dist', 'server.js');
-const { values } = parseArgs({ options: { quick: { type: 'boolean', default: false }, json: { type: 'string' } } });
+const tinyTarget = join(repoRoot, 'models', 'tiny-code-target-q8_0.gguf');
+const { values } = parseArgs({ options: { quick: { type: 'boolean', default: false }, json: { type: 'string' }, trace: { type: 'boolean', default: false } } });
 const quick = values.quick ?? false;
+const keyMs = 80;
+const pauseMs = 600;
 
 const percentile = (numbers: number[], p: number) => {
   if (numbers.length === 0) return 0;
@@ -21,8 +27,18 @@ const percentile = (numbers: number[], p: number) => {
 const round = (value: number, digits = 2) => Number(value.toFixed(digits));
 const delay = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-async function session(settings: Record<string, unknown>): Promise<LspSession> {
-  const lsp = await LspSession.start({ serverPath, settings: { threads: 1, logLevel: 'warn', ...settings } });
+/** One server configuration: settings as the client would send them, and features switched off (HEARTH_DISABLE). */
+interface Config {
+  settings?: Record<string, unknown>;
+  disable?: string[];
+}
+
+async function session(config: Config): Promise<LspSession> {
+  const lsp = await LspSession.start({
+    serverPath,
+    settings: { threads: 1, logLevel: 'warn', ...config.settings },
+    env: config.disable?.length ? { HEARTH_DISABLE: config.disable.join(',') } : undefined,
+  });
   const status = await lsp.waitForStatus((s) => s.state === 'ready' || s.state === 'error', 120_000);
   if (status.state === 'error') throw new Error(status.message);
   return lsp;
@@ -32,7 +48,7 @@ async function session(settings: Record<string, unknown>): Promise<LspSession> {
 async function loadTokenizer(): Promise<(text: string) => number[]> {
   const lib = await import('node-llama-cpp');
   const llama = await lib.getLlama({ build: 'never', gpu: false, maxThreads: 1, logLevel: lib.LlamaLogLevel.error });
-  const model = await llama.loadModel({ modelPath: join(repoRoot, 'models', 'tiny-code-target-q8_0.gguf'), vocabOnly: true });
+  const model = await llama.loadModel({ modelPath: tinyTarget, vocabOnly: true });
   return (text) => model.tokenize(text) as number[];
 }
 
@@ -48,31 +64,98 @@ const position = (text: string, offset: number) => {
   return { line: lines.length - 1, character: lines.at(-1)!.length };
 };
 
+const source = readFileSync(join(repoRoot, 'test/fixtures/workspace/src/math.ts'), 'utf8');
+const replayLines = quick
+  ? ['  return { x: a.x + b.x, y: a.y + b.y };']
+  : ['  return { x: a.x + b.x, y: a.y + b.y };', '  x: number;', 'export function scale(p: Point, factor: number): Point {'];
+
+/** Everything the server reported, plus what the client side saw. */
+class Tally {
+  readonly metrics: CompletionMetrics[] = [];
+  readonly firstLineMs: number[] = [];
+  stale = 0;
+  lateDiscarded = 0;
+  keystrokes = 0;
+  typedTokens = 0;
+
+  summary(peakRss: number | undefined) {
+    const all = this.metrics;
+    if (values.trace) for (const m of all) console.error(JSON.stringify(m));
+    const followups = all.filter((m) => m.outcome !== 'cached' && m.outcome !== 'skipped' && m.promptTokens > 0).slice(1);
+    const answered = all.filter((m) => m.outcome === 'served' || m.outcome === 'cached' || m.outcome === 'empty');
+    const cancelled = all.filter((m) => m.cancelToIdleMs !== undefined);
+    const generated = all.filter((m) => m.generatedTokens > 1);
+    const decodeTokens = generated.reduce((sum, m) => sum + m.generatedTokens - 1, 0);
+    const decodeMs = generated.reduce((sum, m) => sum + m.decodeStepMs * (m.generatedTokens - 1), 0);
+    const accepted = all.reduce((sum, m) => sum + m.acceptedPredictions, 0);
+    const refuted = all.reduce((sum, m) => sum + m.refutedPredictions, 0);
+    return {
+      keystrokes: this.keystrokes,
+      requests: all.length,
+      served: all.filter((m) => m.outcome === 'served').length,
+      fromCache: all.filter((m) => m.outcome === 'cached').length,
+      cancelled: all.filter((m) => m.outcome === 'cancelled').length,
+      keptGoing: all.filter((m) => m.reason === 'kept going').length,
+      staleCompletions: this.stale,
+      lateAnswersDiscardedByClient: this.lateDiscarded,
+      promptTokensPerFollowupKeystroke: round(followups.reduce((sum, m) => sum + m.promptTokens - m.reusedPromptTokens, 0) / Math.max(1, followups.length)),
+      typedTokensPerFollowupKeystroke: round(this.typedTokens / Math.max(1, this.keystrokes)),
+      // Keystroke → first ghost line at the client: the streamed first line, or the answer when it came whole.
+      firstLineMsP50: round(percentile(this.firstLineMs, 50)),
+      firstLineMsP95: round(percentile(this.firstLineMs, 95)),
+      firstTokenMsP50: round(percentile(all.flatMap((m) => (m.firstTokenMs === undefined ? [] : [m.firstTokenMs])), 50)),
+      completionMsP50: round(percentile(answered.map((m) => m.totalMs), 50)),
+      completionMsP95: round(percentile(answered.map((m) => m.totalMs), 95)),
+      cancelToIdleMsP95: round(percentile(cancelled.map((m) => m.cancelToIdleMs!), 95)),
+      decodeStepMs: round(percentile(generated.map((m) => m.decodeStepMs), 50), 3),
+      decodeTokensPerSecond: round(decodeMs > 0 ? (decodeTokens * 1000) / decodeMs : 0, 1),
+      speculativeAcceptance: round(accepted / Math.max(1, accepted + refuted), 3),
+      peakRssMiB: peakRss === undefined ? null : round(peakRss, 1),
+    };
+  }
+}
+
+/** Sends one request and records when its first ghost line would show at the client. */
+function request(lsp: LspSession, tally: Tally, uri: string, at: { line: number; character: number }) {
+  const sent = performance.now();
+  let firstLine: { at: number; text: string } | undefined;
+  lsp.onFirstLine = (message) => (firstLine ??= { at: performance.now(), text: message.text });
+  const pending = lsp.requestCompletion(uri, at);
+  const shown = pending.result.then(
+    (items) => {
+      const shownAt = firstLine?.at ?? (items.length > 0 ? performance.now() : undefined);
+      if (shownAt !== undefined) tally.firstLineMs.push(shownAt - sent);
+      return items;
+    },
+    () => [] as string[],
+  );
+  /** The first line shown: streamed, or the answer's, or undefined when there was nothing (yet). */
+  const firstShownLine = async (timeoutMs: number): Promise<string | undefined> => {
+    const items = await Promise.race([shown, delay(timeoutMs).then(() => undefined)]);
+    return firstLine?.text ?? items?.[0]?.split('\n')[0];
+  };
+  return { pending, shown, firstShownLine };
+}
+
 /**
- * A person re-typing lines of a real source file at a steady pace (one key every `keyMs`): each keystroke sends the
- * change and asks for a completion; a request still running when the next key comes is cancelled, as VS Code does.
+ * A person re-typing lines of a real source file (one key every `keyMs`, pausing `pauseMs` after a comma or an
+ * opening bracket and at the end of a line): each keystroke sends the change and asks for a completion; a request
+ * still running when the next key comes is cancelled, as VS Code does.
  */
-async function typingReplay(settings: Record<string, unknown>, keyMs: number, tokenize: (text: string) => number[]) {
-  const lsp = await session(settings);
-  const latencies: number[] = [];
-  let typedTokens = 0;
-  const source = readFileSync(join(repoRoot, 'test/fixtures/workspace/src/math.ts'), 'utf8');
-  const targets = quick ? ['  return { x: a.x + b.x, y: a.y + b.y };'] : ['  return { x: a.x + b.x, y: a.y + b.y };', '  x: number;', 'export function scale(p: Point, factor: number): Point {'];
-  const all: CompletionMetrics[] = [];
-  let stale = 0;
-  let lateDiscarded = 0;
-  let keystrokes = 0;
-  for (const [index, line] of targets.entries()) {
+async function typingReplay(config: Config, tokenize: (text: string) => number[], lines = replayLines) {
+  const lsp = await session(config);
+  const tally = new Tally();
+  for (const [index, line] of lines.entries()) {
     const uri = `untitled:replay-${index}.ts`;
     const at = source.indexOf(line);
     let text = source.slice(0, at) + source.slice(at + line.length);
     let version = 1;
     await lsp.open(uri, 'typescript', text);
     const typeKey = async (typed: number) => {
-      typedTokens += changedTailTokens(tokenize(text.slice(0, at + typed - 1)), tokenize(text.slice(0, at + typed)));
+      tally.typedTokens += changedTailTokens(tokenize(text.slice(0, at + typed - 1)), tokenize(text.slice(0, at + typed)));
       text = text.slice(0, at + typed - 1) + line[typed - 1] + text.slice(at + typed - 1);
       await lsp.replaceText(uri, ++version, text);
-      keystrokes++;
+      tally.keystrokes++;
     };
     let applied = 0;
     for (let typed = 0; typed <= line.length; typed++) {
@@ -81,18 +164,10 @@ async function typingReplay(settings: Record<string, unknown>, keyMs: number, to
         applied = typed;
       }
       const requestVersion = version;
-      const sent = performance.now();
-      let firstLineAt: number | undefined;
-      lsp.onFirstLine = () => (firstLineAt ??= performance.now());
-      const pending = lsp.requestCompletion(uri, position(text, at + typed));
-      void pending.result.then(
-        (items) => {
-          const shownAt = firstLineAt ?? (items.length > 0 ? performance.now() : undefined);
-          if (shownAt !== undefined) latencies.push(shownAt - sent);
-        },
-        () => undefined,
-      );
-      const answered = await Promise.race([pending.result.then((items) => items), delay(keyMs).then(() => undefined)]);
+      const { pending, shown } = request(lsp, tally, uri, position(text, at + typed));
+      // A person pauses after a comma or an opening brace, and at the end of the line: the request may finish then.
+      const pause = typed === line.length ? 2_000 : /[,{(]$/.test(line.slice(0, typed)) ? pauseMs : keyMs;
+      const answered = await Promise.race([shown, delay(pause).then(() => undefined)]);
       if (answered === undefined) {
         // As in VS Code: the keystroke's change reaches the server first, then the cancellation.
         if (typed < line.length) {
@@ -101,68 +176,121 @@ async function typingReplay(settings: Record<string, unknown>, keyMs: number, to
         }
         pending.cancel();
       }
-      const items = (await pending.result.catch(() => [])) ?? [];
-      const metrics = await lsp.nextMetrics();
-      all.push(metrics);
+      const items = await shown;
+      tally.metrics.push(await lsp.nextMetrics());
       // The client drops answers to cancelled requests and for older versions (client/src/serverClient.ts);
       // count what it drops, and anything it would still show for a document that has moved on.
-      if (items.length > 0 && (answered === undefined || requestVersion !== version)) lateDiscarded++;
-      if (items.length > 0 && answered !== undefined && requestVersion !== version) stale++;
+      if (items.length > 0 && (answered === undefined || requestVersion !== version)) tally.lateDiscarded++;
+      if (items.length > 0 && answered !== undefined && requestVersion !== version) tally.stale++;
     }
   }
-  const peakRss = lsp.peakRssMiB();
+  const peak = lsp.peakRssMiB();
   await lsp.stop();
-  const followups = all.filter((m) => m.outcome !== 'cached' && m.outcome !== 'skipped' && m.promptTokens > 0).slice(1);
-  const answered = all.filter((m) => m.outcome === 'served' || m.outcome === 'cached' || m.outcome === 'empty');
-  const cancelled = all.filter((m) => m.cancelToIdleMs !== undefined);
-  return {
-    keystrokes,
-    requests: all.length,
-    served: all.filter((m) => m.outcome === 'served').length,
-    fromCache: all.filter((m) => m.outcome === 'cached').length,
-    cancelled: cancelled.length,
-    keptGoing: all.filter((m) => m.reason === 'kept going').length,
-    staleCompletions: stale,
-    lateAnswersDiscardedByClient: lateDiscarded,
-    promptTokensPerFollowupKeystroke: round(followups.reduce((sum, m) => sum + m.promptTokens - m.reusedPromptTokens, 0) / Math.max(1, followups.length)),
-    typedTokensPerFollowupKeystroke: round(typedTokens / Math.max(1, keystrokes)),
-    // Keystroke → first ghost line at the client: the streamed first line, or the answer when it came whole.
-    firstLineMsP50: round(percentile(latencies, 50)),
-    firstLineMsP95: round(percentile(latencies, 95)),
-    completionMsP50: round(percentile(answered.map((m) => m.totalMs), 50)),
-    completionMsP95: round(percentile(answered.map((m) => m.totalMs), 95)),
-    cancelToIdleMsP95: round(percentile(cancelled.map((m) => m.cancelToIdleMs!), 95)),
-    decodeStepMs: round(percentile(all.filter((m) => m.generatedTokens > 1).map((m) => m.decodeStepMs), 50), 3),
-    peakRssMiB: peakRss === undefined ? null : round(peakRss, 1),
-  };
+  return tally.summary(peak);
 }
 
-/** Decode speed with each speculation mode, on code that repeats its context and on code that does not. */
-async function decodeSpeed(speculation: string, repetitive: boolean) {
-  const lsp = await session({ speculation, maxTokens: 96, maxLines: 100 });
-  const runs = quick ? 3 : 8;
-  let tokens = 0;
-  let decodeMs = 0;
-  let accepted = 0;
-  let refuted = 0;
+/**
+ * A person accepting suggestions by typing them: at the start of each replayed line the suggestion's first line is
+ * read as soon as it shows, then typed one key every `keyMs` (up to 24 keys), a request per keystroke. Typed-through
+ * requests are what the completion cache serves; a keystroke that arrives while the model is still writing the rest
+ * is what keep-going lets go on.
+ */
+async function acceptanceReplay(config: Config, lines = replayLines) {
+  const lsp = await session({ ...config, settings: { maxLines: 8, ...config.settings } });
+  const tally = new Tally();
+  for (const [index, line] of lines.entries()) {
+    const uri = `untitled:accept-${index}.ts`;
+    const at = source.indexOf(line);
+    let text = source.slice(0, at) + source.slice(at + line.length);
+    let version = 1;
+    await lsp.open(uri, 'typescript', text);
+    let offset = at;
+    let current = request(lsp, tally, uri, position(text, offset));
+    let sent = 1;
+    const suggestion = (await current.firstShownLine(10_000)) ?? '';
+    for (const char of suggestion.slice(0, 24)) {
+      text = text.slice(0, offset) + char + text.slice(offset);
+      offset++;
+      await lsp.replaceText(uri, ++version, text);
+      tally.keystrokes++;
+      current.pending.cancel(); // VS Code cancels the request the keystroke overtook (a no-op once answered)
+      current = request(lsp, tally, uri, position(text, offset));
+      sent++;
+      await Promise.race([current.shown, delay(keyMs)]);
+    }
+    await current.shown;
+    for (let i = 0; i < sent; i++) tally.metrics.push(await lsp.nextMetrics());
+  }
+  const peak = lsp.peakRssMiB();
+  await lsp.stop();
+  return tally.summary(peak);
+}
+
+/** Decode speed on code that repeats its context and on code that does not. */
+async function decodeSpeed(config: Config, repetitive: boolean, runs: number) {
+  const lsp = await session({ ...config, settings: { maxTokens: 96, maxLines: 100, ...config.settings } });
+  const tally = new Tally();
   for (let i = 0; i < runs; i++) {
     const fn = (name: string) => `export function ${name}${i}(a: Point, b: Point): Point {\n  return { x: a.x + b.x, y: a.y + b.y };\n}\n\n`;
     const text = repetitive
       ? `${fn('add')}${fn('sum')}${fn('plus')}export function total${i}(a: Point, b: Point): Point {\n  return { x: a.x`
       : `/**\n * Parses the options object number ${i}.\n */\nexport function parse${i}(input: string) {\n  const`;
-    const uri = `untitled:speed-${speculation}-${repetitive}-${i}.ts`;
+    const uri = `untitled:speed-${repetitive}-${i}.ts`;
     await lsp.open(uri, 'typescript', text);
     await lsp.complete(uri, position(text, text.length));
-    const metrics = await lsp.nextMetrics();
-    if (metrics.generatedTokens > 1) {
-      tokens += metrics.generatedTokens - 1;
-      decodeMs += metrics.decodeStepMs * (metrics.generatedTokens - 1);
-    }
-    accepted += metrics.acceptedPredictions;
-    refuted += metrics.refutedPredictions;
+    tally.metrics.push(await lsp.nextMetrics());
   }
   await lsp.stop();
-  return { tokensPerSecond: round(decodeMs > 0 ? (tokens * 1000) / decodeMs : 0, 1), acceptance: round(accepted / Math.max(1, accepted + refuted), 3), accepted, refuted };
+  const { decodeTokensPerSecond, speculativeAcceptance, firstTokenMsP50 } = tally.summary(undefined);
+  return { tokensPerSecond: decodeTokensPerSecond, acceptance: speculativeAcceptance, firstTokenMsP50 };
+}
+
+/**
+ * The runtime's own limit: node-llama-cpp decoding greedily on one thread, with nothing of the server around it; and
+ * what verifying a batch of proposed tokens costs in decode steps (the ceiling on any speculative speedup).
+ */
+async function runtimeDecode(modelPath: string, tokens: number) {
+  const lib = await import('node-llama-cpp');
+  const llama = await lib.getLlama({ build: 'never', gpu: false, maxThreads: 1, logLevel: lib.LlamaLogLevel.error });
+  const model = await llama.loadModel({ modelPath });
+  const context = await model.createContext({ contextSize: 1024, threads: 1 });
+  const sequence = context.getSequence();
+  const prompt = model.tokenize(source);
+  const promptStart = performance.now();
+  await sequence.evaluateWithoutGeneratingNewTokens(prompt.slice(0, -1));
+  const promptMs = performance.now() - promptStart;
+  const steps: number[] = [];
+  let last = 0;
+  for await (const _ of sequence.evaluate(prompt.slice(-1), { temperature: 0 })) {
+    const now = performance.now();
+    if (last > 0) steps.push(now - last); // decode steps only: the first token also paid for the prompt's last one
+    last = now;
+    if (steps.length >= tokens) break;
+  }
+  const stepMs = steps.reduce((a, b) => a + b, 0) / steps.length; // the mean, as the server reports it
+  // A batch of 1 + k tokens, evaluated and erased again, as a verification of k proposed tokens is.
+  const batchMs = async (size: number) => {
+    const times: number[] = [];
+    for (let i = 0; i < 5; i++) {
+      const start = sequence.nextTokenIndex;
+      const t = performance.now();
+      await sequence.evaluateWithoutGeneratingNewTokens(prompt.slice(0, size));
+      times.push(performance.now() - t);
+      await sequence.eraseContextTokenRanges([{ start, end: sequence.nextTokenIndex }]);
+    }
+    return percentile(times, 50);
+  };
+  const single = await batchMs(1);
+  const verifyCostInSteps = { 3: round((await batchMs(3)) / single), 9: round((await batchMs(9)) / single) };
+  await context.dispose();
+  await model.dispose();
+  await llama.dispose();
+  return {
+    promptTokensPerSecond: round(((prompt.length - 1) * 1000) / promptMs, 1),
+    decodeTokensPerSecond: round(1000 / stepMs, 1),
+    /** Cost of evaluating a batch of 3 or 9 tokens, in single-token steps: speculation pays only well below the size. */
+    verifyCostInSteps,
+  };
 }
 
 /** Runs `work` while another process spins on one core, as a busy machine would. */
@@ -175,28 +303,69 @@ async function whileBusy<T>(work: () => Promise<T>): Promise<T> {
   }
 }
 
+/** Each speed feature switched off in turn, against the same traces. */
+const toggles: Record<string, Config> = {
+  'all on': {},
+  'KV reuse off': { disable: ['kvReuse'] },
+  'speculation off': { settings: { speculation: 'off' } },
+  'streaming off': { disable: ['streaming'] },
+  'keep-going off': { disable: ['keepGoing'] },
+  'cache off': { disable: ['cache'] },
+  'prefix-first FIM order': { settings: { fimOrder: 'psm' } },
+};
+
 async function main(): Promise<void> {
   const started = Date.now();
   const tokenize = await loadTokenizer();
-  const typing = await typingReplay({}, 80, tokenize);
-  const prefixFirst = await typingReplay({ fimOrder: 'psm' }, 80, tokenize);
-  const busy = await whileBusy(() => typingReplay({}, 80, tokenize));
-  const speed: Record<string, Record<string, Awaited<ReturnType<typeof decodeSpeed>>>> = {};
-  for (const speculation of ['off', 'promptLookup', 'draft']) {
-    speed[speculation] = { repetitive: await decodeSpeed(speculation, true), plain: await decodeSpeed(speculation, false) };
+
+  const tiny: Record<string, { typing: Awaited<ReturnType<typeof typingReplay>>; accepting: Awaited<ReturnType<typeof acceptanceReplay>> }> = {};
+  for (const [name, config] of Object.entries(toggles)) {
+    tiny[name] = { typing: await typingReplay(config, tokenize), accepting: await acceptanceReplay(config) };
+    console.error(`tiny, ${name}: done at ${Math.round((Date.now() - started) / 1000)} s`);
   }
+  const busy = await whileBusy(() => typingReplay({}, tokenize));
+  const busyFixedThreads = await whileBusy(() => typingReplay({ settings: { threads: 2 } }, tokenize));
+
+  const runs = quick ? 3 : 8;
+  const speed: Record<string, { repetitive: Awaited<ReturnType<typeof decodeSpeed>>; plain: Awaited<ReturnType<typeof decodeSpeed>> }> = {};
+  for (const speculation of ['off', 'promptLookup', 'draft']) {
+    const config = { settings: { speculation } };
+    speed[speculation] = { repetitive: await decodeSpeed(config, true, runs), plain: await decodeSpeed(config, false, runs) };
+  }
+  const tinyRuntime = await runtimeDecode(tinyTarget, 96);
+  console.error(`tiny done at ${Math.round((Date.now() - started) / 1000)} s`);
+
+  // The size-realistic model: its own typing replay (one line), decode speed, and the runtime's limit.
+  const shapedPath = await ensureShapedModel();
+  const shapedConfig = (settings: Record<string, unknown> = {}): Config => ({ settings: { modelPath: shapedPath, fimOrder: 'spm', maxTokens: 32, ...settings } });
+  const shaped = {
+    shape: qwen25Coder05bShape,
+    typing: await typingReplay(shapedConfig(), tokenize, replayLines.slice(0, 1)),
+    typingKvReuseOff: quick ? null : await typingReplay({ ...shapedConfig(), disable: ['kvReuse'] }, tokenize, replayLines.slice(0, 1)),
+    // A slow model is where keep-going shows: the first line streams while the rest is still being written.
+    accepting: await acceptanceReplay(shapedConfig(), replayLines.slice(0, 1)),
+    acceptingKeepGoingOff: await acceptanceReplay({ ...shapedConfig(), disable: ['keepGoing'] }, replayLines.slice(0, 1)),
+    decode: {
+      off: await decodeSpeed(shapedConfig({ speculation: 'off', maxTokens: 32 }), true, 2),
+      promptLookup: await decodeSpeed(shapedConfig({ speculation: 'promptLookup', maxTokens: 32 }), true, 2),
+    },
+    runtime: await runtimeDecode(shapedPath, 32),
+  };
+  console.error(`shaped model done at ${Math.round((Date.now() - started) / 1000)} s`);
+
+  const all = tiny['all on']!.typing;
   const result = {
     quick,
     model: 'tiny-code-target-q8_0 (+ tiny-code-draft-q8_0 for draft)',
-    promptTokensPerFollowupKeystroke: typing.promptTokensPerFollowupKeystroke,
-    typedTokensPerFollowupKeystroke: typing.typedTokensPerFollowupKeystroke,
-    firstLineMsP50: typing.firstLineMsP50,
+    promptTokensPerFollowupKeystroke: all.promptTokensPerFollowupKeystroke,
+    typedTokensPerFollowupKeystroke: all.typedTokensPerFollowupKeystroke,
+    firstLineMsP50: all.firstLineMsP50,
     speculativeSpeedup: round(speed.promptLookup!.repetitive.tokensPerSecond / Math.max(1e-9, speed.off!.repetitive.tokensPerSecond)),
-    cancelToIdleMsP95: typing.cancelToIdleMsP95,
-    decodeStepMs: typing.decodeStepMs,
-    staleCompletions: typing.staleCompletions + prefixFirst.staleCompletions + busy.staleCompletions,
-    typing: { suffixFirst: typing, prefixFirst, suffixFirstBusyMachine: busy },
-    decodeSpeed: speed,
+    cancelToIdleMsP95: all.cancelToIdleMsP95,
+    decodeStepMs: all.decodeStepMs,
+    staleCompletions: [...Object.values(tiny).flatMap((r) => [r.typing, r.accepting]), busy, busyFixedThreads, shaped.typing, shaped.accepting].reduce((sum, r) => sum + r.staleCompletions, 0),
+    tiny: { features: tiny, busyMachine: { autoThreads: busy, twoThreads: busyFixedThreads }, decodeSpeed: speed, runtime: tinyRuntime },
+    qwen25Coder05bShaped: shaped,
     seconds: round((Date.now() - started) / 1000, 1),
   };
   console.log(JSON.stringify(result, null, 2));
@@ -204,28 +373,50 @@ async function main(): Promise<void> {
   writeFileSync(join(repoRoot, 'docs', 'BENCHMARKS.md'), renderMarkdown(result));
 }
 
+type Summary = ReturnType<Tally['summary']>;
+
+function table(columns: Record<string, Summary | null>, keys: (keyof Summary)[]): string {
+  const names = Object.keys(columns);
+  return [
+    `| measure | ${names.join(' | ')} |`,
+    `| --- | ${names.map(() => '---').join(' | ')} |`,
+    ...keys.map((key) => `| ${key} | ${names.map((name) => columns[name]?.[key] ?? '–').join(' | ')} |`),
+  ].join('\n');
+}
+
+const typingKeys: (keyof Summary)[] = ['keystrokes', 'requests', 'served', 'fromCache', 'cancelled', 'keptGoing', 'staleCompletions', 'lateAnswersDiscardedByClient', 'promptTokensPerFollowupKeystroke', 'typedTokensPerFollowupKeystroke', 'firstLineMsP50', 'firstLineMsP95', 'firstTokenMsP50', 'completionMsP50', 'completionMsP95', 'cancelToIdleMsP95', 'decodeStepMs', 'decodeTokensPerSecond', 'speculativeAcceptance', 'peakRssMiB'];
+const acceptingKeys: (keyof Summary)[] = ['keystrokes', 'requests', 'served', 'fromCache', 'cancelled', 'keptGoing', 'staleCompletions', 'firstLineMsP50', 'firstLineMsP95', 'completionMsP50', 'promptTokensPerFollowupKeystroke'];
+
 function renderMarkdown(result: Record<string, any>): string {
-  const rows = (typing: Record<string, any>) =>
-    ['keystrokes', 'requests', 'served', 'fromCache', 'cancelled', 'keptGoing', 'staleCompletions', 'lateAnswersDiscardedByClient', 'promptTokensPerFollowupKeystroke', 'typedTokensPerFollowupKeystroke', 'firstLineMsP50', 'firstLineMsP95', 'completionMsP50', 'completionMsP95', 'cancelToIdleMsP95', 'decodeStepMs', 'peakRssMiB']
-      .map((key) => `| ${key} | ${result.typing.suffixFirst[key]} | ${typing[key]} | ${result.typing.suffixFirstBusyMachine[key]} |`)
-      .join('\n');
-  const speedRows = Object.entries(result.decodeSpeed as Record<string, any>)
+  const features = result.tiny.features as Record<string, { typing: Summary; accepting: Summary }>;
+  const pick = (part: 'typing' | 'accepting') => Object.fromEntries(Object.entries(features).map(([name, r]) => [name, r[part]]));
+  const speedRows = Object.entries(result.tiny.decodeSpeed as Record<string, any>)
     .map(([mode, r]) => `| ${mode} | ${r.repetitive.tokensPerSecond} | ${r.repetitive.acceptance} | ${r.plain.tokensPerSecond} | ${r.plain.acceptance} |`)
     .join('\n');
+  const shaped = result.qwen25Coder05bShaped;
   return `# Benchmarks
 
 Made by \`npm run bench${result.quick ? ' -- --quick' : ''}\` (tools/src/bench.ts) on ${new Date().toISOString().slice(0, 10)}, on this project's
-2-core machine, with the bundled tiny models through the real server over LSP (1 thread). The file is rewritten by each run.
+2-core machine, through the real server over LSP (1 thread unless said), in ${result.seconds} s. The file is rewritten by each run.
 
-## Typing replay
-Lines of \`test/fixtures/workspace/src/math.ts\` re-typed one key every 80 ms; a request per keystroke, cancelled
-when the next key comes first.
+## Typing replay, tiny pair, each feature switched off in turn
+Lines of \`test/fixtures/workspace/src/math.ts\` re-typed one key every ${keyMs} ms, pausing ${pauseMs} ms after a comma or an
+opening bracket and up to 2 s at the end of a line; a request per keystroke, cancelled when the next key comes first. Features are switched off with \`HEARTH_DISABLE\` (server/src/features.ts) or a setting.
 
-| measure | suffix-first (default for the bundled model) | prefix-first | suffix-first, another process spinning on one core |
-| --- | --- | --- | --- |
-${rows(result.typing.prefixFirst)}
+${table(pick('typing'), typingKeys)}
 
-## Decode speed by speculation mode
+## Accepting suggestions by typing them, tiny pair
+At the start of each replayed line, the suggestion's first line is typed key by key as soon as it shows (up to 24
+keys, one every ${keyMs} ms), a request per keystroke: the completion cache serves what was typed through; keep-going
+lets a generation go on when the keystroke matches what the model is writing.
+
+${table(pick('accepting'), acceptingKeys)}
+
+## Busy machine (another process spinning on one core)
+
+${table({ 'auto threads (fitted to load)': result.tiny.busyMachine.autoThreads, 'threads: 2 (fixed)': result.tiny.busyMachine.twoThreads }, typingKeys)}
+
+## Decode speed by speculation mode, tiny pair
 Tokens per second after the first token (96-token completions); acceptance = accepted / (accepted + refuted)
 proposed tokens.
 
@@ -234,12 +425,32 @@ proposed tokens.
 ${speedRows}
 
 Speculative speedup on repetitive code (prompt lookup ÷ off): **${result.speculativeSpeedup}×**.
+node-llama-cpp alone (no server), 1 thread: decode ${result.tiny.runtime.decodeTokensPerSecond} tok/s, prompt ${result.tiny.runtime.promptTokensPerSecond} tok/s.
+Verifying proposals costs, in single-token decode steps: a batch of 3 tokens ${result.tiny.runtime.verifyCostInSteps[3]}, of 9 tokens ${result.tiny.runtime.verifyCostInSteps[9]}
+(speculation can only pay where a batch costs well under its size in steps).
+
+## Qwen2.5-Coder-0.5B-shaped model (random weights, Q8_0, ${shaped.shape.layers} layers, width ${shaped.shape.width}, vocabulary ${shaped.shape.vocabulary})
+Made by \`node out/tools/makeShapedModel.js\` (the benchmark makes it in \`.cache/\` when missing): the real model's
+speed, not its text.
+
+${table({ 'typing, all on': shaped.typing, 'typing, KV reuse off': shaped.typingKvReuseOff }, typingKeys)}
+
+Accepting a suggestion by typing it (as above, one line):
+
+${table({ 'all on': shaped.accepting, 'keep-going off': shaped.acceptingKeepGoingOff }, acceptingKeys)}
+
+| | decode tok/s | acceptance | first token ms (p50) |
+| --- | --- | --- | --- |
+| server, speculation off | ${shaped.decode.off.tokensPerSecond} | – | ${shaped.decode.off.firstTokenMsP50} |
+| server, prompt lookup | ${shaped.decode.promptLookup.tokensPerSecond} | ${shaped.decode.promptLookup.acceptance} | ${shaped.decode.promptLookup.firstTokenMsP50} |
+| node-llama-cpp alone (the runtime's limit) | ${shaped.runtime.decodeTokensPerSecond} | – | – |
+
+Prompt evaluation, node-llama-cpp alone: ${shaped.runtime.promptTokensPerSecond} tok/s. Verifying proposals costs, in decode steps: a batch of
+3 tokens ${shaped.runtime.verifyCostInSteps[3]}, of 9 tokens ${shaped.runtime.verifyCostInSteps[9]}.
 
 firstLineMs is keystroke → first ghost line at the client: the streamed first line of a multi-line completion
-(hearth/firstLine), or the answer when it came whole. completionMs is the server's own time per request.
-
-Not measured yet: a size-realistic (Qwen2.5-Coder-0.5B-shaped) model, keep-going on matching
-keystrokes, each feature toggled off in turn (only the FIM order is).
+(hearth/firstLine), or the answer when it came whole. firstTokenMs is from the model taking the request to its first
+token. completionMs is the server's own time per request.
 `;
 }
 

@@ -10,7 +10,9 @@ import type { CompletionModel, GeneratedToken, InfillRequest, InfillRun, InfillS
 import { ExclusiveLock } from './exclusiveLock';
 import { type FimOrder, type FimTokenIds, layoutFimPrompt } from './fimTemplate';
 import { validateModelFile } from './ggufValidation';
-import { SpeculationGate } from './speculationGate';
+import { PromptChunker } from './promptChunks';
+import { ProposalThrottle } from './proposalThrottle';
+import { SpeculationGate, speculationCanPay } from './speculationGate';
 import { CpuLoadMeter, threadsForLoad } from './threadCount';
 import { createLlama, loadNodeLlamaCpp, type NodeLlamaCpp } from './llamaRuntime';
 
@@ -35,9 +37,6 @@ interface DraftResources {
   context: LlamaContext;
 }
 
-/** Prompt tokens evaluated per native call; the abort signal is checked between chunks. */
-const promptChunkTokens = 128;
-
 export async function loadLlamaCompletionModel(options: LlamaModelOptions, log: Logger): Promise<CompletionModel> {
   const lib = await loadNodeLlamaCpp();
   await validateModelFile(options.modelPath, (path) => lib.readGgufFileInfo(path, { readTensorInfo: false }));
@@ -50,16 +49,27 @@ export async function loadLlamaCompletionModel(options: LlamaModelOptions, log: 
       throw new ModelError('noFimTokens', `${basename(options.modelPath)} has no fill-in-the-middle tokens.`);
     }
     const contextSize = Math.min(model.trainContextSize, options.maxContextSize);
-    const draft = options.speculation === 'draft' ? await loadDraft(lib, llama, options, contextSize, log) : undefined;
-    const inner = createPredictor(lib, options.speculation, draft);
-    const speculation = inner ? { gate: new SpeculationGate(), thisRequest: true } : undefined;
-    const predictor = inner && gatedPredictor(lib, inner, () => speculation!.thisRequest);
     const threads = options.adaptiveThreads ? { ideal: options.threads, min: 1 } : options.threads;
     const context = await model.createContext({ contextSize, threads, sequences: 1 });
+    let draft = options.speculation === 'draft' ? await loadDraft(lib, llama, options, contextSize, log) : undefined;
+    let speculationNote = 'off';
+    if (options.speculation !== 'off') {
+      const cost = await measureBatchOf3Cost(context, model);
+      if (speculationCanPay(cost)) {
+        speculationNote = `${draft ? `draft ${basename(options.draftModelPath)}` : 'prompt lookup'} (a 3-token batch costs ${cost.toFixed(2)} steps)`;
+      } else {
+        speculationNote = `off: verifying 2 proposed tokens costs ${cost.toFixed(2)} decode steps on this machine, more than it can save`;
+        await draft?.context.dispose();
+        await draft?.model.dispose();
+        draft = undefined;
+      }
+    }
+    const inner = speculationNote.startsWith('off') ? undefined : createPredictor(lib, options.speculation, draft);
+    const speculation = inner ? { gate: new SpeculationGate(), thisRequest: true } : undefined;
+    const predictor = inner && gatedPredictor(lib, inner, () => speculation!.thisRequest);
     log.info(
       `Loaded ${basename(options.modelPath)}: context ${contextSize} tokens, ${options.threads} thread(s), ` +
-        `${llama.gpu === false ? 'CPU' : `GPU ${llama.gpu}`}, FIM order ${options.fimOrder}, ` +
-        `speculation ${predictor ? (draft ? `draft ${basename(options.draftModelPath)}` : 'prompt lookup') : 'off'}`,
+        `${llama.gpu === false ? 'CPU' : `GPU ${llama.gpu}`}, FIM order ${options.fimOrder}, speculation ${speculationNote}`,
     );
     return new LlamaCompletionModel(
       basename(options.modelPath),
@@ -80,6 +90,33 @@ export async function loadLlamaCompletionModel(options: LlamaModelOptions, log: 
     await llama.dispose();
     if (error instanceof ModelError) throw error;
     throw new ModelError('loadFailed', `llama.cpp could not load ${basename(options.modelPath)}: ${(error as Error).message}`, 'hearth.selectModel', String(error));
+  }
+}
+
+/**
+ * What evaluating 3 tokens at once costs in single-token steps on this machine, with this model: the price of
+ * verifying two proposed tokens. Median of a few tries on a scratch sequence, freed again afterwards.
+ */
+async function measureBatchOf3Cost(context: LlamaContext, model: LlamaModel): Promise<number> {
+  const sequence = context.getSequence();
+  try {
+    const tokens = model.tokenize('export function add(a: number, b: number): number {\n  return a + b;\n}\n');
+    await sequence.evaluateWithoutGeneratingNewTokens(tokens.slice(0, 8));
+    const timed = async (count: number): Promise<number> => {
+      const times: number[] = [];
+      for (let i = 0; i < 4; i++) {
+        const start = sequence.nextTokenIndex;
+        const t = performance.now();
+        await sequence.evaluateWithoutGeneratingNewTokens(tokens.slice(8, 8 + count));
+        times.push(performance.now() - t);
+        await sequence.eraseContextTokenRanges([{ start, end: sequence.nextTokenIndex }]);
+      }
+      return times.sort((a, b) => a - b)[1]!; // the lower median: the first try also warms caches
+    };
+    const single = await timed(1);
+    return (await timed(3)) / single;
+  } finally {
+    sequence.dispose();
   }
 }
 
@@ -117,17 +154,30 @@ interface SpeculationControl {
   thisRequest: boolean;
 }
 
-/** Hands the inner predictor's proposals through only while speculation pays (see SpeculationGate). */
+/**
+ * Hands the inner predictor's proposals through only while speculation pays: per request (SpeculationGate, from
+ * measured decode speed) and per proposal (ProposalThrottle, from what the sequence accepted).
+ */
 function gatedPredictor(lib: NodeLlamaCpp, inner: TokenPredictor, open: () => boolean): TokenPredictor {
+  const throttle = new ProposalThrottle();
+  const limit = (tokens: Token[]): Token[] => {
+    const allowed = tokens.slice(0, throttle.allowance());
+    throttle.proposed(allowed.length);
+    return allowed;
+  };
   class GatedPredictor extends lib.TokenPredictor {
     reset(params: Parameters<TokenPredictor['reset']>[0]) {
+      throttle.reset();
       return inner.reset(params);
     }
     pushTokens(tokens: Token[]): void {
+      throttle.took(tokens.length);
       inner.pushTokens(tokens);
     }
     predictTokens(): Token[] | Promise<Token[]> {
-      return open() ? inner.predictTokens() : [];
+      if (!open()) return [];
+      const predicted = inner.predictTokens();
+      return predicted instanceof Promise ? predicted.then(limit) : limit(predicted);
     }
     override stop(untilPredictionsExhausted?: boolean) {
       return inner.stop(untilPredictionsExhausted);
@@ -144,6 +194,7 @@ function gatedPredictor(lib: NodeLlamaCpp, inner: TokenPredictor, open: () => bo
 
 class LlamaCompletionModel implements CompletionModel {
   private readonly lock = new ExclusiveLock();
+  private readonly chunker = new PromptChunker();
 
   constructor(
     readonly name: string,
@@ -207,6 +258,7 @@ class LlamaCompletionModel implements CompletionModel {
     signal.addEventListener('abort', onAbort, { once: true });
     const release = await this.lock.acquire();
     const predictionsBefore = this.sequence.tokenPredictions; // counted once the sequence is ours alone
+    const started = performance.now();
     try {
       if (signal.aborted) return;
       this.fitThreadsToLoad();
@@ -218,11 +270,16 @@ class LlamaCompletionModel implements CompletionModel {
       this.sequence.tokenPredictor?.updateInputTokens(prompt); // what prompt lookup searches
       stats.reusedPromptTokens = reused;
 
+      // The prompt in chunks, the abort signal checked between them; the rest (a chunk at most, often the one or two
+      // tokens a keystroke changed) goes with the first decode step, in one native call.
       let next = reused;
-      while (prompt.length - 1 - next > promptChunkTokens) {
+      for (let chunk = this.chunker.nextChunk(); prompt.length - 1 - next > chunk; chunk = this.chunker.nextChunk()) {
         if (signal.aborted) return;
-        await this.sequence.evaluateWithoutGeneratingNewTokens(prompt.slice(next, next + promptChunkTokens));
-        next += promptChunkTokens;
+        const end = next + chunk;
+        const chunkStart = performance.now();
+        await this.sequence.evaluateWithoutGeneratingNewTokens(prompt.slice(next, end));
+        this.chunker.record(end - next, performance.now() - chunkStart);
+        next = end;
       }
       if (signal.aborted) return;
 
@@ -235,6 +292,7 @@ class LlamaCompletionModel implements CompletionModel {
         if (emitted.length > 0) decodeMs += now - stepStart; // the first step includes the prompt's last chunk
         stepStart = now;
         if (signal.aborted || this.model.isEogToken(token)) break;
+        if (emitted.length === 0) stats.firstTokenMs = now - started;
         emitted.push(token);
         const text = this.model.detokenize(emitted);
         // A byte-level token can end inside a UTF-8 character: hold it back until the character completes.
