@@ -1,7 +1,7 @@
 // One esbuild script for every entry point: the extension client, the language server, the headless completion
 // CLI and the compiled tests. node-llama-cpp stays external: it is ESM with top-level await and native binaries.
 import { build } from 'esbuild';
-import { readdirSync, rmSync, statSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 
 const quiet = process.argv.includes('--quiet');
@@ -25,12 +25,32 @@ const common = {
   sourcemap: true,
   logLevel: quiet ? 'warning' : 'info',
   absWorkingDir: root,
-  external: ['vscode', 'node-llama-cpp', 'mocha', 'playwright-core', '@vscode/test-electron'],
+  // web-tree-sitter loads its own .wasm from beside its script: it ships as a package, not inside the bundle.
+  external: ['vscode', 'node-llama-cpp', 'web-tree-sitter', 'mocha', 'playwright-core', '@vscode/test-electron'],
 };
+
+// Tree-sitter grammars, copied from their pinned npm packages into grammars/wasm/ (shipped in the .vsix; the
+// queries beside them, grammars/queries/, are ours and committed). Each is checked to load with the pinned
+// web-tree-sitter by test/unit/grammars.test.ts.
+const grammarSources = {
+  'tree-sitter-typescript.wasm': '@vscode/tree-sitter-wasm/wasm/tree-sitter-typescript.wasm',
+  'tree-sitter-tsx.wasm': '@vscode/tree-sitter-wasm/wasm/tree-sitter-tsx.wasm',
+  'tree-sitter-javascript.wasm': '@vscode/tree-sitter-wasm/wasm/tree-sitter-javascript.wasm',
+  'tree-sitter-python.wasm': '@vscode/tree-sitter-wasm/wasm/tree-sitter-python.wasm',
+  'tree-sitter-go.wasm': '@vscode/tree-sitter-wasm/wasm/tree-sitter-go.wasm',
+  'tree-sitter-rust.wasm': '@vscode/tree-sitter-wasm/wasm/tree-sitter-rust.wasm',
+  'tree-sitter-java.wasm': '@vscode/tree-sitter-wasm/wasm/tree-sitter-java.wasm',
+  'tree-sitter-cpp.wasm': '@vscode/tree-sitter-wasm/wasm/tree-sitter-cpp.wasm',
+  'tree-sitter-c.wasm': 'tree-sitter-c/tree-sitter-c.wasm',
+};
+mkdirSync(join(root, 'grammars', 'wasm'), { recursive: true });
+for (const [file, from] of Object.entries(grammarSources)) {
+  copyFileSync(join(root, 'node_modules', from), join(root, 'grammars', 'wasm', file));
+}
 
 rmSync(join(root, 'out'), { recursive: true, force: true });
 await Promise.all([
   build({ ...common, entryPoints: { extension: 'client/src/extension.ts', server: 'server/src/server.ts', complete: 'tools/src/complete.ts' }, outdir: 'dist' }),
   build({ ...common, entryPoints: findTests('test').filter((p) => !p.startsWith('test/fixtures')), outdir: 'out/test', outbase: 'test' }),
-  build({ ...common, entryPoints: { demo: 'tools/src/demo.ts', bench: 'tools/src/bench.ts' }, outdir: 'out/tools' }),
+  build({ ...common, entryPoints: { demo: 'tools/src/demo.ts', bench: 'tools/src/bench.ts', makeShapedModel: 'tools/src/makeShapedModel.ts' }, outdir: 'out/tools' }),
 ]);

@@ -1,0 +1,6 @@
+[
+  (function_definition)
+  (struct_specifier)
+  (union_specifier)
+  (enum_specifier)
+] @scope

@@ -1,0 +1,6 @@
+[
+  (function_declaration)
+  (method_declaration)
+  (func_literal)
+  (type_declaration)
+] @scope

@@ -1,0 +1,8 @@
+[
+  (function_declaration)
+  (generator_function_declaration)
+  (function_expression)
+  (arrow_function)
+  (method_definition)
+  (class_declaration)
+] @scope

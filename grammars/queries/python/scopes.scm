@@ -1,0 +1,5 @@
+[
+  (function_definition)
+  (class_definition)
+  (lambda)
+] @scope

@@ -1,0 +1,10 @@
+(function_item name: (identifier) @name) @definition.function
+(function_signature_item name: (identifier) @name) @definition.function
+(struct_item name: (type_identifier) @name) @definition.struct
+(enum_item name: (type_identifier) @name) @definition.enum
+(trait_item name: (type_identifier) @name) @definition.trait
+(type_item name: (type_identifier) @name) @definition.type
+(const_item name: (identifier) @name) @definition.variable
+(static_item name: (identifier) @name) @definition.variable
+(macro_definition name: (identifier) @name) @definition.macro
+(mod_item name: (identifier) @name) @definition.module
