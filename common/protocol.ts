@@ -1,5 +1,5 @@
 // Custom LSP messages between Hearth's client and server, declared once for both sides.
-import { NotificationType } from 'vscode-languageserver-protocol';
+import { NotificationType, RequestType0 } from 'vscode-languageserver-protocol';
 
 export type ServerState = 'loading' | 'ready' | 'generating' | 'error';
 
@@ -33,6 +33,9 @@ export interface GenerationStats {
   refutedPredictions: number;
   /** From the model taking the request (its sequence free) to the first generated token (ms); only when one was. */
   firstTokenMs?: number;
+  /** Files of cross-file context in the prompt, and the time the context stage took (ms). */
+  contextSnippets?: number;
+  contextMs?: number;
   /** From the cancellation reaching the generator to the sequence being free (ms); only for cancelled requests. */
   cancelToIdleMs?: number;
 }
@@ -66,4 +69,10 @@ export interface FirstLine {
 export namespace FirstLineNotification {
   export const method = 'hearth/firstLine';
   export const type = new NotificationType<FirstLine>(method);
+}
+
+/** The last prompt the model was given, as text with its special tokens shown: for the log, debugging and tests. */
+export namespace LastPromptRequest {
+  export const method = 'hearth/lastPrompt';
+  export const type = new RequestType0<string | null, void>(method);
 }

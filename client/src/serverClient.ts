@@ -13,6 +13,7 @@ import {
   TransportKind,
 } from 'vscode-languageclient/node';
 import { FirstLineNotification, type ServerStatus, ServerStatusNotification } from '../../common/protocol';
+import { indexedExtensions } from '../../common/languages';
 import { isLanguageEnabled } from '../../common/settings';
 import { readSettings } from './config';
 import { FirstLineStream } from './firstLineStream';
@@ -48,6 +49,8 @@ export class HearthServer implements vscode.Disposable {
     const clientOptions: LanguageClientOptions = {
       documentSelector: [{ scheme: 'file' }, { scheme: 'untitled' }],
       outputChannel: log,
+      // The server's workspace index follows source files created, changed and deleted outside the editor.
+      synchronize: { fileEvents: vscode.workspace.createFileSystemWatcher(`**/*.{${indexedExtensions.join(',')}}`) },
       middleware: {
         provideInlineCompletionItems: async (document, position, context, token, next) => {
           const uri = document.uri.toString();

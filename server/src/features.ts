@@ -11,12 +11,14 @@ export interface Features {
   keepGoing: boolean;
   /** Send a multi-line completion's first line as soon as it is complete. */
   streaming: boolean;
+  /** Put code from other files (definitions, recent edits, similar snippets) in the prompt. */
+  context: boolean;
 }
 
-export const featureNames: readonly (keyof Features)[] = ['kvReuse', 'cache', 'keepGoing', 'streaming'];
+export const featureNames: readonly (keyof Features)[] = ['kvReuse', 'cache', 'keepGoing', 'streaming', 'context'];
 
 export function parseDisabledFeatures(value: string | undefined): { features: Features; unknown: string[] } {
-  const features: Features = { kvReuse: true, cache: true, keepGoing: true, streaming: true };
+  const features: Features = { kvReuse: true, cache: true, keepGoing: true, streaming: true, context: true };
   const unknown: string[] = [];
   for (const name of (value ?? '').split(',').map((part) => part.trim()).filter(Boolean)) {
     if ((featureNames as readonly string[]).includes(name)) features[name as keyof Features] = false;

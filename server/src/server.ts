@@ -1,31 +1,41 @@
 // Composition root of the Hearth language server: builds every component, hands each its dependencies and wires
 // them to LSP. The completion flow itself reads top to bottom in completion/completionPipeline.ts.
+import { readFile } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import {
   type Connection,
   createConnection,
   DidChangeConfigurationNotification,
+  FileChangeType,
   type InitializeResult,
   type InlineCompletionItem,
   ProposedFeatures,
   TextDocumentSyncKind,
   TextDocuments,
 } from 'vscode-languageserver/node';
-import { CompletionMetricsNotification, FirstLineNotification, ServerStatusNotification } from '../../common/protocol';
+import { CompletionMetricsNotification, FirstLineNotification, LastPromptRequest, ServerStatusNotification } from '../../common/protocol';
 import { defaultSettings, type HearthSettings, parseSettings, settingsSection } from '../../common/settings';
 import { CompletionCache } from './completion/completionCache';
 import { type CompletionEnvironment, provideCompletion } from './completion/completionPipeline';
+import { ContextBuilder, contextSources } from './context/contextBuilder';
+import { RecentEdits } from './context/recentEdits';
+import { WorkspaceIndex } from './context/workspaceIndex';
 import { describeError } from './errors';
 import { parseDisabledFeatures } from './features';
 import { Logger } from './logger';
 import { loadLlamaCompletionModel } from './model/llamaCompletionModel';
 import { ModelHost, resolveModelSpec } from './model/modelHost';
 import { ServerStatusReporter } from './serverStatus';
+import { GrammarRegistry } from './syntax/grammarRegistry';
 
-/** The server is shipped as dist/server.js; the bundled models sit in models/ beside dist/. */
+/** The server is shipped as dist/server.js; the bundled models and the grammars sit beside dist/. */
 const bundledModelsDir = join(__dirname, '..', 'models');
+const grammarsDir = join(__dirname, '..', 'grammars');
+/** The context stage's own deadline, inside the pipeline's limit (contextTimeoutMs). */
+const contextDeadlineMs = 25;
 const maxContextSize = 4096;
 
 function main(): void {
@@ -45,6 +55,24 @@ function main(): void {
   );
   let settings: HearthSettings = defaultSettings;
   let supportsConfigurationPull = false;
+  let roots: string[] = [];
+
+  // Context: grammars, the workspace index, recent edits, and the builder that draws on them.
+  const grammars = new GrammarRegistry(grammarsDir, log);
+  const index = new WorkspaceIndex(grammars, log);
+  const recentEdits = new RecentEdits();
+  const previousTexts = new Map<string, string>();
+  const pathOf = (uri: string) => (uri.startsWith('file:') ? fileURLToPath(uri) : undefined);
+  const openDocuments = () => documents.all().map((d) => ({ uri: d.uri, path: pathOf(d.uri), text: d.getText() }));
+  const contextBuilder = new ContextBuilder({
+    grammars,
+    index,
+    roots: () => roots,
+    openDocuments,
+    recentEdits,
+    readText: async (path) => openDocuments().find((d) => d.path === path)?.text ?? (await readFile(path, 'utf8').catch(() => undefined)),
+  });
+  const allSources = Object.fromEntries(contextSources.map((source) => [source, true])) as Record<(typeof contextSources)[number], boolean>;
 
   if (unknown.length > 0) log.warn(`HEARTH_DISABLE names unknown features: ${unknown.join(', ')}`);
   if (!Object.values(features).every(Boolean)) log.info(`Features off: ${process.env.HEARTH_DISABLE}`);
@@ -62,6 +90,8 @@ function main(): void {
 
   connection.onInitialize((params): InitializeResult => {
     supportsConfigurationPull = params.capabilities.workspace?.configuration === true;
+    const folders = params.workspaceFolders?.map((folder) => folder.uri) ?? (params.rootUri ? [params.rootUri] : []);
+    roots = folders.flatMap((uri) => pathOf(uri) ?? []);
     if (!supportsConfigurationPull) settings = parseSettings(params.initializationOptions?.settings);
     return {
       capabilities: {
@@ -77,7 +107,46 @@ function main(): void {
       void connection.client.register(DidChangeConfigurationNotification.type, { section: settingsSection });
     }
     void applySettings().catch((error) => log.error(`Applying settings failed: ${describeError(error)}`));
+    if (features.context) void buildIndex();
   });
+
+  // The index is built in the background, in slices that let completion requests through.
+  const buildIndex = async (): Promise<void> => {
+    try {
+      const exclude = supportsConfigurationPull ? ((await connection.workspace.getConfiguration({ section: 'files.exclude' })) ?? {}) : {};
+      await index.build(roots, exclude as Record<string, unknown>);
+    } catch (error) {
+      log.error(`Indexing the workspace failed: ${describeError(error)}`);
+    }
+  };
+
+  connection.onDidChangeWatchedFiles(({ changes }) => {
+    for (const change of changes) {
+      const path = pathOf(change.uri);
+      if (!path) continue;
+      if (change.type === FileChangeType.Deleted) index.removeFile(path);
+      else void index.updateFile(path);
+    }
+  });
+
+  documents.onDidOpen(({ document }) => previousTexts.set(document.uri, document.getText()));
+  documents.onDidChangeContent(({ document }) => {
+    const before = previousTexts.get(document.uri);
+    const after = document.getText();
+    if (before !== undefined) recentEdits.record(document.uri, before, after);
+    previousTexts.set(document.uri, after);
+  });
+  documents.onDidSave(({ document }) => {
+    const path = pathOf(document.uri);
+    if (path) void index.updateFile(path);
+  });
+  documents.onDidClose(({ document }) => {
+    previousTexts.delete(document.uri);
+    recentEdits.forget(document.uri);
+    contextBuilder.forget(document.uri);
+  });
+
+  connection.onRequest(LastPromptRequest.type, () => models.current()?.lastPrompt() ?? null);
 
   connection.onDidChangeConfiguration((change) => {
     if (!supportsConfigurationPull) settings = parseSettings((change.settings as Record<string, unknown> | undefined)?.[settingsSection]);
@@ -92,6 +161,16 @@ function main(): void {
     beginGeneration: () => status.beginGeneration(),
     cache,
     keepGoing: features.keepGoing,
+    context: features.context
+      ? async (request, budgetChars) => {
+          const path = pathOf(request.uri);
+          const snippets = await contextBuilder.build(
+            { uri: request.uri, path, languageId: request.languageId, text: request.text, offset: request.offset },
+            { budgetChars, deadline: performance.now() + contextDeadlineMs, sources: allSources },
+          );
+          return { filePath: contextBuilder.relativePath(path, request.uri), snippets };
+        }
+      : undefined,
   }, features.streaming);
 
   connection.onShutdown(async () => {

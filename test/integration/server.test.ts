@@ -145,17 +145,23 @@ describe('completions from the tiny model', () => {
   });
 
   test('speculative decoding with the bundled draft model serves completions and reports acceptance', async () => {
-    await session.updateSettings({ ...baseSettings, speculation: 'draft' }); // reloads the model with its draft
+    // A long generation (a doc comment the tiny model goes on writing) gives the draft many chances to propose.
+    await session.updateSettings({ ...baseSettings, speculation: 'draft', maxTokens: 96, maxLines: 100 }); // reloads the model with its draft
     await session.waitForStatus((s) => s.state === 'loading');
     await session.waitForStatus((s) => s.state === 'ready');
-    await session.complete(mathUri, insideScale);
-    const metrics = await session.nextMetrics();
-    console.log(`draft: ${metrics.acceptedPredictions} accepted, ${metrics.refutedPredictions} refuted of ${metrics.generatedTokens} tokens`);
-    assert.equal(metrics.outcome, 'served');
-    assert.ok(metrics.acceptedPredictions + metrics.refutedPredictions > 0, 'the draft proposed tokens');
-    await session.updateSettings(baseSettings);
-    await session.waitForStatus((s) => s.state === 'loading');
-    await session.waitForStatus((s) => s.state === 'ready');
+    try {
+      const uri = 'untitled:draft.ts';
+      await session.open(uri, 'typescript', '/**\n * Returns the sum of the numbers.\n *');
+      await session.complete(uri, { line: 2, character: 2 });
+      const metrics = await session.nextMetrics();
+      console.log(`draft: ${metrics.acceptedPredictions} accepted, ${metrics.refutedPredictions} refuted of ${metrics.generatedTokens} tokens`);
+      assert.equal(metrics.outcome, 'served');
+      assert.ok(metrics.acceptedPredictions + metrics.refutedPredictions > 0, 'the draft proposed tokens');
+    } finally {
+      await session.updateSettings(baseSettings);
+      await session.waitForStatus((s) => s.state === 'loading');
+      await session.waitForStatus((s) => s.state === 'ready');
+    }
   });
 
   /** A doc comment the tiny model goes on writing for many lines: a long generation to interrupt. */

@@ -3,6 +3,7 @@ import type { CompletionModel, GeneratedToken, InfillRequest, InfillRun, InfillS
 
 export class FakeModel implements CompletionModel {
   readonly name = 'fake.gguf';
+  readonly contextBudgetTokens = 256;
   readonly requests: InfillRequest[] = [];
   /** Tokens handed out across all runs: shows when generation stopped early. */
   tokensProduced = 0;
@@ -11,6 +12,11 @@ export class FakeModel implements CompletionModel {
   beforeToken: (index: number) => void | Promise<void> = () => undefined;
 
   constructor(private readonly script: readonly string[]) {}
+
+  lastPrompt(): string | undefined {
+    const last = this.requests.at(-1);
+    return last && JSON.stringify({ context: last.context, prefix: last.prefix, suffix: last.suffix });
+  }
 
   infill(request: InfillRequest): InfillRun {
     this.requests.push(request);

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { DocumentTrees } from '../../server/src/syntax/documentTrees';
 import { GrammarRegistry } from '../../server/src/syntax/grammarRegistry';
-import { type GrammarName, grammarForLanguage, grammarForPath, grammarNames } from '../../server/src/syntax/languages';
+import { type GrammarName, grammarForLanguage, grammarForPath, grammarNames } from '../../common/languages';
 import { enclosingScopes, extractDefinitions, extractImports } from '../../server/src/syntax/outline';
 import { splitAtCursor } from '../support/cursor';
 import { repoRoot } from '../support/paths';

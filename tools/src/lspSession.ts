@@ -2,6 +2,7 @@
 // completion CLI, the integration tests and the benchmarks. Every wait is bounded.
 import { type ChildProcess, spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import { pathToFileURL } from 'node:url';
 import {
   CancellationTokenSource,
   ConfigurationRequest,
@@ -29,6 +30,7 @@ import {
   FirstLineNotification,
   type ServerStatus,
   ServerStatusNotification,
+  LastPromptRequest,
 } from '../../common/protocol';
 
 export interface LspSessionOptions {
@@ -38,6 +40,8 @@ export interface LspSessionOptions {
   onLog?: (line: string) => void;
   /** Node executable for the server; defaults to the one running this process. */
   nodePath?: string;
+  /** The workspace folder the server indexes; none by default. */
+  workspaceFolder?: string;
   /** Extra environment for the server process (e.g. HEARTH_DISABLE, see server/src/features.ts). */
   env?: Record<string, string>;
 }
@@ -53,6 +57,11 @@ export class LspSession {
   private readonly metricsWaiters: Array<(metrics: CompletionMetrics) => void> = [];
   private lastStatus: ServerStatus | undefined;
   private configurationPulled: Array<() => void> = [];
+  /** The last prompt the server's model was given (hearth/lastPrompt). */
+  lastPrompt(): Promise<string | null> {
+    return this.connection.sendRequest(LastPromptRequest.type);
+  }
+
   /** Called with each streamed first line (hearth/firstLine). */
   onFirstLine: (message: FirstLine) => void = () => undefined;
   private exited = false;
@@ -75,7 +84,8 @@ export class LspSession {
       session.exited = true;
     });
     connection.onRequest(ConfigurationRequest.type, (params) => {
-      const answer = params.items.map(() => session.settings);
+      // VS Code's defaults for files.exclude; everything else asked for is Hearth's own section.
+      const answer = params.items.map((item) => (item.section === 'files.exclude' ? { '**/.git': true, '**/node_modules': true } : session.settings));
       // The server applies the answer as soon as it arrives; tell those waiting once it is on its way.
       setImmediate(() => session.configurationPulled.splice(0).forEach((notify) => notify()));
       return answer;
@@ -96,7 +106,8 @@ export class LspSession {
     await withTimeout(
       connection.sendRequest(InitializeRequest.type, {
         processId: process.pid,
-        rootUri: null,
+        rootUri: options.workspaceFolder ? pathToFileURL(options.workspaceFolder).href : null,
+        workspaceFolders: options.workspaceFolder ? [{ uri: pathToFileURL(options.workspaceFolder).href, name: 'workspace' }] : null,
         capabilities: { workspace: { configuration: true, didChangeConfiguration: { dynamicRegistration: true } } },
       }),
       30_000,

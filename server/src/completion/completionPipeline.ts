@@ -1,11 +1,12 @@
-// One inline completion, as named stages: prefilter → prompt (document window) → cache → generate (streamed
-// through stop rules) → filter → staleness check → cache. The pipeline knows nothing of LSP or llama.cpp.
+// One inline completion, as named stages: prefilter → prompt (document window) → cache → context (code from other
+// files) → generate (streamed through stop rules) → filter → staleness check → cache. The pipeline knows nothing of LSP or llama.cpp.
 import type { CompletionMetrics } from '../../../common/protocol';
 import { type HearthSettings, isLanguageEnabled } from '../../../common/settings';
 import { isAbortError } from '../errors';
 import type { CompletionCache } from './completionCache';
 import { typedIntoCompletion } from './typedIntoCompletion';
-import type { CompletionModel, InfillStats } from '../model/completionModel';
+import type { ContextSnippet } from '../context/contextBuilder';
+import type { CompletionModel, ContextFile, InfillStats } from '../model/completionModel';
 import { type DocumentWindow, restOfLine, windowAroundCursor } from './documentWindow';
 import { applyFilters } from './filters';
 import { firstStop, stopRulesFor } from './stopRules';
@@ -34,7 +35,23 @@ export interface CompletionEnvironment {
   keepGoing: boolean;
   /** Streaming: receives the first line of a multi-line completion as soon as it is complete. */
   onFirstLine(text: string): void;
+  /**
+   * Context stage: code from other files for this request, within `budgetChars` and the environment's own time
+   * budget (what is late is left out). Absent where no context is built.
+   */
+  context?(request: CompletionRequest, budgetChars: number): Promise<RequestContext>;
 }
+
+export interface RequestContext {
+  /** Workspace-relative path of the document. */
+  filePath: string;
+  snippets: readonly ContextSnippet[];
+}
+
+/** Characters per token, to turn the model's token budget for context into characters (3.1 measured on code). */
+const charsPerToken = 3;
+/** A context stage that has not answered by then is left out of this request. */
+export const contextTimeoutMs = 40;
 
 export interface CompletionResult {
   /** The text to insert at the cursor; '' when there is nothing to show. */
@@ -78,6 +95,11 @@ export async function provideCompletion(request: CompletionRequest, env: Complet
   const cached = env.cache.get(window.prefix, window.suffix);
   if (cached !== undefined) return finish('cached', cached);
 
+  const contextStart = performance.now();
+  const context = await gatherContext(request, env, model.contextBudgetTokens * charsPerToken);
+  const contextMs = performance.now() - contextStart;
+  if (request.signal.aborted) return finish('cancelled');
+
   // The model stops when the request is cancelled, unless the keystroke that cancelled it typed what the model was
   // writing: then it goes on, and the finished completion serves the following requests from the cache.
   const generation = new AbortController();
@@ -91,7 +113,7 @@ export async function provideCompletion(request: CompletionRequest, env: Complet
   const endGeneration = env.beginGeneration();
   let generated: { text: string; stats: InfillStats };
   try {
-    generated = await generate(model, window, settings, generation.signal, progress, (line) => {
+    generated = await generate(model, window, context, settings, generation.signal, progress, (line) => {
       // Only a line the user can still use: the document has not moved on, and the line shows something.
       const shown = applyFilters(line);
       if (shown !== '' && env.isCurrent(request.uri, request.version)) env.onFirstLine(shown);
@@ -104,6 +126,7 @@ export async function provideCompletion(request: CompletionRequest, env: Complet
     endGeneration();
   }
 
+  generated.stats = { ...generated.stats, contextSnippets: context?.files.length ?? 0, contextMs };
   const text = applyFilters(generated.text);
   if (!generation.signal.aborted) env.cache.set(window.prefix, window.suffix, text); // finished: reusable
   if (request.signal.aborted) return finish('cancelled', '', generated.stats, generation.signal.aborted ? undefined : 'kept going');
@@ -122,9 +145,34 @@ function prefilter(request: CompletionRequest, settings: HearthSettings): string
   return undefined;
 }
 
+/** The context stage, bounded in time: a context that comes late is left out, the completion goes on without it. */
+async function gatherContext(request: CompletionRequest, env: CompletionEnvironment, budgetChars: number): Promise<{ filePath: string; files: ContextFile[] } | undefined> {
+  if (!env.context || budgetChars <= 0) return undefined;
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<undefined>((resolve) => (timer = setTimeout(() => resolve(undefined), contextTimeoutMs)));
+  try {
+    const found = await Promise.race([env.context(request, budgetChars).catch(() => undefined), late, abortion(request.signal).then(() => undefined)]);
+    return found && { filePath: found.filePath, files: groupByPath(found.snippets) };
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** Snippets of one file become one file in the prompt, in the order the files first appear. */
+export function groupByPath(snippets: readonly ContextSnippet[]): ContextFile[] {
+  const files = new Map<string, string[]>();
+  for (const snippet of snippets) {
+    const texts = files.get(snippet.path) ?? [];
+    if (!texts.includes(snippet.text)) texts.push(snippet.text);
+    files.set(snippet.path, texts);
+  }
+  return [...files].map(([path, texts]) => ({ path, text: texts.join('\n\n') }));
+}
+
 async function generate(
   model: CompletionModel,
   window: DocumentWindow,
+  context: { filePath: string; files: ContextFile[] } | undefined,
   settings: HearthSettings,
   signal: AbortSignal,
   progress: { text: string },
@@ -132,7 +180,7 @@ async function generate(
 ): Promise<{ text: string; stats: InfillStats }> {
   const maxLines = restOfLine(window.suffix).trim() !== '' ? 1 : settings.maxLines;
   const rules = stopRulesFor(window.suffix, maxLines);
-  const run = model.infill({ prefix: window.prefix, suffix: window.suffix, maxTokens: settings.maxTokens, signal });
+  const run = model.infill({ prefix: window.prefix, suffix: window.suffix, maxTokens: settings.maxTokens, signal, context: context?.files, filePath: context?.filePath });
   let text = '';
   let firstLineSent = maxLines === 1;
   for await (const token of run.tokens) {

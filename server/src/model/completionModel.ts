@@ -9,6 +9,15 @@ export interface InfillRequest {
   suffix: string;
   maxTokens: number;
   signal: AbortSignal;
+  /** Code from other files (see context/contextBuilder.ts), laid out before the FIM prompt where the model can take it. */
+  context?: readonly ContextFile[];
+  /** Workspace-relative path of the document, named in the repository-level prompt header. */
+  filePath?: string;
+}
+
+export interface ContextFile {
+  path: string;
+  text: string;
 }
 
 /** One generated token, already detokenized. */
@@ -31,6 +40,10 @@ export interface CompletionModel {
   readonly name: string;
   /** Starts a fill-in-the-middle generation. Runs are serialized: a new one waits for the previous to end. */
   infill(request: InfillRequest): InfillRun;
+  /** Most prompt tokens to spend on context from other files; 0 when the model has no repository-level format. */
+  readonly contextBudgetTokens: number;
+  /** The last prompt as text (special tokens shown), for the log and for tests; undefined before the first. */
+  lastPrompt(): string | undefined;
   /** Resolves once no generation is running or waiting. */
   idle(): Promise<void>;
   dispose(): Promise<void>;

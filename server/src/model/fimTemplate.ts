@@ -16,6 +16,30 @@ export interface FimLayoutInput {
   order: FimOrder;
   /** Most tokens the whole prompt may take, FIM tokens included. */
   budget: number;
+  /** Tokens laid out before the FIM part (the repository-level context header); they count against the budget. */
+  header?: readonly number[];
+}
+
+export interface RepoTokenIds {
+  repoName: number;
+  fileSeparator: number;
+}
+
+/**
+ * The repository-level header of StarCoder/Qwen-style FIM models (and llama.cpp's /infill):
+ * `<repo_name>name\n<file_sep>path\ncode\n…<file_sep>current path\n`, then the FIM prompt. Files that do not fit
+ * within `budget` tokens are left out, last first.
+ */
+export function layoutRepoHeader(files: ReadonlyArray<{ path: string; text: string }>, currentPath: string, ids: RepoTokenIds, tokenize: (text: string) => readonly number[], budget: number): number[] {
+  const start = [ids.repoName, ...tokenize('workspace\n')];
+  const end = [ids.fileSeparator, ...tokenize(`${currentPath}\n`)];
+  const header = [...start];
+  for (const file of files) {
+    const tokens = [ids.fileSeparator, ...tokenize(`${file.path}\n${file.text}\n`)];
+    if (header.length + tokens.length + end.length > budget) break;
+    header.push(...tokens);
+  }
+  return header.length === start.length ? [] : [...header, ...end];
 }
 
 /** An over-long prefix loses its first tokens in steps of this many (a quarter of its room when that is less), so its start stays put while the user types. */
@@ -26,8 +50,8 @@ export const prefixTrimStep = 64;
  * (the text just before the cursor matters most); what the suffix does not use goes to the prefix. The prefix is
  * cut from the front in whole steps, so consecutive prompts share their start and the KV cache stays valid.
  */
-export function layoutFimPrompt({ prefixTokens, suffixTokens, ids, order, budget }: FimLayoutInput): number[] {
-  const room = Math.max(0, budget - 3);
+export function layoutFimPrompt({ prefixTokens, suffixTokens, ids, order, budget, header = [] }: FimLayoutInput): number[] {
+  const room = Math.max(0, budget - header.length - 3);
   const suffixCount = Math.min(suffixTokens.length, Math.floor(room / 4));
   const prefixRoom = room - suffixCount;
   const excess = prefixTokens.length - prefixRoom;
@@ -36,6 +60,6 @@ export function layoutFimPrompt({ prefixTokens, suffixTokens, ids, order, budget
   const prefix = prefixTokens.slice(dropped);
   const suffix = suffixTokens.slice(0, suffixCount);
   return order === 'psm'
-    ? [ids.prefix, ...prefix, ids.suffix, ...suffix, ids.middle]
-    : [ids.suffix, ...suffix, ids.prefix, ...prefix, ids.middle];
+    ? [...header, ids.prefix, ...prefix, ids.suffix, ...suffix, ids.middle]
+    : [...header, ids.suffix, ...suffix, ids.prefix, ...prefix, ids.middle];
 }

@@ -4,7 +4,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Language, Parser, Query, type Tree } from 'web-tree-sitter';
 import type { Logger } from '../logger';
-import type { GrammarName } from './languages';
+import type { GrammarName } from '../../../common/languages';
 
 export interface Grammar {
   name: GrammarName;

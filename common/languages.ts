@@ -1,4 +1,5 @@
-// VS Code language ids → the tree-sitter grammar that parses them. Languages not listed get plain-text context.
+// VS Code language ids and file extensions → the tree-sitter grammar that parses them (shared: the client watches
+// these files for the server's workspace index). Languages not listed get plain-text context.
 
 export type GrammarName = 'typescript' | 'tsx' | 'javascript' | 'python' | 'go' | 'rust' | 'java' | 'c' | 'cpp';
 
@@ -38,6 +39,9 @@ const grammarByExtension: Readonly<Record<string, GrammarName>> = {
   '.hh': 'cpp',
   '.hxx': 'cpp',
 };
+
+/** Extensions of the files the workspace index reads, without the dot. */
+export const indexedExtensions: readonly string[] = Object.keys(grammarByExtension).map((ext) => ext.slice(1));
 
 export const grammarNames: readonly GrammarName[] = ['typescript', 'tsx', 'javascript', 'python', 'go', 'rust', 'java', 'c', 'cpp'];
 

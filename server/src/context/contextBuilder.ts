@@ -1,0 +1,213 @@
+// The context stage of the completion pipeline: code from elsewhere that the model should see — definitions of the
+// symbols the file imports or uses (resolved through the workspace index), regions the user edited lately, and
+// similar snippets of other open files. Each source is bounded, the whole within a character budget and a deadline
+// (late sources are dropped, never waited for), and the result is reused while the cursor stays on its line, so the
+// prompt's stable part — and its KV cache — does not move with each keystroke. Definitions (the most stable) come
+// first, similar snippets and recent edits (the most volatile) last.
+import { relative, sep } from 'node:path';
+import { DocumentTrees } from '../syntax/documentTrees';
+import type { GrammarRegistry } from '../syntax/grammarRegistry';
+import { grammarForLanguage } from '../../../common/languages';
+import { definitionSnippet, extractDefinitions, extractImports } from '../syntax/outline';
+import { resolveImport } from './importResolution';
+import type { RecentEdits } from './recentEdits';
+import { findSimilarSnippets } from './similarSnippets';
+import type { IndexedDefinition, WorkspaceIndex } from './workspaceIndex';
+
+export type ContextSource = 'definitions' | 'recentEdits' | 'similar';
+export const contextSources: readonly ContextSource[] = ['definitions', 'recentEdits', 'similar'];
+
+export interface ContextSnippet {
+  /** Workspace-relative path of the file the snippet comes from. */
+  path: string;
+  text: string;
+  source: ContextSource;
+}
+
+export interface ContextRequest {
+  uri: string;
+  /** File system path of the document, or undefined for untitled documents. */
+  path: string | undefined;
+  languageId: string;
+  text: string;
+  offset: number;
+}
+
+export interface ContextOptions {
+  budgetChars: number;
+  /** performance.now() after which no further source is started. */
+  deadline: number;
+  sources: Readonly<Record<ContextSource, boolean>>;
+}
+
+export interface OpenDocument {
+  uri: string;
+  path: string | undefined;
+  text: string;
+}
+
+export interface ContextDependencies {
+  grammars: GrammarRegistry;
+  index: WorkspaceIndex;
+  roots(): readonly string[];
+  openDocuments(): readonly OpenDocument[];
+  recentEdits: RecentEdits;
+  /** A file's text: the open document's when it is open, else from disk; undefined when unreadable. */
+  readText(path: string): Promise<string | undefined>;
+}
+
+/** Share of the budget each source may take at most. */
+const shareOf: Record<ContextSource, number> = { definitions: 0.6, similar: 0.25, recentEdits: 0.25 };
+/** Lines of the code just before the cursor that decide which symbols are "in use" and what "similar" means. */
+const nearbyLines = 30;
+const keywords = new Set('if else for while do return function const let var class new this true false null undefined import export from as def self None True False in is not and or fn pub use impl struct enum match mut let type interface extends implements public private protected static void int char double float long unsigned sizeof include define package func go defer chan map range string number boolean async await yield try catch finally throw switch case break continue default'.split(' '));
+
+export class ContextBuilder {
+  private readonly trees = new DocumentTrees();
+  private cached: { key: string; snippets: ContextSnippet[] } | undefined;
+
+  constructor(private readonly deps: ContextDependencies) {}
+
+  async build(request: ContextRequest, options: ContextOptions): Promise<ContextSnippet[]> {
+    const lineStart = request.text.lastIndexOf('\n', request.offset - 1) + 1;
+    const line = request.text.slice(0, lineStart).split('\n').length;
+    const header = importHeader(request.text);
+    const key = JSON.stringify([request.uri, line, header.length, hash(header), options.budgetChars, options.sources]);
+    if (this.cached?.key === key) return this.cached.snippets;
+
+    const snippets: ContextSnippet[] = [];
+    let used = 0;
+    const add = (snippet: ContextSnippet, limit: number): boolean => {
+      const cost = snippet.text.length + snippet.path.length + 2;
+      if (used + cost > options.budgetChars || cost > limit) return false;
+      snippets.push(snippet);
+      used += cost;
+      return true;
+    };
+    const lineEnd = request.text.indexOf('\n', request.offset);
+    const nearby = request.text.slice(lastLinesStart(request.text, lineStart, nearbyLines), lineEnd < 0 ? undefined : lineEnd);
+    for (const source of contextSources) {
+      if (!options.sources[source] || performance.now() > options.deadline) continue;
+      let budget = Math.floor(options.budgetChars * shareOf[source]);
+      const take = (snippet: ContextSnippet) => {
+        const before = used;
+        if (add(snippet, budget)) budget -= used - before;
+      };
+      if (source === 'definitions') for (const s of await this.definitions(request, nearby, options.deadline)) take(s);
+      else if (source === 'similar') for (const s of this.similar(request, nearby, options.deadline)) take(s);
+      else for (const s of this.recentEdits(request)) take(s);
+    }
+    // Stable first: definitions, then similar snippets, then recent edits (the order of contextSources).
+    this.cached = { key, snippets };
+    return snippets;
+  }
+
+  forget(uri: string): void {
+    this.trees.forget(uri);
+    if (this.cached && JSON.parse(this.cached.key)[0] === uri) this.cached = undefined;
+  }
+
+  /** The path as the prompt names it: relative to its workspace folder. */
+  relativePath(path: string | undefined, uri: string): string {
+    if (!path) return uri.replace(/^untitled:/, '');
+    const root = this.deps.roots().find((r) => path.startsWith(r + sep) || path.startsWith(`${r}/`));
+    return root ? relative(root, path).split(sep).join('/') : path;
+  }
+
+  /** Definitions, in other files, of what this file imports and of the identifiers used near the cursor. */
+  private async definitions(request: ContextRequest, nearby: string, deadline: number): Promise<ContextSnippet[]> {
+    const grammarName = grammarForLanguage(request.languageId);
+    const grammar = grammarName && (await this.deps.grammars.get(grammarName));
+    const used = [...identifiersIn(nearby)].filter((name) => !keywords.has(name));
+    const wanted: Array<{ name: string; preferPath?: string }> = [];
+    const localNames = new Set<string>();
+    const includedFiles: string[] = [];
+    if (grammar && grammarName) {
+      // Plain-text fallback for languages without a grammar: identifiers only.
+      const tree = this.trees.treeFor(request.uri, grammar, request.text);
+      for (const definition of extractDefinitions(tree, grammar)) localNames.add(definition.name);
+      const usedSet = new Set(used);
+      const imports = extractImports(tree, grammar);
+      const resolved = imports.map((statement) => ({
+        statement,
+        path: request.path ? resolveImport(request.path, statement.source, grammarName, this.deps.roots(), (p) => this.deps.index.has(p)) : undefined,
+      }));
+      // Imported names used near the cursor first, then the other imported names, in import order.
+      for (const pass of [true, false]) {
+        for (const { statement, path } of resolved) {
+          for (const name of statement.names) if (usedSet.has(name) === pass) wanted.push({ name, preferPath: path });
+        }
+      }
+      for (const { statement, path } of resolved) if (path && statement.names.length === 0) includedFiles.push(path);
+    }
+    for (const name of used.reverse()) if (!localNames.has(name)) wanted.push({ name }); // nearest the cursor first
+
+    const seen = new Set<string>();
+    const chosen: IndexedDefinition[] = [];
+    for (const { name, preferPath } of wanted) {
+      if (seen.has(name) || performance.now() > deadline) continue;
+      seen.add(name);
+      const candidates = this.deps.index.lookup(name).filter((d) => d.path !== request.path);
+      const best = candidates.find((d) => d.path === preferPath) ?? (preferPath === undefined ? candidates[0] : undefined) ?? candidates[0];
+      if (best) chosen.push(best);
+    }
+    for (const path of includedFiles) chosen.push(...this.deps.index.definitionsIn(path).filter((d) => !seen.has(d.name)).slice(0, 8));
+
+    const snippets: ContextSnippet[] = [];
+    for (const definition of chosen) {
+      if (performance.now() > deadline) break;
+      const text = await this.deps.readText(definition.path);
+      if (text === undefined) continue;
+      const lines = text.split('\n').slice(definition.startLine, definition.endLine + 1).join('\n');
+      snippets.push({ path: this.relativePath(definition.path, definition.path), text: definitionSnippet(lines), source: 'definitions' });
+    }
+    return snippets;
+  }
+
+  private similar(request: ContextRequest, nearby: string, deadline: number): ContextSnippet[] {
+    const others = this.deps.openDocuments().filter((d) => d.uri !== request.uri);
+    return findSimilarSnippets(nearby, others.map((d) => ({ path: this.relativePath(d.path, d.uri), text: d.text })), undefined, deadline).map((s) => ({
+      path: s.path,
+      text: s.text,
+      source: 'similar' as const,
+    }));
+  }
+
+  private recentEdits(request: ContextRequest): ContextSnippet[] {
+    const open = new Map(this.deps.openDocuments().map((d) => [d.uri, d]));
+    const snippets: ContextSnippet[] = [];
+    for (const region of this.deps.recentEdits.recent()) {
+      const document = open.get(region.uri);
+      if (!document || region.uri === request.uri) continue; // the current file is in the prompt already
+      const lines = document.text.split('\n');
+      const text = lines.slice(Math.max(0, region.startLine - 3), region.endLine + 4).join('\n');
+      snippets.push({ path: this.relativePath(document.path, document.uri), text, source: 'recentEdits' });
+      if (snippets.length >= 3) break;
+    }
+    return snippets;
+  }
+}
+
+function identifiersIn(text: string): Set<string> {
+  return new Set(text.match(/[A-Za-z_][A-Za-z0-9_]*/g) ?? []);
+}
+
+function lastLinesStart(text: string, lineStart: number, count: number): number {
+  let at = lineStart;
+  for (let i = 0; i < count && at > 0; i++) at = text.lastIndexOf('\n', at - 2) + 1;
+  return at;
+}
+
+/** The lines that look like imports: what the definitions source depends on besides the cursor's line. */
+function importHeader(text: string): string {
+  return text
+    .split('\n')
+    .filter((line) => /^\s*(import|from|use|#include|require|package)\b/.test(line) || /require\(/.test(line))
+    .join('\n');
+}
+
+function hash(text: string): number {
+  let h = 0;
+  for (let i = 0; i < text.length; i++) h = (Math.imul(h, 31) + text.charCodeAt(i)) | 0;
+  return h;
+}

@@ -1,0 +1,221 @@
+// The workspace index: every definition in the workspace's source files, by name, for cross-file context. Built in
+// the background in short slices (a completion request never waits behind it), kept current from file events, and
+// bounded: binaries, minified and oversized files are skipped, ignored paths are never walked, and only positions are
+// held (the snippet is read from the file when a completion needs it).
+import type { Dirent } from 'node:fs';
+import { open, readdir, readFile, stat } from 'node:fs/promises';
+import { join, relative, sep } from 'node:path';
+import type { Logger } from '../logger';
+import { GrammarRegistry } from '../syntax/grammarRegistry';
+import { grammarForPath } from '../../../common/languages';
+import { extractDefinitions } from '../syntax/outline';
+import { IgnoreRules } from './ignoreRules';
+
+export interface IndexedDefinition {
+  name: string;
+  kind: string;
+  path: string;
+  startLine: number;
+  endLine: number;
+}
+
+export interface IndexLimits {
+  maxFileBytes: number;
+  maxFiles: number;
+  maxDefinitions: number;
+  /** Work done between two yields to the event loop. */
+  sliceMs: number;
+}
+
+export const defaultIndexLimits: IndexLimits = { maxFileBytes: 512 * 1024, maxFiles: 200_000, maxDefinitions: 2_000_000, sliceMs: 8 };
+
+export type SkipReason = 'binary' | 'minified' | 'oversized';
+
+/** Why a file is not worth indexing, from its size and first bytes; undefined when it is. */
+export function classifyFile(size: number, head: Buffer, maxBytes: number): SkipReason | undefined {
+  if (size > maxBytes) return 'oversized';
+  if (head.includes(0)) return 'binary';
+  const text = head.toString('utf8');
+  const lines = text.split('\n');
+  const longest = Math.max(...lines.map((line) => line.length));
+  // Minified or generated: a very long line, or long lines on average.
+  if (longest > 2_000 || (lines.length > 1 && text.length / lines.length > 300)) return 'minified';
+  return undefined;
+}
+
+export interface IndexStats {
+  files: number;
+  definitions: number;
+  skipped: Record<SkipReason | 'ignored' | 'limit', number>;
+  ms: number;
+}
+
+export class WorkspaceIndex {
+  private readonly byName = new Map<string, IndexedDefinition[]>();
+  private readonly byFile = new Map<string, IndexedDefinition[]>();
+  private definitionCount = 0;
+  private rules = new IgnoreRules();
+  private roots: string[] = [];
+  private generation = 0;
+
+  constructor(
+    private readonly grammars: GrammarRegistry,
+    private readonly log?: Logger,
+    private readonly limits: IndexLimits = defaultIndexLimits,
+  ) {}
+
+  get fileCount(): number {
+    return this.byFile.size;
+  }
+
+  /** Definitions named `name`, anywhere in the workspace. */
+  lookup(name: string): readonly IndexedDefinition[] {
+    return this.byName.get(name) ?? [];
+  }
+
+  definitionsIn(path: string): readonly IndexedDefinition[] {
+    return this.byFile.get(path) ?? [];
+  }
+
+  has(path: string): boolean {
+    return this.byFile.has(path);
+  }
+
+  /** Indexes the folders from scratch, replacing what was there. A later call supersedes a running one. */
+  async build(roots: string[], filesExclude: Record<string, unknown>): Promise<IndexStats> {
+    const generation = ++this.generation;
+    const started = performance.now();
+    this.clear();
+    this.roots = roots;
+    this.rules = new IgnoreRules();
+    this.rules.addFilesExclude(filesExclude);
+    const stats: IndexStats = { files: 0, definitions: 0, skipped: { binary: 0, minified: 0, oversized: 0, ignored: 0, limit: 0 }, ms: 0 };
+    let sliceStart = performance.now();
+    const pause = async () => {
+      if (performance.now() - sliceStart < this.limits.sliceMs) return;
+      await new Promise((resolve) => setImmediate(resolve));
+      sliceStart = performance.now();
+    };
+    for (const root of roots) {
+      const pending: string[] = [root];
+      while (pending.length > 0) {
+        if (generation !== this.generation) return stats; // superseded
+        const dir = pending.pop()!;
+        const relativeDir = toRelative(root, dir);
+        let entries: Dirent[];
+        try {
+          entries = await readdir(dir, { withFileTypes: true });
+        } catch {
+          continue;
+        }
+        const gitignore = entries.find((e) => e.name === '.gitignore' && e.isFile());
+        if (gitignore) this.rules.addGitignore(relativeDir, await readFile(join(dir, '.gitignore'), 'utf8').catch(() => ''));
+        for (const entry of entries) {
+          const path = join(dir, entry.name);
+          const relativePath = toRelative(root, path);
+          if (entry.isDirectory()) {
+            if (entry.name === '.git' || this.rules.ignores(relativePath, true)) stats.skipped.ignored++;
+            else pending.push(path);
+          } else if (entry.isFile() && grammarForPath(entry.name)) {
+            if (this.rules.ignores(relativePath, false)) {
+              stats.skipped.ignored++;
+              continue;
+            }
+            if (this.byFile.size >= this.limits.maxFiles || this.definitionCount >= this.limits.maxDefinitions) {
+              stats.skipped.limit++;
+              continue;
+            }
+            const outcome = await this.indexFile(path);
+            if (typeof outcome === 'string') stats.skipped[outcome]++;
+            else stats.files++;
+            await pause();
+          }
+        }
+      }
+    }
+    stats.definitions = this.definitionCount;
+    stats.ms = performance.now() - started;
+    this.log?.info(
+      `Indexed ${stats.files} files, ${stats.definitions} definitions in ${Math.round(stats.ms)} ms ` +
+        `(skipped: ${Object.entries(stats.skipped).map(([k, v]) => `${v} ${k}`).join(', ')})`,
+    );
+    return stats;
+  }
+
+  /** A file was created or changed on disk (or saved): index it again, unless ignored. */
+  async updateFile(path: string): Promise<void> {
+    const root = this.roots.find((r) => path.startsWith(r + sep) || path.startsWith(`${r}/`));
+    if (!root || !grammarForPath(path) || this.rules.ignores(toRelative(root, path), false)) return;
+    await this.indexFile(path);
+  }
+
+  removeFile(path: string): void {
+    this.forget(path);
+  }
+
+  /** Parses one file and replaces its definitions; returns why it was skipped, or the number of definitions. */
+  private async indexFile(path: string): Promise<SkipReason | number> {
+    const grammarName = grammarForPath(path);
+    const grammar = grammarName && (await this.grammars.get(grammarName));
+    if (!grammar) return 0;
+    let text: string;
+    try {
+      const info = await stat(path);
+      const handle = await open(path, 'r');
+      try {
+        const head = Buffer.alloc(Math.min(info.size, 8192));
+        await handle.read(head, 0, head.length, 0);
+        const skip = classifyFile(info.size, head, this.limits.maxFileBytes);
+        if (skip) {
+          this.forget(path);
+          return skip;
+        }
+        text = info.size <= head.length ? head.toString('utf8') : await readFile(path, 'utf8');
+      } finally {
+        await handle.close();
+      }
+    } catch {
+      this.forget(path);
+      return 0;
+    }
+    const tree = GrammarRegistry.parse(grammar, text);
+    try {
+      const definitions = extractDefinitions(tree, grammar).map(({ name, kind, startLine, endLine }) => ({ name, kind, path, startLine, endLine }));
+      this.forget(path);
+      this.byFile.set(path, definitions);
+      for (const definition of definitions) {
+        let list = this.byName.get(definition.name);
+        if (!list) this.byName.set(definition.name, (list = []));
+        list.push(definition);
+      }
+      this.definitionCount += definitions.length;
+      return definitions.length;
+    } finally {
+      tree.delete();
+    }
+  }
+
+  private forget(path: string): void {
+    const old = this.byFile.get(path);
+    if (!old) return;
+    this.byFile.delete(path);
+    this.definitionCount -= old.length;
+    for (const definition of old) {
+      const list = this.byName.get(definition.name);
+      if (!list) continue;
+      const kept = list.filter((d) => d.path !== path);
+      if (kept.length === 0) this.byName.delete(definition.name);
+      else this.byName.set(definition.name, kept);
+    }
+  }
+
+  private clear(): void {
+    this.byName.clear();
+    this.byFile.clear();
+    this.definitionCount = 0;
+  }
+}
+
+function toRelative(root: string, path: string): string {
+  return relative(root, path).split(sep).join('/');
+}

@@ -1,0 +1,32 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { IgnoreRules } from '../../server/src/context/ignoreRules';
+
+test('files.exclude globs exclude what VS Code hides', () => {
+  const rules = new IgnoreRules();
+  rules.addFilesExclude({ '**/.git': true, '**/node_modules': true, '**/*.min.js': true, 'build/{out,tmp}': true, '**/keep': false });
+  assert.equal(rules.ignores('.git', true), true);
+  assert.equal(rules.ignores('a/node_modules/x/index.js', false), true);
+  assert.equal(rules.ignores('src/vendor/lib.min.js', false), true);
+  assert.equal(rules.ignores('build/out/a.js', false), true);
+  assert.equal(rules.ignores('build/src/a.js', false), false);
+  assert.equal(rules.ignores('src/keep/a.ts', false), false);
+  assert.equal(rules.ignores('src/index.ts', false), false);
+});
+
+test('.gitignore: unanchored, anchored, directory-only, nested and negated patterns', () => {
+  const rules = new IgnoreRules();
+  rules.addGitignore('', '# comment\n*.log\n/dist\nout/\n!important.log\n');
+  rules.addGitignore('pkg', 'generated/\n/local.ts\n');
+  assert.equal(rules.ignores('a/b/debug.log', false), true);
+  assert.equal(rules.ignores('a/important.log', false), false, 'negation re-includes');
+  assert.equal(rules.ignores('dist', true), true);
+  assert.equal(rules.ignores('src/dist', true), false, 'a leading slash anchors to the .gitignore folder');
+  assert.equal(rules.ignores('src/out', true), true);
+  assert.equal(rules.ignores('src/out', false), false, 'directory-only pattern, a file of that name');
+  assert.equal(rules.ignores('src/out/x.ts', false), true, 'files inside an ignored directory');
+  assert.equal(rules.ignores('pkg/a/generated/x.ts', false), true);
+  assert.equal(rules.ignores('pkg/local.ts', false), true);
+  assert.equal(rules.ignores('pkg/sub/local.ts', false), false);
+  assert.equal(rules.ignores('other/generated', true), false, 'nested rules apply below their folder only');
+});
