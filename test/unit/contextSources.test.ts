@@ -1,0 +1,129 @@
+// The context stage's parts: import resolution, similar snippets, recent edits, file classification, the workspace
+// index on a real folder, and the builder's budget, ordering and per-line reuse.
+import assert from 'node:assert/strict';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { ContextBuilder, type ContextOptions } from '../../server/src/context/contextBuilder';
+import { resolveImport } from '../../server/src/context/importResolution';
+import { RecentEdits } from '../../server/src/context/recentEdits';
+import { findSimilarSnippets, jaccard } from '../../server/src/context/similarSnippets';
+import { classifyFile, WorkspaceIndex } from '../../server/src/context/workspaceIndex';
+import { GrammarRegistry } from '../../server/src/syntax/grammarRegistry';
+import { splitAtCursor } from '../support/cursor';
+import { repoRoot } from '../support/paths';
+
+test('imports resolve to workspace files the way each language names them', () => {
+  const files = new Set(['/w/src/geometry.ts', '/w/src/util/index.ts', '/w/pkg/shapes.py', '/w/pkg/sub/__init__.py', '/w/include/vec.h']);
+  const exists = (p: string) => files.has(p);
+  assert.equal(resolveImport('/w/src/a.ts', './geometry.js', 'typescript', ['/w'], exists), '/w/src/geometry.ts');
+  assert.equal(resolveImport('/w/src/a.ts', './util', 'typescript', ['/w'], exists), '/w/src/util/index.ts');
+  assert.equal(resolveImport('/w/src/a.ts', 'react', 'typescript', ['/w'], exists), undefined);
+  assert.equal(resolveImport('/w/pkg/main.py', '.shapes', 'python', ['/w'], exists), '/w/pkg/shapes.py');
+  assert.equal(resolveImport('/w/main.py', 'pkg.sub', 'python', ['/w'], exists), '/w/pkg/sub/__init__.py');
+  assert.equal(resolveImport('/w/src/a.c', 'vec.h', 'c', ['/w'], exists), '/w/include/vec.h');
+  assert.equal(resolveImport('/w/src/a.go', 'example.com/x', 'go', ['/w'], exists), undefined);
+});
+
+test('similar snippets: the window sharing the most identifiers, one per file, above a floor', () => {
+  assert.equal(jaccard(new Set(['a', 'b']), new Set(['b', 'c'])), 1 / 3);
+  const other = ['x', 'y', 'const total = prices.reduce((sum, price) => sum + price, 0);', 'return total;', ...Array(20).fill('noise()')].join('\n');
+  const found = findSimilarSnippets('const total = prices.reduce(', [
+    { path: 'cart.ts', text: other },
+    { path: 'unrelated.ts', text: 'alpha beta gamma' },
+  ]);
+  assert.equal(found.length, 1);
+  assert.equal(found[0]!.path, 'cart.ts');
+  assert.ok(found[0]!.text.includes('prices.reduce'));
+});
+
+test('recent edits: newest first, nearby edits merged into one region', () => {
+  const edits = new RecentEdits();
+  const base = Array.from({ length: 40 }, (_, i) => `line ${i}`).join('\n');
+  const edit = (text: string, line: number, insert: string) => text.replace(`line ${line}\n`, `line ${line}${insert}\n`);
+  const a = edit(base, 5, ' changed');
+  edits.record('file:///a.ts', base, a);
+  const b = edit(a, 6, ' again');
+  edits.record('file:///a.ts', a, b);
+  edits.record('file:///b.ts', base, edit(base, 30, '!'));
+  assert.deepEqual(edits.recent(), [
+    { uri: 'file:///b.ts', startLine: 30, endLine: 30 },
+    { uri: 'file:///a.ts', startLine: 5, endLine: 6 },
+  ]);
+});
+
+test('files the index skips: oversized, binary, minified', () => {
+  assert.equal(classifyFile(10, Buffer.from('const a = 1;\n'), 100), undefined);
+  assert.equal(classifyFile(1000, Buffer.from('x'), 100), 'oversized');
+  assert.equal(classifyFile(10, Buffer.from([0x63, 0x00, 0x64]), 100), 'binary');
+  assert.equal(classifyFile(5000, Buffer.from(`var a=${'1,'.repeat(2500)}2;`), 10_000), 'minified');
+});
+
+describe('workspace index and context builder on a real folder', () => {
+  let root: string;
+  const grammars = new GrammarRegistry(join(repoRoot, 'grammars'));
+  const index = new WorkspaceIndex(grammars);
+  const write = (path: string, text: string) => {
+    mkdirSync(join(root, path, '..'), { recursive: true });
+    writeFileSync(join(root, path), text);
+  };
+
+  before(async () => {
+    root = mkdtempSync(join(tmpdir(), 'hearth-index-'));
+    write('src/geometry.ts', 'export interface Point { x: number; y: number }\n\nexport function distance(a: Point, b: Point): number {\n  return Math.hypot(a.x - b.x, a.y - b.y);\n}\n');
+    write('src/money.py', 'def cents(amount):\n    return round(amount * 100)\n');
+    write('.gitignore', 'generated/\n');
+    write('generated/big.ts', 'export function hidden() {}\n');
+    write('node_modules/lib/index.js', 'function fromDependency() {}\n');
+    write('dist/app.min.js', `function minified(){${'a();'.repeat(1000)}}`);
+    write('assets/logo.ts', '\0\0binary');
+    const stats = await index.build([root], { '**/node_modules': true });
+    assert.deepEqual(stats.skipped, { binary: 1, minified: 1, oversized: 0, ignored: 2, limit: 0 });
+    assert.equal(stats.files, 2);
+  });
+
+  after(() => rmSync(root, { recursive: true, force: true }));
+
+  test('definitions are found by name; ignored, minified and binary files are not indexed', () => {
+    assert.deepEqual(index.lookup('distance').map((d) => [d.kind, d.path, d.startLine]), [['function', join(root, 'src/geometry.ts'), 2]]);
+    assert.equal(index.lookup('hidden').length, 0);
+    assert.equal(index.lookup('fromDependency').length, 0);
+    assert.equal(index.lookup('minified').length, 0);
+    assert.equal(index.lookup('cents').length, 1);
+  });
+
+  test('a changed file is indexed again, a deleted one forgotten', async () => {
+    write('src/money.py', 'def dollars(cents):\n    return cents / 100\n');
+    await index.updateFile(join(root, 'src/money.py'));
+    assert.equal(index.lookup('cents').length, 0);
+    assert.equal(index.lookup('dollars').length, 1);
+    index.removeFile(join(root, 'src/money.py'));
+    assert.equal(index.lookup('dollars').length, 0);
+  });
+
+  test('the builder puts the imported definition first, stays within its budget and reuses its answer on the same line', async () => {
+    const builder = new ContextBuilder({
+      grammars,
+      index,
+      roots: () => [root],
+      openDocuments: () => [{ uri: 'file:///other.ts', path: join(root, 'src/other.ts'), text: 'const d = distance(start, end);\nconsole.log(d);\n' }],
+      recentEdits: new RecentEdits(),
+      readText: async (path) => (await import('node:fs/promises')).readFile(path, 'utf8'),
+    });
+    const { text, offset } = splitAtCursor("import { distance } from './geometry';\n\nexport function far(a, b) {\n  return distance(║\n}\n");
+    const path = join(root, 'src/far.ts');
+    const options: ContextOptions = { budgetChars: 400, deadline: performance.now() + 1000, sources: { definitions: true, recentEdits: true, similar: true } };
+    const snippets = await builder.build({ uri: 'file:///far.ts', path, languageId: 'typescript', text, offset }, options);
+    assert.equal(snippets[0]!.source, 'definitions');
+    assert.equal(snippets[0]!.path, 'src/geometry.ts');
+    assert.ok(snippets[0]!.text.startsWith('export function distance(a: Point, b: Point): number {'));
+    assert.ok(snippets.reduce((sum, s) => sum + s.text.length + s.path.length + 2, 0) <= 400);
+    const again = await builder.build({ uri: 'file:///far.ts', path, languageId: 'typescript', text: text.replace('distance(\n', 'distance(a\n'), offset: offset + 1 }, options);
+    assert.equal(again, snippets, 'typing on the same line keeps the same context (and the KV cache of the prompt header)');
+    const none = await builder.build({ uri: 'file:///far.ts', path, languageId: 'typescript', text, offset }, { ...options, budgetChars: 401, sources: { definitions: false, recentEdits: false, similar: false } });
+    assert.deepEqual(none, []);
+    const late = await builder.build({ uri: 'file:///far.ts', path, languageId: 'typescript', text, offset }, { ...options, budgetChars: 402, deadline: performance.now() - 1 });
+    assert.deepEqual(late, [], 'past its deadline no source is started');
+  });
+});
