@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { layoutFimPrompt } from '../../server/src/model/fimTemplate';
+import { layoutFimPrompt, layoutRepoHeader } from '../../server/src/model/fimTemplate';
 
 const ids = { prefix: 1, suffix: 3, middle: 2 };
 
@@ -36,4 +36,25 @@ test('a short suffix leaves its share of the budget to the prefix', () => {
   const prompt = layoutFimPrompt({ prefixTokens: range(100, 50), suffixTokens: [7], ids, order: 'psm', budget: 23 });
   assert.ok(prompt.length >= 20 && prompt.length <= 23);
   assert.equal(prompt.at(-4), 149);
+});
+
+test('the repository header names each context file, then the current one, and leaves out files that do not fit', () => {
+  const tokenize = (text: string) => [...text].map((c) => c.charCodeAt(0));
+  const ids = { repoName: 5, fileSeparator: 6 };
+  const header = layoutRepoHeader(
+    [
+      { path: 'a.ts', text: 'x' },
+      { path: 'big.ts', text: 'y'.repeat(100) },
+      { path: 'b.ts', text: 'z' },
+    ],
+    'cur.ts',
+    ids,
+    tokenize,
+    60,
+  );
+  const text = header.map((t) => (t === 5 ? '<repo>' : t === 6 ? '<sep>' : String.fromCharCode(t))).join('');
+  assert.equal(text, '<repo>workspace\n<sep>a.ts\nx\n<sep>b.ts\nz\n<sep>cur.ts\n');
+  assert.deepEqual(layoutRepoHeader([{ path: 'big.ts', text: 'y'.repeat(100) }], 'cur.ts', ids, tokenize, 60), [], 'no header when nothing fits');
+  const prompt = layoutFimPrompt({ prefixTokens: [10, 11], suffixTokens: [20], ids: { prefix: 1, suffix: 3, middle: 2 }, order: 'spm', budget: 100, header: [5, 9] });
+  assert.deepEqual(prompt, [5, 9, 3, 20, 1, 10, 11, 2], 'the header comes first, before the FIM tokens');
 });

@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { CompletionMetrics } from '../../common/protocol';
 import { LspSession } from './lspSession';
+import { writeReportSection } from './reportFile';
 import { ensureShapedModel, qwen25Coder05bShape } from './shapedModel';
 
 const repoRoot = join(__dirname, '..', '..');
@@ -370,7 +371,7 @@ async function main(): Promise<void> {
   };
   console.log(JSON.stringify(result, null, 2));
   if (values.json) writeFileSync(values.json, `${JSON.stringify(result, null, 2)}\n`);
-  writeFileSync(join(repoRoot, 'docs', 'BENCHMARKS.md'), renderMarkdown(result));
+  writeReportSection('speed', renderMarkdown(result));
 }
 
 type Summary = ReturnType<Tally['summary']>;
@@ -394,29 +395,29 @@ function renderMarkdown(result: Record<string, any>): string {
     .map(([mode, r]) => `| ${mode} | ${r.repetitive.tokensPerSecond} | ${r.repetitive.acceptance} | ${r.plain.tokensPerSecond} | ${r.plain.acceptance} |`)
     .join('\n');
   const shaped = result.qwen25Coder05bShaped;
-  return `# Benchmarks
+  return `## Speed (typing replay, speculation, Qwen2.5-Coder-0.5B-shaped model)
 
 Made by \`npm run bench${result.quick ? ' -- --quick' : ''}\` (tools/src/bench.ts) on ${new Date().toISOString().slice(0, 10)}, on this project's
 2-core machine, through the real server over LSP (1 thread unless said), in ${result.seconds} s. The file is rewritten by each run.
 
-## Typing replay, tiny pair, each feature switched off in turn
+### Typing replay, tiny pair, each feature switched off in turn
 Lines of \`test/fixtures/workspace/src/math.ts\` re-typed one key every ${keyMs} ms, pausing ${pauseMs} ms after a comma or an
 opening bracket and up to 2 s at the end of a line; a request per keystroke, cancelled when the next key comes first. Features are switched off with \`HEARTH_DISABLE\` (server/src/features.ts) or a setting.
 
 ${table(pick('typing'), typingKeys)}
 
-## Accepting suggestions by typing them, tiny pair
+### Accepting suggestions by typing them, tiny pair
 At the start of each replayed line, the suggestion's first line is typed key by key as soon as it shows (up to 24
 keys, one every ${keyMs} ms), a request per keystroke: the completion cache serves what was typed through; keep-going
 lets a generation go on when the keystroke matches what the model is writing.
 
 ${table(pick('accepting'), acceptingKeys)}
 
-## Busy machine (another process spinning on one core)
+### Busy machine (another process spinning on one core)
 
 ${table({ 'auto threads (fitted to load)': result.tiny.busyMachine.autoThreads, 'threads: 2 (fixed)': result.tiny.busyMachine.twoThreads }, typingKeys)}
 
-## Decode speed by speculation mode, tiny pair
+### Decode speed by speculation mode, tiny pair
 Tokens per second after the first token (96-token completions); acceptance = accepted / (accepted + refuted)
 proposed tokens.
 
@@ -429,7 +430,7 @@ node-llama-cpp alone (no server), 1 thread: decode ${result.tiny.runtime.decodeT
 Verifying proposals costs, in single-token decode steps: a batch of 3 tokens ${result.tiny.runtime.verifyCostInSteps[3]}, of 9 tokens ${result.tiny.runtime.verifyCostInSteps[9]}
 (speculation can only pay where a batch costs well under its size in steps).
 
-## Qwen2.5-Coder-0.5B-shaped model (random weights, Q8_0, ${shaped.shape.layers} layers, width ${shaped.shape.width}, vocabulary ${shaped.shape.vocabulary})
+### Qwen2.5-Coder-0.5B-shaped model (random weights, Q8_0, ${shaped.shape.layers} layers, width ${shaped.shape.width}, vocabulary ${shaped.shape.vocabulary})
 Made by \`node out/tools/makeShapedModel.js\` (the benchmark makes it in \`.cache/\` when missing): the real model's
 speed, not its text.
 

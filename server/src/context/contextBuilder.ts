@@ -56,8 +56,12 @@ export interface ContextDependencies {
   readText(path: string): Promise<string | undefined>;
 }
 
-/** Share of the budget each source may take at most. */
-const shareOf: Record<ContextSource, number> = { definitions: 0.6, similar: 0.25, recentEdits: 0.25 };
+/** Share of the budget each source may take at most (of the enabled sources' shares together). */
+const shareOf: Record<ContextSource, number> = { definitions: 0.6, similar: 0.2, recentEdits: 0.2 };
+/** Definitions up to this many lines go into the prompt whole; longer ones by their first line. */
+const wholeDefinitionLines = 6;
+/** The code a similar snippet is compared with: as many lines before the cursor as a snippet has. */
+const similarQueryLines = 10;
 /** Lines of the code just before the cursor that decide which symbols are "in use" and what "similar" means. */
 const nearbyLines = 30;
 const keywords = new Set('if else for while do return function const let var class new this true false null undefined import export from as def self None True False in is not and or fn pub use impl struct enum match mut let type interface extends implements public private protected static void int char double float long unsigned sizeof include define package func go defer chan map range string number boolean async await yield try catch finally throw switch case break continue default'.split(' '));
@@ -86,15 +90,22 @@ export class ContextBuilder {
     };
     const lineEnd = request.text.indexOf('\n', request.offset);
     const nearby = request.text.slice(lastLinesStart(request.text, lineStart, nearbyLines), lineEnd < 0 ? undefined : lineEnd);
+    const enabledShares = contextSources.filter((source) => options.sources[source]).reduce((sum, source) => sum + shareOf[source], 0);
     for (const source of contextSources) {
       if (!options.sources[source] || performance.now() > options.deadline) continue;
-      let budget = Math.floor(options.budgetChars * shareOf[source]);
-      const take = (snippet: ContextSnippet) => {
+      let budget = Math.floor((options.budgetChars * shareOf[source]) / enabledShares);
+      const take = (snippet: ContextSnippet): boolean => {
         const before = used;
-        if (add(snippet, budget)) budget -= used - before;
+        if (!add(snippet, budget)) return false;
+        budget -= used - before;
+        return true;
       };
-      if (source === 'definitions') for (const s of await this.definitions(request, nearby, options.deadline)) take(s);
-      else if (source === 'similar') for (const s of this.similar(request, nearby, options.deadline)) take(s);
+      if (source === 'definitions') {
+        for (const s of await this.definitions(request, nearby, options.deadline)) {
+          // A definition too long for what is left still gives its signature.
+          if (!take(s)) take({ ...s, text: signatureOf(s.text) });
+        }
+      } else if (source === 'similar') for (const s of this.similar(request, lastLines(nearby, similarQueryLines), options.deadline)) take(s);
       else for (const s of this.recentEdits(request)) take(s);
     }
     // Stable first: definitions, then similar snippets, then recent edits (the order of contextSources).
@@ -158,8 +169,10 @@ export class ContextBuilder {
       if (performance.now() > deadline) break;
       const text = await this.deps.readText(definition.path);
       if (text === undefined) continue;
-      const lines = text.split('\n').slice(definition.startLine, definition.endLine + 1).join('\n');
-      snippets.push({ path: this.relativePath(definition.path, definition.path), text: definitionSnippet(lines), source: 'definitions' });
+      const lines = text.split('\n').slice(definition.startLine, definition.endLine + 1);
+      // Short definitions (types, one-line functions) whole; longer ones by their signature, so more symbols fit.
+      const snippet = lines.length <= wholeDefinitionLines ? definitionSnippet(lines.join('\n')) : signatureOf(lines.join('\n'));
+      snippets.push({ path: this.relativePath(definition.path, definition.path), text: snippet, source: 'definitions' });
     }
     return snippets;
   }
@@ -186,6 +199,16 @@ export class ContextBuilder {
     }
     return snippets;
   }
+}
+
+/** The first line of a definition, marked as cut. */
+function signatureOf(text: string): string {
+  const first = text.split('\n')[0]!;
+  return first === text ? text : `${first}\n…`;
+}
+
+function lastLines(text: string, count: number): string {
+  return text.split('\n').slice(-count).join('\n');
 }
 
 function identifiersIn(text: string): Set<string> {

@@ -28,7 +28,7 @@ export interface RepoTokenIds {
 /**
  * The repository-level header of StarCoder/Qwen-style FIM models (and llama.cpp's /infill):
  * `<repo_name>name\n<file_sep>path\ncode\n…<file_sep>current path\n`, then the FIM prompt. Files that do not fit
- * within `budget` tokens are left out, last first.
+ * within what is left of `budget` tokens are left out.
  */
 export function layoutRepoHeader(files: ReadonlyArray<{ path: string; text: string }>, currentPath: string, ids: RepoTokenIds, tokenize: (text: string) => readonly number[], budget: number): number[] {
   const start = [ids.repoName, ...tokenize('workspace\n')];
@@ -36,7 +36,7 @@ export function layoutRepoHeader(files: ReadonlyArray<{ path: string; text: stri
   const header = [...start];
   for (const file of files) {
     const tokens = [ids.fileSeparator, ...tokenize(`${file.path}\n${file.text}\n`)];
-    if (header.length + tokens.length + end.length > budget) break;
+    if (header.length + tokens.length + end.length > budget) continue; // a smaller file further on may still fit
     header.push(...tokens);
   }
   return header.length === start.length ? [] : [...header, ...end];
