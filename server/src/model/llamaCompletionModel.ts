@@ -113,7 +113,7 @@ async function measureBatchOf3Cost(context: LlamaContext, model: LlamaModel): Pr
     await sequence.evaluateWithoutGeneratingNewTokens(tokens.slice(0, 8));
     const timed = async (count: number): Promise<number> => {
       const times: number[] = [];
-      for (let i = 0; i < 6; i++) {
+      for (let i = 0; i < 8; i++) {
         const start = sequence.nextTokenIndex;
         const t = performance.now();
         await sequence.evaluateWithoutGeneratingNewTokens(tokens.slice(8, 8 + count));
