@@ -19,6 +19,7 @@ const bundled = ['vscode-languageclient', 'vscode-languageserver', 'vscode-langu
 const ignore = [
   '**/*.map', '**/*.ts', '.vscode/**', '.ci/**', '.tools/**', '.test-state/**', 'client/**', 'server/**', 'common/**',
   'tools/**', 'test/**', 'out/**', 'scripts/**', 'docs/**', '*.vsix', 'tsconfig.json', '**/.gitignore',
+  '.cache/**', 'test-results/**', 'bench-results*.json',
   ...bundled.map((name) => `node_modules/${name}/**`),
   'node_modules/@node-llama-cpp/**', `!node_modules/@node-llama-cpp/${llamaPlatform}/**`,
   'node_modules/node-llama-cpp/llama/gitRelease.bundle', 'node_modules/node-llama-cpp/llama/xpack/**',

@@ -29,7 +29,10 @@ import { Logger } from './logger';
 import { loadLlamaCompletionModel } from './model/llamaCompletionModel';
 import { ModelHost, resolveModelSpec } from './model/modelHost';
 import { ServerStatusReporter } from './serverStatus';
+import { multiLineAllowed, stopWhenOpenedBlockEnds } from './syntax/completionShape';
+import { DocumentTrees } from './syntax/documentTrees';
 import { GrammarRegistry } from './syntax/grammarRegistry';
+import { grammarForLanguage } from '../../common/languages';
 
 /** The server is shipped as dist/server.js; the bundled models and the grammars sit beside dist/. */
 const bundledModelsDir = join(__dirname, '..', 'models');
@@ -64,8 +67,10 @@ function main(): void {
   const previousTexts = new Map<string, string>();
   const pathOf = (uri: string) => (uri.startsWith('file:') ? fileURLToPath(uri) : undefined);
   const openDocuments = () => documents.all().map((d) => ({ uri: d.uri, path: pathOf(d.uri), text: d.getText() }));
+  const trees = new DocumentTrees();
   const contextBuilder = new ContextBuilder({
     grammars,
+    trees,
     index,
     roots: () => roots,
     openDocuments,
@@ -144,6 +149,7 @@ function main(): void {
     previousTexts.delete(document.uri);
     recentEdits.forget(document.uri);
     contextBuilder.forget(document.uri);
+    trees.forget(document.uri);
   });
 
   connection.onRequest(LastPromptRequest.type, () => models.current()?.lastPrompt() ?? null);
@@ -171,6 +177,16 @@ function main(): void {
           return { filePath: contextBuilder.relativePath(path, request.uri), snippets };
         }
       : undefined,
+    syntax: async (request) => {
+      const name = grammarForLanguage(request.languageId);
+      const grammar = name && (await grammars.get(name));
+      if (!grammar) return undefined; // plain rules for languages without a grammar
+      const tree = trees.treeFor(request.uri, grammar, request.text);
+      return {
+        multiLine: multiLineAllowed(tree, request.text, request.offset),
+        blockEndRule: (prefix) => stopWhenOpenedBlockEnds(prefix, (text) => GrammarRegistry.parse(grammar, text)),
+      };
+    },
   }, features.streaming);
 
   connection.onShutdown(async () => {

@@ -209,3 +209,18 @@ test('a keystroke that diverges from the generation stops it at once', async () 
     documentNow = undefined;
   }
 });
+
+test('syntax stage: a cursor the parse says is mid-statement gets one line; its block-end rule stops generation', async () => {
+  const model = new FakeModel(['a', ' +', ' b', '\n', 'next', '\n']);
+  const { env } = environment(model);
+  env.syntax = async () => ({ multiLine: false, blockEndRule: () => () => undefined });
+  const single = await provideCompletion(request('const s = ║\n'), env);
+  assert.equal(single.text, 'a + b');
+
+  const blocky = new FakeModel(['function g() {', '\n', '}', '\n', 'more', '\n', 'never']);
+  const second = environment(blocky);
+  second.env.syntax = async () => ({ multiLine: true, blockEndRule: () => (generated) => (generated.includes('}\nmore\n') ? generated.indexOf('\nmore') : undefined) });
+  const result = await provideCompletion(request('║\n'), second.env);
+  assert.equal(result.text, 'function g() {\n}');
+  assert.equal(blocky.tokensProduced, 6, 'generation stopped when the rule cut');
+});

@@ -10,6 +10,7 @@ import { resolveImport } from '../../server/src/context/importResolution';
 import { RecentEdits } from '../../server/src/context/recentEdits';
 import { findSimilarSnippets, jaccard } from '../../server/src/context/similarSnippets';
 import { classifyFile, WorkspaceIndex } from '../../server/src/context/workspaceIndex';
+import { DocumentTrees } from '../../server/src/syntax/documentTrees';
 import { GrammarRegistry } from '../../server/src/syntax/grammarRegistry';
 import { splitAtCursor } from '../support/cursor';
 import { repoRoot } from '../support/paths';
@@ -105,6 +106,7 @@ describe('workspace index and context builder on a real folder', () => {
   test('the builder puts the imported definition first, stays within its budget and reuses its answer on the same line', async () => {
     const builder = new ContextBuilder({
       grammars,
+      trees: new DocumentTrees(),
       index,
       roots: () => [root],
       openDocuments: () => [{ uri: 'file:///other.ts', path: join(root, 'src/other.ts'), text: 'const d = distance(start, end);\nconsole.log(d);\n' }],

@@ -16,6 +16,7 @@ import { RecentEdits } from '../../server/src/context/recentEdits';
 import { WorkspaceIndex } from '../../server/src/context/workspaceIndex';
 import { Logger } from '../../server/src/logger';
 import { loadLlamaCompletionModel } from '../../server/src/model/llamaCompletionModel';
+import { DocumentTrees } from '../../server/src/syntax/documentTrees';
 import { GrammarRegistry } from '../../server/src/syntax/grammarRegistry';
 import { writeReportSection } from './reportFile';
 
@@ -111,6 +112,7 @@ async function main(): Promise<void> {
   for (const [name, sources] of Object.entries(configs)) {
     const builder = new ContextBuilder({
       grammars,
+      trees: new DocumentTrees(),
       index,
       roots: () => [projectRoot],
       // The other files of the project are open in editor tabs; nothing was edited (recent edits stay empty).

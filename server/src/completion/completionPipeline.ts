@@ -1,5 +1,6 @@
 // One inline completion, as named stages: prefilter → prompt (document window) → cache → context (code from other
-// files) → generate (streamed through stop rules) → filter → staleness check → cache. The pipeline knows nothing of LSP or llama.cpp.
+// files) and syntax (the parse at the cursor) → generate (streamed through stop rules) → filter → staleness check →
+// cache. The pipeline knows nothing of LSP or llama.cpp.
 import type { CompletionMetrics } from '../../../common/protocol';
 import { type HearthSettings, isLanguageEnabled } from '../../../common/settings';
 import { isAbortError } from '../errors';
@@ -9,7 +10,7 @@ import type { ContextSnippet } from '../context/contextBuilder';
 import type { CompletionModel, ContextFile, InfillStats } from '../model/completionModel';
 import { type DocumentWindow, restOfLine, windowAroundCursor } from './documentWindow';
 import { applyFilters } from './filters';
-import { firstStop, stopRulesFor } from './stopRules';
+import { firstStop, type StopRule, stopRulesFor } from './stopRules';
 
 export interface CompletionRequest {
   uri: string;
@@ -40,6 +41,15 @@ export interface CompletionEnvironment {
    * budget (what is late is left out). Absent where no context is built.
    */
   context?(request: CompletionRequest, budgetChars: number): Promise<RequestContext>;
+  /** Syntax stage: what the parse tree says of the cursor; undefined for languages without a grammar. */
+  syntax?(request: CompletionRequest): Promise<SyntaxAdvice | undefined>;
+}
+
+export interface SyntaxAdvice {
+  /** Whether the node at the cursor allows a multi-line completion (see syntax/completionShape.ts). */
+  multiLine: boolean;
+  /** A stop rule that parses `prefix` + the generated text: ends once a block the completion opened has closed. */
+  blockEndRule(prefix: string): StopRule;
 }
 
 export interface RequestContext {
@@ -96,7 +106,10 @@ export async function provideCompletion(request: CompletionRequest, env: Complet
   if (cached !== undefined) return finish('cached', cached);
 
   const contextStart = performance.now();
-  const context = await gatherContext(request, env, model.contextBudgetTokens * charsPerToken);
+  const [context, syntax] = await Promise.all([
+    gatherContext(request, env, model.contextBudgetTokens * charsPerToken),
+    env.syntax?.(request).catch(() => undefined), // no advice is no loss: plain rules apply
+  ]);
   const contextMs = performance.now() - contextStart;
   if (request.signal.aborted) return finish('cancelled');
 
@@ -113,7 +126,7 @@ export async function provideCompletion(request: CompletionRequest, env: Complet
   const endGeneration = env.beginGeneration();
   let generated: { text: string; stats: InfillStats };
   try {
-    generated = await generate(model, window, context, settings, generation.signal, progress, (line) => {
+    generated = await generate(model, window, context, syntax, settings, generation.signal, progress, (line) => {
       // Only a line the user can still use: the document has not moved on, and the line shows something.
       const shown = applyFilters(line);
       if (shown !== '' && env.isCurrent(request.uri, request.version)) env.onFirstLine(shown);
@@ -173,13 +186,16 @@ async function generate(
   model: CompletionModel,
   window: DocumentWindow,
   context: { filePath: string; files: ContextFile[] } | undefined,
+  syntax: SyntaxAdvice | undefined,
   settings: HearthSettings,
   signal: AbortSignal,
   progress: { text: string },
   onFirstLine: (line: string) => void,
 ): Promise<{ text: string; stats: InfillStats }> {
-  const maxLines = restOfLine(window.suffix).trim() !== '' ? 1 : settings.maxLines;
+  const singleLine = restOfLine(window.suffix).trim() !== '' || syntax?.multiLine === false;
+  const maxLines = singleLine ? 1 : settings.maxLines;
   const rules = stopRulesFor(window.suffix, maxLines);
+  if (syntax && maxLines > 1) rules.push(syntax.blockEndRule(window.prefix));
   const run = model.infill({ prefix: window.prefix, suffix: window.suffix, maxTokens: settings.maxTokens, signal, context: context?.files, filePath: context?.filePath });
   let text = '';
   let firstLineSent = maxLines === 1;

@@ -5,7 +5,7 @@
 // prompt's stable part — and its KV cache — does not move with each keystroke. Definitions (the most stable) come
 // first, similar snippets and recent edits (the most volatile) last.
 import { relative, sep } from 'node:path';
-import { DocumentTrees } from '../syntax/documentTrees';
+import type { DocumentTrees } from '../syntax/documentTrees';
 import type { GrammarRegistry } from '../syntax/grammarRegistry';
 import { grammarForLanguage } from '../../../common/languages';
 import { definitionSnippet, extractDefinitions, extractImports } from '../syntax/outline';
@@ -48,6 +48,8 @@ export interface OpenDocument {
 
 export interface ContextDependencies {
   grammars: GrammarRegistry;
+  /** Parse trees of open documents, shared with the syntax stage. */
+  trees: DocumentTrees;
   index: WorkspaceIndex;
   roots(): readonly string[];
   openDocuments(): readonly OpenDocument[];
@@ -67,7 +69,6 @@ const nearbyLines = 30;
 const keywords = new Set('if else for while do return function const let var class new this true false null undefined import export from as def self None True False in is not and or fn pub use impl struct enum match mut let type interface extends implements public private protected static void int char double float long unsigned sizeof include define package func go defer chan map range string number boolean async await yield try catch finally throw switch case break continue default'.split(' '));
 
 export class ContextBuilder {
-  private readonly trees = new DocumentTrees();
   private cached: { key: string; snippets: ContextSnippet[] } | undefined;
 
   constructor(private readonly deps: ContextDependencies) {}
@@ -114,7 +115,6 @@ export class ContextBuilder {
   }
 
   forget(uri: string): void {
-    this.trees.forget(uri);
     if (this.cached && JSON.parse(this.cached.key)[0] === uri) this.cached = undefined;
   }
 
@@ -135,7 +135,7 @@ export class ContextBuilder {
     const includedFiles: string[] = [];
     if (grammar && grammarName) {
       // Plain-text fallback for languages without a grammar: identifiers only.
-      const tree = this.trees.treeFor(request.uri, grammar, request.text);
+      const tree = this.deps.trees.treeFor(request.uri, grammar, request.text);
       for (const definition of extractDefinitions(tree, grammar)) localNames.add(definition.name);
       const usedSet = new Set(used);
       const imports = extractImports(tree, grammar);
