@@ -38,25 +38,22 @@ class ByteWriter {
     this.chunks.push(buffer);
     this.length += buffer.length;
   }
+  private scalar(bytes: number, write: (buffer: Buffer) => void): void {
+    const buffer = Buffer.alloc(bytes);
+    write(buffer);
+    this.push(buffer);
+  }
   u32(value: number): void {
-    const b = Buffer.alloc(4);
-    b.writeUInt32LE(value);
-    this.push(b);
+    this.scalar(4, (b) => b.writeUInt32LE(value));
   }
   i32(value: number): void {
-    const b = Buffer.alloc(4);
-    b.writeInt32LE(value);
-    this.push(b);
+    this.scalar(4, (b) => b.writeInt32LE(value));
   }
   u64(value: number): void {
-    const b = Buffer.alloc(8);
-    b.writeBigUInt64LE(BigInt(value));
-    this.push(b);
+    this.scalar(8, (b) => b.writeBigUInt64LE(BigInt(value)));
   }
   f32(value: number): void {
-    const b = Buffer.alloc(4);
-    b.writeFloatLE(value);
-    this.push(b);
+    this.scalar(4, (b) => b.writeFloatLE(value));
   }
   string(value: string): void {
     const bytes = Buffer.from(value, 'utf8');

@@ -1,3 +1,5 @@
+; Not inherited from javascript: TypeScript names classes with type identifiers (a javascript pattern would be
+; impossible here, and tree-sitter refuses the whole query).
 (function_declaration name: (identifier) @name) @definition.function
 (generator_function_declaration name: (identifier) @name) @definition.function
 (class_declaration name: (type_identifier) @name) @definition.class

@@ -15,6 +15,9 @@ export interface Grammar {
   scopes: Query;
 }
 
+/** TSX is TypeScript with JSX: the same node names, so the same queries. */
+const queriesOf: Partial<Record<GrammarName, GrammarName>> = { tsx: 'typescript' };
+
 export class GrammarRegistry {
   private runtime: Promise<void> | undefined;
   private readonly grammars = new Map<GrammarName, Promise<Grammar | undefined>>();
@@ -44,11 +47,21 @@ export class GrammarRegistry {
     return tree;
   }
 
+  /** A query file, with the files it names in a first line `; inherits: a,b` put before it (tree-sitter's convention). */
+  private async querySource(name: string, kind: string): Promise<string> {
+    const source = await readFile(join(this.grammarsDir, 'queries', name, `${kind}.scm`), 'utf8');
+    const inherits = source.match(/^; inherits: *([\w,]+)/);
+    if (!inherits) return source;
+    const parents = await Promise.all(inherits[1]!.split(',').map((parent) => this.querySource(parent, kind)));
+    return [...parents, source].join('\n');
+  }
+
   private async load(name: GrammarName): Promise<Grammar> {
     this.runtime ??= Parser.init();
     await this.runtime;
     const language = await Language.load(join(this.grammarsDir, 'wasm', `tree-sitter-${name}.wasm`));
-    const query = async (kind: string) => new Query(language, await readFile(join(this.grammarsDir, 'queries', name, `${kind}.scm`), 'utf8'));
+    const queries = queriesOf[name] ?? name;
+    const query = async (kind: string) => new Query(language, await this.querySource(queries, kind));
     const parser = new Parser();
     parser.setLanguage(language);
     return { name, language, parser, imports: await query('imports'), definitions: await query('definitions'), scopes: await query('scopes') };
