@@ -47,6 +47,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Hearth
     vscode.commands.registerCommand('hearth.restartServer', () => server.restart()),
     vscode.commands.registerCommand('hearth.showLog', () => log.show()),
     vscode.commands.registerCommand('hearth.selectModel', () => selectModel()),
+    vscode.commands.registerCommand('hearth.showLastPrompt', () => showLastPrompt(server)),
     vscode.workspace.onDidChangeConfiguration((event) => {
       if (event.affectsConfiguration(settingsSection)) render();
     }),
@@ -82,4 +83,15 @@ async function selectModel(): Promise<void> {
 
 export function deactivate(): void {
   // Disposables registered in activate stop the server.
+}
+
+/** Opens the last prompt (context from other files included) in an editor: what the model saw, for debugging. */
+async function showLastPrompt(server: HearthServer): Promise<string | undefined> {
+  const prompt = await server.lastPrompt();
+  if (prompt === undefined) {
+    void vscode.window.showInformationMessage('Hearth has not prompted the model yet.');
+    return undefined;
+  }
+  await vscode.window.showTextDocument(await vscode.workspace.openTextDocument({ content: prompt, language: 'plaintext' }), { preview: true });
+  return prompt;
 }

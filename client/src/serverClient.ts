@@ -12,7 +12,7 @@ import {
   State,
   TransportKind,
 } from 'vscode-languageclient/node';
-import { FirstLineNotification, type ServerStatus, ServerStatusNotification } from '../../common/protocol';
+import { FirstLineNotification, LastPromptRequest, type ServerStatus, ServerStatusNotification } from '../../common/protocol';
 import { indexedExtensions } from '../../common/languages';
 import { isLanguageEnabled } from '../../common/settings';
 import { readSettings } from './config';
@@ -113,6 +113,12 @@ export class HearthServer implements vscode.Disposable {
       this.log.error(`The Hearth server did not start: ${String(error)}`);
       this.onStatus({ state: 'stopped', message: 'The Hearth server did not start. See the log.', action: 'hearth.showLog' });
     }
+  }
+
+  /** The last prompt the server's model was given, or undefined when there is none (or no running server). */
+  async lastPrompt(): Promise<string | undefined> {
+    if (this.client.state !== State.Running) return undefined;
+    return (await this.client.sendRequest(LastPromptRequest.type)) ?? undefined;
   }
 
   async restart(): Promise<void> {

@@ -63,7 +63,7 @@ describe('Hearth in the extension host', () => {
 
   it('registers its commands', async () => {
     const commands = await vscode.commands.getCommands(true);
-    for (const id of ['hearth.enable', 'hearth.disable', 'hearth.toggle', 'hearth.restartServer', 'hearth.selectModel', 'hearth.showLog']) {
+    for (const id of ['hearth.enable', 'hearth.disable', 'hearth.toggle', 'hearth.restartServer', 'hearth.selectModel', 'hearth.showLog', 'hearth.showLastPrompt']) {
       assert.ok(commands.includes(id), id);
     }
   });
@@ -84,6 +84,30 @@ describe('Hearth in the extension host', () => {
     assert.equal(provided.texts.length, 1);
     assert.ok(provided.texts[0]!.trim().length > 0, 'non-empty ghost text');
     console.log(`ghost text from the model (${provided.source}): ${JSON.stringify(provided.texts[0])}`);
+  });
+
+  it('the prompt holds a definition from another workspace file (grammars, index and context in the real extension)', async () => {
+    const folder = vscode.workspace.workspaceFolders![0]!;
+    const document = await vscode.workspace.openTextDocument(vscode.Uri.file(join(folder.uri.fsPath, 'src', 'shapes.ts')));
+    const shapes = await vscode.window.showTextDocument(document);
+    try {
+      // On the blank line before the centroid's return, where the code calls scale() from src/math.ts.
+      const line = document.lineAt(5);
+      await shapes.edit((edit) => edit.insert(line.range.end, '\n  '));
+      const position = document.lineAt(6).range.end;
+      shapes.selection = new vscode.Selection(position, position);
+      const provided = nextEvent(api.onDidProvideInlineCompletions, (p) => p.uri === document.uri.toString() && p.source !== 'firstLine', 'inline completions');
+      await vscode.commands.executeCommand('editor.action.inlineSuggest.trigger');
+      await provided;
+      const prompt = (await vscode.commands.executeCommand<string | undefined>('hearth.showLastPrompt')) ?? '';
+      assert.match(prompt, /<file_sep>src\/math\.ts\n/, prompt);
+      assert.match(prompt, /export function (add|scale)\(/, prompt);
+    } finally {
+      await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor'); // the prompt
+      await vscode.window.showTextDocument(document);
+      await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor'); // shapes.ts, unchanged
+      editor = await vscode.window.showTextDocument(editor.document);
+    }
   });
 
   it('a multi-line completion shows its first line at once, then the whole of it', async () => {
