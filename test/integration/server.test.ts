@@ -71,6 +71,19 @@ describe('completions from the tiny model', () => {
     assert.equal(metrics.reusedPromptTokens, metrics.promptTokens - 1);
   });
 
+  test('switching between documents keeps each one\'s KV state (a sequence per active document)', async () => {
+    const other = 'untitled:other.ts';
+    const otherText = 'export function greet(name: string): string {\n  return \n}\n';
+    await session.open(other, 'typescript', otherText);
+    await session.complete(other, { line: 1, character: 9 });
+    await session.nextMetrics();
+    await session.updateSettings({ ...baseSettings, maxLines: 6 }); // empties the completion cache, keeps the KV state
+    await session.complete(mathUri, insideScale);
+    const back = await session.nextMetrics();
+    assert.equal(back.outcome === 'cached', false);
+    assert.equal(back.reusedPromptTokens, back.promptTokens - 1, 'math.ts kept its KV state while other.ts was completed');
+  });
+
   test('the same request again is answered from the completion cache', async () => {
     const [completion] = await session.complete(mathUri, insideScale);
     const metrics = await session.nextMetrics();

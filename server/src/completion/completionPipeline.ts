@@ -126,7 +126,7 @@ export async function provideCompletion(request: CompletionRequest, env: Complet
   const endGeneration = env.beginGeneration();
   let generated: { text: string; stats: InfillStats };
   try {
-    generated = await generate(model, window, context, syntax, settings, generation.signal, progress, (line) => {
+    generated = await generate(request.uri, model, window, context, syntax, settings, generation.signal, progress, (line) => {
       // Only a line the user can still use: the document has not moved on, and the line shows something.
       const shown = applyFilters(line);
       if (shown !== '' && env.isCurrent(request.uri, request.version)) env.onFirstLine(shown);
@@ -183,6 +183,7 @@ export function groupByPath(snippets: readonly ContextSnippet[]): ContextFile[] 
 }
 
 async function generate(
+  uri: string,
   model: CompletionModel,
   window: DocumentWindow,
   context: { filePath: string; files: ContextFile[] } | undefined,
@@ -196,7 +197,7 @@ async function generate(
   const maxLines = singleLine ? 1 : settings.maxLines;
   const rules = stopRulesFor(window.suffix, maxLines);
   if (syntax && maxLines > 1) rules.push(syntax.blockEndRule(window.prefix));
-  const run = model.infill({ prefix: window.prefix, suffix: window.suffix, maxTokens: settings.maxTokens, signal, context: context?.files, filePath: context?.filePath });
+  const run = model.infill({ prefix: window.prefix, suffix: window.suffix, maxTokens: settings.maxTokens, signal, context: context?.files, filePath: context?.filePath, documentKey: uri });
   let text = '';
   let firstLineSent = maxLines === 1;
   for await (const token of run.tokens) {

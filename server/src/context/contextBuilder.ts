@@ -60,6 +60,8 @@ export interface ContextDependencies {
 
 /** Share of the budget each source may take at most (of the enabled sources' shares together). */
 const shareOf: Record<ContextSource, number> = { definitions: 0.6, similar: 0.2, recentEdits: 0.2 };
+/** Documents whose last context is kept. */
+const cachedDocuments = 16;
 /** Definitions up to this many lines go into the prompt whole; longer ones by their first line. */
 const wholeDefinitionLines = 6;
 /** The code a similar snippet is compared with: as many lines before the cursor as a snippet has. */
@@ -69,7 +71,8 @@ const nearbyLines = 30;
 const keywords = new Set('if else for while do return function const let var class new this true false null undefined import export from as def self None True False in is not and or fn pub use impl struct enum match mut let type interface extends implements public private protected static void int char double float long unsigned sizeof include define package func go defer chan map range string number boolean async await yield try catch finally throw switch case break continue default'.split(' '));
 
 export class ContextBuilder {
-  private cached: { key: string; snippets: ContextSnippet[] } | undefined;
+  /** The last context of each document (most recently used last), reused while its cursor stays on one line. */
+  private readonly cached = new Map<string, { key: string; snippets: ContextSnippet[] }>();
 
   constructor(private readonly deps: ContextDependencies) {}
 
@@ -78,7 +81,12 @@ export class ContextBuilder {
     const line = request.text.slice(0, lineStart).split('\n').length;
     const header = importHeader(request.text);
     const key = JSON.stringify([request.uri, line, header.length, hash(header), options.budgetChars, options.sources]);
-    if (this.cached?.key === key) return this.cached.snippets;
+    const previous = this.cached.get(request.uri);
+    if (previous?.key === key) {
+      this.cached.delete(request.uri);
+      this.cached.set(request.uri, previous);
+      return previous.snippets;
+    }
 
     const snippets: ContextSnippet[] = [];
     let used = 0;
@@ -110,12 +118,14 @@ export class ContextBuilder {
       else for (const s of this.recentEdits(request)) take(s);
     }
     // Stable first: definitions, then similar snippets, then recent edits (the order of contextSources).
-    this.cached = { key, snippets };
+    this.cached.delete(request.uri);
+    this.cached.set(request.uri, { key, snippets });
+    if (this.cached.size > cachedDocuments) this.cached.delete(this.cached.keys().next().value!);
     return snippets;
   }
 
   forget(uri: string): void {
-    if (this.cached && JSON.parse(this.cached.key)[0] === uri) this.cached = undefined;
+    this.cached.delete(uri);
   }
 
   /** The path as the prompt names it: relative to its workspace folder. */

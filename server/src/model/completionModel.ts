@@ -13,6 +13,8 @@ export interface InfillRequest {
   context?: readonly ContextFile[];
   /** Workspace-relative path of the document, named in the repository-level prompt header. */
   filePath?: string;
+  /** The document the prompt comes from: each active document keeps its own KV state (its own sequence). */
+  documentKey?: string;
 }
 
 export interface ContextFile {

@@ -12,6 +12,7 @@ import { type FimOrder, type FimTokenIds, layoutFimPrompt, layoutRepoHeader, typ
 import { validateModelFile } from './ggufValidation';
 import { PromptChunker } from './promptChunks';
 import { ProposalThrottle } from './proposalThrottle';
+import { SequenceSlots } from './sequenceSlots';
 import { SpeculationGate, speculationCanPay } from './speculationGate';
 import { CpuLoadMeter, threadsForLoad } from './threadCount';
 import { createLlama, loadNodeLlamaCpp, type NodeLlamaCpp } from './llamaRuntime';
@@ -30,6 +31,9 @@ export interface LlamaModelOptions {
   /** Keep the KV state of the common prompt prefix between requests (off only to measure what it is worth). */
   reuseKvPrefix: boolean;
 }
+
+/** Documents whose KV state is kept at once (one context sequence each, least recently used handed over). */
+const documentSequences = 3;
 
 /** The draft model's own model and context, disposed before the target's (else node-llama-cpp throws). */
 interface DraftResources {
@@ -50,7 +54,7 @@ export async function loadLlamaCompletionModel(options: LlamaModelOptions, log: 
     }
     const contextSize = Math.min(model.trainContextSize, options.maxContextSize);
     const threads = options.adaptiveThreads ? { ideal: options.threads, min: 1 } : options.threads;
-    const context = await model.createContext({ contextSize, threads, sequences: 1 });
+    const context = await model.createContext({ contextSize, threads, sequences: documentSequences });
     let draft = options.speculation === 'draft' ? await loadDraft(lib, llama, options, contextSize, log) : undefined;
     let speculationNote = 'off';
     if (options.speculation !== 'off') {
@@ -64,9 +68,13 @@ export async function loadLlamaCompletionModel(options: LlamaModelOptions, log: 
         draft = undefined;
       }
     }
-    const inner = speculationNote.startsWith('off') ? undefined : createPredictor(lib, options.speculation, draft);
-    const speculation = inner ? { gate: new SpeculationGate(), thisRequest: true } : undefined;
-    const predictor = inner && gatedPredictor(lib, inner, () => speculation!.thisRequest);
+    const speculates = !speculationNote.startsWith('off') && (options.speculation === 'promptLookup' || draft !== undefined);
+    const speculation = speculates ? { gate: new SpeculationGate(), thisRequest: true } : undefined;
+    // A sequence per active document, each with its own predictor (a draft predictor drives a draft sequence).
+    const sequences = Array.from({ length: documentSequences }, () => {
+      const inner = speculates ? createPredictor(lib, options.speculation, draft) : undefined;
+      return context.getSequence({ tokenPredictor: inner && gatedPredictor(lib, inner, () => speculation!.thisRequest) });
+    });
     log.info(
       `Loaded ${basename(options.modelPath)}: context ${contextSize} tokens, ${options.threads} thread(s), ` +
         `${llama.gpu === false ? 'CPU' : `GPU ${llama.gpu}`}, FIM order ${options.fimOrder}, speculation ${speculationNote}`,
@@ -76,7 +84,7 @@ export async function loadLlamaCompletionModel(options: LlamaModelOptions, log: 
       llama,
       model,
       context,
-      context.getSequence({ tokenPredictor: predictor }),
+      sequences,
       draft,
       speculation,
       { prefix: infill.prefix, suffix: infill.suffix, middle: infill.middle },
@@ -140,7 +148,7 @@ async function loadDraft(lib: NodeLlamaCpp, llama: Llama, options: LlamaModelOpt
     await validateModelFile(options.draftModelPath, (path) => lib.readGgufFileInfo(path, { readTensorInfo: false }), { requireFim: false });
     model = await llama.loadModel({ modelPath: options.draftModelPath });
     const threads = options.adaptiveThreads ? { ideal: options.threads, min: 1 } : options.threads;
-    const context = await model.createContext({ contextSize, threads, sequences: 1 });
+    const context = await model.createContext({ contextSize, threads, sequences: documentSequences });
     return { model, context };
   } catch (error) {
     await model?.dispose();
@@ -205,13 +213,15 @@ class LlamaCompletionModel implements CompletionModel {
   private readonly lock = new ExclusiveLock();
   private readonly chunker = new PromptChunker();
   private lastPromptTokens: Token[] | undefined;
+  private readonly slots: SequenceSlots<LlamaContextSequence>;
+  private readonly contextSize: number;
 
   constructor(
     readonly name: string,
     private readonly llama: Llama,
     private readonly model: LlamaModel,
     private readonly context: LlamaContext,
-    private readonly sequence: LlamaContextSequence,
+    sequences: LlamaContextSequence[],
     private readonly draft: DraftResources | undefined,
     private readonly speculation: SpeculationControl | undefined,
     private readonly fimIds: FimTokenIds,
@@ -220,7 +230,10 @@ class LlamaCompletionModel implements CompletionModel {
     private readonly threads: { ideal: number; meter: CpuLoadMeter } | undefined,
     private readonly reuseKv: boolean,
     private readonly log: Logger,
-  ) {}
+  ) {
+    this.slots = new SequenceSlots(sequences);
+    this.contextSize = sequences[0]!.contextSize;
+  }
 
   /** Gives back threads whose cores other processes are using, and takes them again once those are idle. */
   private fitThreadsToLoad(): void {
@@ -239,7 +252,7 @@ class LlamaCompletionModel implements CompletionModel {
 
   /** A quarter of the context, for models that know the repository-level prompt format. */
   get contextBudgetTokens(): number {
-    return this.repoIds ? Math.floor(this.sequence.contextSize / 4) : 0;
+    return this.repoIds ? Math.floor(this.contextSize / 4) : 0;
   }
 
   lastPrompt(): string | undefined {
@@ -254,11 +267,11 @@ class LlamaCompletionModel implements CompletionModel {
 
   /** At most half the context is spent on generated tokens; the prompt gets the rest. */
   private generationLimit(request: InfillRequest): number {
-    return Math.max(1, Math.min(request.maxTokens, Math.floor(this.sequence.contextSize / 2)));
+    return Math.max(1, Math.min(request.maxTokens, Math.floor(this.contextSize / 2)));
   }
 
   private buildPrompt(request: InfillRequest, maxTokens: number): Token[] {
-    const budget = this.sequence.contextSize - maxTokens - 1;
+    const budget = this.contextSize - maxTokens - 1;
     const header =
       this.repoIds && request.context && request.context.length > 0
         ? layoutRepoHeader(request.context, request.filePath ?? 'untitled', this.repoIds, (text) => this.model.tokenize(text), this.contextBudgetTokens)
@@ -282,7 +295,9 @@ class LlamaCompletionModel implements CompletionModel {
     };
     signal.addEventListener('abort', onAbort, { once: true });
     const release = await this.lock.acquire();
-    const predictionsBefore = this.sequence.tokenPredictions; // counted once the sequence is ours alone
+    const { item: sequence, reassigned } = this.slots.acquire(request.documentKey ?? '');
+    if (reassigned) this.log.trace(`KV: a sequence is handed to ${request.documentKey}`);
+    const predictionsBefore = sequence.tokenPredictions; // counted once the sequence is ours alone
     const started = performance.now();
     const emitted: Token[] = [];
     let decodeMs = 0;
@@ -294,8 +309,8 @@ class LlamaCompletionModel implements CompletionModel {
       const prompt = this.buildPrompt(request, maxTokens);
       this.lastPromptTokens = prompt;
       stats.promptTokens = prompt.length;
-      const reused = await this.reuseKvPrefix(prompt);
-      this.sequence.tokenPredictor?.updateInputTokens(prompt); // what prompt lookup searches
+      const reused = await this.reuseKvPrefix(sequence, prompt);
+      sequence.tokenPredictor?.updateInputTokens(prompt); // what prompt lookup searches
       stats.reusedPromptTokens = reused;
 
       // The prompt in chunks, the abort signal checked between them; the rest (a chunk at most, often the one or two
@@ -305,7 +320,7 @@ class LlamaCompletionModel implements CompletionModel {
         if (signal.aborted) return;
         const end = next + chunk;
         const chunkStart = performance.now();
-        await this.sequence.evaluateWithoutGeneratingNewTokens(prompt.slice(next, end));
+        await sequence.evaluateWithoutGeneratingNewTokens(prompt.slice(next, end));
         this.chunker.record(end - next, performance.now() - chunkStart);
         next = end;
       }
@@ -313,7 +328,7 @@ class LlamaCompletionModel implements CompletionModel {
 
       let emittedText = '';
       let stepStart = performance.now();
-      for await (const token of this.sequence.evaluate(prompt.slice(next), { temperature: 0 })) {
+      for await (const token of sequence.evaluate(prompt.slice(next), { temperature: 0 })) {
         const now = performance.now();
         if (emitted.length > 0) decodeMs += now - stepStart; // the first step includes the prompt's last chunk
         stepStart = now;
@@ -338,7 +353,7 @@ class LlamaCompletionModel implements CompletionModel {
       if (this.speculation && emitted.length >= 8) this.speculation.gate.record(this.speculation.thisRequest, 1000 / stats.decodeStepMs);
       signal.removeEventListener('abort', onAbort);
       if (abortedAt !== undefined) stats.cancelToIdleMs = performance.now() - abortedAt;
-      const predictions = this.sequence.tokenPredictions;
+      const predictions = sequence.tokenPredictions;
       stats.acceptedPredictions = predictions.validated - predictionsBefore.validated;
       stats.refutedPredictions = predictions.refuted - predictionsBefore.refuted;
       release();
@@ -347,19 +362,19 @@ class LlamaCompletionModel implements CompletionModel {
   }
 
   /** Keeps the sequence's KV state for the prompt's common prefix; returns how many prompt tokens it covers. */
-  private async reuseKvPrefix(prompt: Token[]): Promise<number> {
-    const held = this.sequence.nextTokenIndex;
+  private async reuseKvPrefix(sequence: LlamaContextSequence, prompt: Token[]): Promise<number> {
+    const held = sequence.nextTokenIndex;
     if (!this.reuseKv) {
-      await this.sequence.clearHistory();
+      await sequence.clearHistory();
       return 0;
     }
-    await this.sequence.adaptStateToTokens(prompt, false);
-    this.log.trace(`KV: held ${held} tokens, kept ${this.sequence.nextTokenIndex} of a ${prompt.length}-token prompt`);
-    let reused = this.sequence.nextTokenIndex;
+    await sequence.adaptStateToTokens(prompt, false);
+    this.log.trace(`KV: held ${held} tokens, kept ${sequence.nextTokenIndex} of a ${prompt.length}-token prompt`);
+    let reused = sequence.nextTokenIndex;
     if (reused >= prompt.length) {
       // The last prompt token must be evaluated again to get logits for the first generated token.
       reused = prompt.length - 1;
-      await this.sequence.eraseContextTokenRanges([{ start: reused, end: this.sequence.nextTokenIndex }]);
+      await sequence.eraseContextTokenRanges([{ start: reused, end: sequence.nextTokenIndex }]);
     }
     return reused;
   }
