@@ -70,10 +70,22 @@ test('an abort stops generation between tokens and nothing is shown', async () =
   assert.equal(model.tokensProduced, 2);
 });
 
+test('a request whose document changed while it waited for the model is dropped without running', async () => {
+  const model = new FakeModel(['a']);
+  const result = await provideCompletion(request('x = ║'), environment(model, {}, () => false).env);
+  assert.equal(result.metrics.reason, 'document changed while queued');
+  assert.equal(model.requests.length, 0, 'the model never saw it');
+});
+
 test('a completion for an outdated document version is never returned', async () => {
   const model = new FakeModel(['a', 'b']);
-  const result = await provideCompletion(request('x = ║'), environment(model, {}, () => false).env);
+  let changed = false;
+  model.beforeToken = () => {
+    changed = true; // an edit arrives while the model generates
+  };
+  const result = await provideCompletion(request('x = ║'), environment(model, {}, () => !changed).env);
   assert.equal(result.metrics.outcome, 'stale');
+  assert.equal(model.requests.length, 1, 'generated, then withheld');
   assert.equal(result.text, '');
 });
 
@@ -146,11 +158,13 @@ test('single-line completions and outdated documents stream nothing', async () =
 
 test('keep-going: a keystroke that types what is being generated does not stop the generation', async () => {
   const model = new FakeModel(['compute', '(', '1', ')', ';']);
-  const { env } = environment(model, {}, () => false);
+  let edited = false; // the request's version is current until the keystroke
+  const { env } = environment(model, {}, () => !edited);
   const controller = new AbortController();
   model.beforeToken = (index) => {
     if (index === 2) {
       documentNow = 'const a = co\n'; // the user typed "co", the start of "compute", then VS Code cancelled
+      edited = true;
       controller.abort();
     }
   };
@@ -160,6 +174,7 @@ test('keep-going: a keystroke that types what is being generated does not stop t
     assert.equal(first.metrics.reason, 'kept going');
     assert.equal(model.tokensProduced, 5, 'the generation ran to its end');
     model.beforeToken = () => undefined;
+    edited = false; // the next request is for the new version
     const fromCache = await provideCompletion(request('const a = co║\n'), env);
     assert.equal(fromCache.metrics.outcome, 'cached');
     assert.equal(fromCache.text, 'mpute(1);');
@@ -171,7 +186,7 @@ test('keep-going: a keystroke that types what is being generated does not stop t
 
 test('with keep-going off, even a matching keystroke stops the generation', async () => {
   const model = new FakeModel(['compute', '(', '1', ')', ';']);
-  const { env } = environment(model, {}, () => false);
+  const { env } = environment(model, {}, () => documentNow === undefined);
   env.keepGoing = false;
   const controller = new AbortController();
   model.beforeToken = (index) => {

@@ -102,6 +102,8 @@ export async function provideCompletion(request: CompletionRequest, env: Complet
   // A generation kept going for an earlier keystroke may be about to answer this one: let it finish first.
   await Promise.race([model.idle(), abortion(request.signal)]);
   if (request.signal.aborted) return finish('cancelled');
+  // A request that waited while the document moved on is dropped, never run.
+  if (!env.isCurrent(request.uri, request.version)) return finish('stale', '', undefined, 'document changed while queued');
   const cached = env.cache.get(window.prefix, window.suffix);
   if (cached !== undefined) return finish('cached', cached);
 
