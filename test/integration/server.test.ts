@@ -58,7 +58,9 @@ describe('completions from the tiny model', () => {
     assert.ok(completion && completion.trim().length > 0, 'a non-empty completion');
     const offset = mathText.split('\n').slice(0, insideScale.line).join('\n').length + 1 + insideScale.character;
     const reference = await referenceInfill(mathText.slice(0, offset), mathText.slice(offset), 64);
-    assert.ok(reference.startsWith(completion), `server: ${JSON.stringify(completion)}\nmodel:  ${JSON.stringify(reference)}`);
+    // node-llama-cpp's text drops spaces before punctuation (llama.cpp's clean-up); the server decodes bytes exactly.
+    const cleaned = (text: string) => text.replace(/ (?=[?.,!'])/g, '');
+    assert.ok(cleaned(reference).startsWith(cleaned(completion)), `server: ${JSON.stringify(completion)}\nmodel:  ${JSON.stringify(reference)}`);
     assert.ok(metrics.promptTokens > 0 && metrics.generatedTokens > 0);
     console.log(`served ${metrics.generatedTokens} tokens in ${metrics.totalMs.toFixed(1)} ms, decode step ${metrics.decodeStepMs.toFixed(2)} ms`);
   });

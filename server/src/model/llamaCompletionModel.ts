@@ -13,6 +13,7 @@ import { validateModelFile } from './ggufValidation';
 import { PromptChunker } from './promptChunks';
 import { ProposalThrottle } from './proposalThrottle';
 import { SequenceSlots } from './sequenceSlots';
+import { ByteLevelDecoder } from './tokenText';
 import { SpeculationGate, speculationCanPay } from './speculationGate';
 import { CpuLoadMeter, threadsForLoad } from './threadCount';
 import { createLlama, loadNodeLlamaCpp, type NodeLlamaCpp } from './llamaRuntime';
@@ -215,6 +216,7 @@ class LlamaCompletionModel implements CompletionModel {
   private lastPromptTokens: Token[] | undefined;
   private readonly slots: SequenceSlots<LlamaContextSequence>;
   private readonly contextSize: number;
+  private readonly byteDecoder: ByteLevelDecoder | undefined;
 
   constructor(
     readonly name: string,
@@ -233,6 +235,8 @@ class LlamaCompletionModel implements CompletionModel {
   ) {
     this.slots = new SequenceSlots(sequences);
     this.contextSize = sequences[0]!.contextSize;
+    const ggml = model.fileInfo.metadata.tokenizer?.ggml as { model?: string; tokens?: string[]; token_type?: number[] } | undefined;
+    this.byteDecoder = ggml?.model === 'gpt2' && ggml.tokens ? new ByteLevelDecoder(ggml.tokens, ggml.token_type) : undefined;
   }
 
   /** Gives back threads whose cores other processes are using, and takes them again once those are idle. */
@@ -253,6 +257,11 @@ class LlamaCompletionModel implements CompletionModel {
   /** A quarter of the context, for models that know the repository-level prompt format. */
   get contextBudgetTokens(): number {
     return this.repoIds ? Math.floor(this.contextSize / 4) : 0;
+  }
+
+  /** Generated tokens → text: byte-exact for byte-level BPE vocabularies (see tokenText.ts), else llama.cpp's. */
+  private decode(tokens: Token[]): string {
+    return this.byteDecoder ? this.byteDecoder.decode(tokens) : this.model.detokenize(tokens);
   }
 
   lastPrompt(): string | undefined {
@@ -335,7 +344,7 @@ class LlamaCompletionModel implements CompletionModel {
         if (signal.aborted || this.model.isEogToken(token)) break;
         if (emitted.length === 0) stats.firstTokenMs = now - started;
         emitted.push(token);
-        const text = this.model.detokenize(emitted);
+        const text = this.decode(emitted);
         // A byte-level token can end inside a UTF-8 character: hold it back until the character completes.
         if (!text.endsWith('\uFFFD') && text.length > emittedText.length) {
           const delta = text.slice(emittedText.length);
