@@ -75,7 +75,7 @@ function main(): void {
     roots: () => roots,
     openDocuments,
     recentEdits,
-    readText: async (path) => openDocuments().find((d) => d.path === path)?.text ?? (await readFile(path, 'utf8').catch(() => undefined)),
+    readText: async (path) => documents.all().find((d) => pathOf(d.uri) === path)?.getText() ?? (await readFile(path, 'utf8').catch(() => undefined)),
   });
   const allSources = Object.fromEntries(contextSources.map((source) => [source, true])) as Record<(typeof contextSources)[number], boolean>;
 

@@ -1,4 +1,4 @@
-// npm run bench [-- --quick] [--json FILE]: the real server over LSP, driven as the client drives it, with the bundled
+// npm run bench [-- --quick] [--json FILE] [--trace] (--trace prints every request's metrics to stderr): the real server over LSP, driven as the client drives it, with the bundled
 // tiny pair (every feature on, then each switched off in turn) and with a model in the exact shape of
 // Qwen2.5-Coder-0.5B (random weights, made here: tools/src/shapedModel.ts). Measures typing (KV reuse, latency,
 // cancellations, staleness), accepting suggestions by typing them (cache, keep-going) and speculative decoding.
@@ -69,6 +69,12 @@ const source = readFileSync(join(repoRoot, 'test/fixtures/workspace/src/math.ts'
 const replayLines = quick
   ? ['  return { x: a.x + b.x, y: a.y + b.y };']
   : ['  return { x: a.x + b.x, y: a.y + b.y };', '  x: number;', 'export function scale(p: Point, factor: number): Point {'];
+
+/** The source file with one of its lines emptied, and where that line starts: where the replay types it again. */
+function sourceWithout(line: string): { at: number; text: string } {
+  const at = source.indexOf(line);
+  return { at, text: source.slice(0, at) + source.slice(at + line.length) };
+}
 
 /** Everything the server reported, plus what the client side saw. */
 class Tally {
@@ -148,8 +154,8 @@ async function typingReplay(config: Config, tokenize: (text: string) => number[]
   const tally = new Tally();
   for (const [index, line] of lines.entries()) {
     const uri = `untitled:replay-${index}.ts`;
-    const at = source.indexOf(line);
-    let text = source.slice(0, at) + source.slice(at + line.length);
+    const { at, text: withoutLine } = sourceWithout(line);
+    let text = withoutLine;
     let version = 1;
     await lsp.open(uri, 'typescript', text);
     const typeKey = async (typed: number) => {
@@ -201,8 +207,8 @@ async function acceptanceReplay(config: Config, lines = replayLines) {
   const tally = new Tally();
   for (const [index, line] of lines.entries()) {
     const uri = `untitled:accept-${index}.ts`;
-    const at = source.indexOf(line);
-    let text = source.slice(0, at) + source.slice(at + line.length);
+    const { at, text: withoutLine } = sourceWithout(line);
+    let text = withoutLine;
     let version = 1;
     await lsp.open(uri, 'typescript', text);
     let offset = at;

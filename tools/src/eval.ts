@@ -46,11 +46,10 @@ export function editSimilarity(a: string, b: string): number {
   return 1 - previous[b.length]! / longer;
 }
 
-async function makeSamples(grammars: GrammarRegistry, index: WorkspaceIndex, files: string[]): Promise<Sample[]> {
+async function makeSamples(grammars: GrammarRegistry, index: WorkspaceIndex, texts: ReadonlyMap<string, string>): Promise<Sample[]> {
   const grammar = (await grammars.get('typescript'))!;
   const samples: Sample[] = [];
-  for (const path of files) {
-    const text = readFileSync(path, 'utf8');
+  for (const [path, text] of texts) {
     const tree = GrammarRegistry.parse(grammar, text);
     const seen = new Set<number>();
     const visit = (node: Node): void => {
@@ -86,7 +85,10 @@ async function main(): Promise<void> {
   const index = new WorkspaceIndex(grammars, log);
   await index.build([projectRoot], {});
   const files = readdirSync(join(projectRoot, 'src')).map((name) => join(projectRoot, 'src', name)).sort();
-  const samples = await makeSamples(grammars, index, files);
+  // The project is read once: every configuration and sample sees the same files.
+  const texts = new Map(files.map((path) => [path, readFileSync(path, 'utf8')]));
+  const samples = await makeSamples(grammars, index, texts);
+  const openDocuments = files.map((path) => ({ uri: pathToFileURL(path).href, path, text: texts.get(path)! }));
   const model = await loadLlamaCompletionModel(
     {
       modelPath: join(repoRoot, 'models', 'tiny-code-target-q8_0.gguf'),
@@ -116,9 +118,9 @@ async function main(): Promise<void> {
       index,
       roots: () => [projectRoot],
       // The other files of the project are open in editor tabs; nothing was edited (recent edits stay empty).
-      openDocuments: () => files.map((path) => ({ uri: pathToFileURL(path).href, path, text: readFileSync(path, 'utf8') })),
+      openDocuments: () => openDocuments,
       recentEdits: new RecentEdits(),
-      readText: async (path) => readFileSync(path, 'utf8'),
+      readText: async (path) => texts.get(path),
     });
     const enabled = Object.fromEntries(contextSources.map((source) => [source, sources.includes(source)])) as Record<ContextSource, boolean>;
     let exact = 0;
@@ -156,7 +158,7 @@ async function main(): Promise<void> {
       similarity += editSimilarity(completion, expected);
       const prompt = model.lastPrompt() ?? '';
       const definition = index.lookup(sample.symbol).find((d) => d.path !== sample.path);
-      const definitionLine = definition && readFileSync(definition.path, 'utf8').split('\n')[definition.startLine]!.trim();
+      const definitionLine = definition && texts.get(definition.path)!.split('\n')[definition.startLine]!.trim();
       if (definitionLine && prompt.includes(definitionLine)) withDefinition++;
       contextFiles += result.metrics.contextSnippets ?? 0;
       if (i < 2 && (name === 'no context' || name === 'all sources')) {

@@ -4,7 +4,6 @@
 // (late sources are dropped, never waited for), and the result is reused while the cursor stays on its line, so the
 // prompt's stable part — and its KV cache — does not move with each keystroke. Definitions (the most stable) come
 // first, similar snippets and recent edits (the most volatile) last.
-import { relative, sep } from 'node:path';
 import type { DocumentTrees } from '../syntax/documentTrees';
 import type { GrammarRegistry } from '../syntax/grammarRegistry';
 import { grammarForLanguage } from '../../../common/languages';
@@ -12,7 +11,7 @@ import { definitionSnippet, extractDefinitions, extractImports } from '../syntax
 import { resolveImport } from './importResolution';
 import type { RecentEdits } from './recentEdits';
 import { findSimilarSnippets } from './similarSnippets';
-import type { IndexedDefinition, WorkspaceIndex } from './workspaceIndex';
+import { type IndexedDefinition, toRelative, type WorkspaceIndex, workspaceRootOf } from './workspaceIndex';
 
 export type ContextSource = 'definitions' | 'recentEdits' | 'similar';
 export const contextSources: readonly ContextSource[] = ['definitions', 'recentEdits', 'similar'];
@@ -78,9 +77,9 @@ export class ContextBuilder {
 
   async build(request: ContextRequest, options: ContextOptions): Promise<ContextSnippet[]> {
     const lineStart = request.text.lastIndexOf('\n', request.offset - 1) + 1;
-    const line = request.text.slice(0, lineStart).split('\n').length;
+    // The cursor's line by where it starts: typing on it keeps this, an edit above it moves it (as a new line would).
     const header = importHeader(request.text);
-    const key = JSON.stringify([request.uri, line, header.length, hash(header), options.budgetChars, options.sources]);
+    const key = JSON.stringify([request.uri, lineStart, header.length, hash(header), options.budgetChars, options.sources]);
     const previous = this.cached.get(request.uri);
     if (previous?.key === key) {
       this.cached.delete(request.uri);
@@ -131,8 +130,8 @@ export class ContextBuilder {
   /** The path as the prompt names it: relative to its workspace folder. */
   relativePath(path: string | undefined, uri: string): string {
     if (!path) return uri.replace(/^untitled:/, '');
-    const root = this.deps.roots().find((r) => path.startsWith(r + sep) || path.startsWith(`${r}/`));
-    return root ? relative(root, path).split(sep).join('/') : path;
+    const root = workspaceRootOf(this.deps.roots(), path);
+    return root ? toRelative(root, path) : path;
   }
 
   /** Definitions, in other files, of what this file imports and of the identifiers used near the cursor. */
@@ -143,8 +142,8 @@ export class ContextBuilder {
     const wanted: Array<{ name: string; preferPath?: string }> = [];
     const localNames = new Set<string>();
     const includedFiles: string[] = [];
+    // Languages without a grammar skip this: their context comes from the identifiers near the cursor alone.
     if (grammar && grammarName) {
-      // Plain-text fallback for languages without a grammar: identifiers only.
       const tree = this.deps.trees.treeFor(request.uri, grammar, request.text);
       for (const definition of extractDefinitions(tree, grammar)) localNames.add(definition.name);
       const usedSet = new Set(used);
@@ -169,17 +168,19 @@ export class ContextBuilder {
       if (seen.has(name) || performance.now() > deadline) continue;
       seen.add(name);
       const candidates = this.deps.index.lookup(name).filter((d) => d.path !== request.path);
-      const best = candidates.find((d) => d.path === preferPath) ?? (preferPath === undefined ? candidates[0] : undefined) ?? candidates[0];
+      const best = candidates.find((d) => d.path === preferPath) ?? candidates[0];
       if (best) chosen.push(best);
     }
     for (const path of includedFiles) chosen.push(...this.deps.index.definitionsIn(path).filter((d) => !seen.has(d.name)).slice(0, 8));
 
     const snippets: ContextSnippet[] = [];
+    const linesOf = new Map<string, string[] | undefined>(); // several definitions often come from one file: read it once
     for (const definition of chosen) {
       if (performance.now() > deadline) break;
-      const text = await this.deps.readText(definition.path);
-      if (text === undefined) continue;
-      const lines = text.split('\n').slice(definition.startLine, definition.endLine + 1);
+      if (!linesOf.has(definition.path)) linesOf.set(definition.path, (await this.deps.readText(definition.path))?.split('\n'));
+      const fileLines = linesOf.get(definition.path);
+      if (fileLines === undefined) continue;
+      const lines = fileLines.slice(definition.startLine, definition.endLine + 1);
       // Short definitions (types, one-line functions) whole; longer ones by their signature, so more symbols fit.
       const snippet = lines.length <= wholeDefinitionLines ? definitionSnippet(lines.join('\n')) : signatureOf(lines.join('\n'));
       snippets.push({ path: this.relativePath(definition.path, definition.path), text: snippet, source: 'definitions' });
@@ -233,10 +234,9 @@ function lastLinesStart(text: string, lineStart: number, count: number): number 
 
 /** The lines that look like imports: what the definitions source depends on besides the cursor's line. */
 function importHeader(text: string): string {
-  return text
-    .split('\n')
-    .filter((line) => /^\s*(import|from|use|#include|require|package)\b/.test(line) || /require\(/.test(line))
-    .join('\n');
+  // One regular-expression pass over the document (this runs on every keystroke): lines that start with an import
+  // keyword, or call require().
+  return (text.match(/^[^\S\n]*(?:import|from|use|#include|require|package)\b.*$|^.*require\(.*$/gm) ?? []).join('\n');
 }
 
 function hash(text: string): number {

@@ -144,7 +144,7 @@ export class WorkspaceIndex {
 
   /** A file was created or changed on disk (or saved): index it again, unless ignored. */
   async updateFile(path: string): Promise<void> {
-    const root = this.roots.find((r) => path.startsWith(r + sep) || path.startsWith(`${r}/`));
+    const root = workspaceRootOf(this.roots, path);
     if (!root || !grammarForPath(path) || this.rules.ignores(toRelative(root, path), false)) return;
     await this.indexFile(path);
   }
@@ -216,6 +216,12 @@ export class WorkspaceIndex {
   }
 }
 
-function toRelative(root: string, path: string): string {
+/** `path` relative to `root`, with forward slashes. */
+export function toRelative(root: string, path: string): string {
   return relative(root, path).split(sep).join('/');
+}
+
+/** The workspace folder that contains `path`, if any. */
+export function workspaceRootOf(roots: readonly string[], path: string): string | undefined {
+  return roots.find((root) => path.startsWith(root + sep) || path.startsWith(`${root}/`));
 }

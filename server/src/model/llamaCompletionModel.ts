@@ -2,7 +2,7 @@
 // abort is seen between decode steps and the KV state of the common prompt prefix is kept between requests.
 import { availableParallelism } from 'node:os';
 import { basename } from 'node:path';
-import type { Llama, LlamaContext, LlamaContextSequence, LlamaModel, Token, TokenPredictor } from 'node-llama-cpp';
+import type { Llama, LlamaContext, LlamaContextOptions, LlamaContextSequence, LlamaModel, Token, TokenPredictor } from 'node-llama-cpp';
 import type { GpuSetting, SpeculationSetting } from '../../../common/settings';
 import { ModelError } from '../errors';
 import type { Logger } from '../logger';
@@ -56,20 +56,19 @@ export async function loadLlamaCompletionModel(options: LlamaModelOptions, log: 
     const contextSize = Math.min(model.trainContextSize, options.maxContextSize);
     const threads = options.adaptiveThreads ? { ideal: options.threads, min: 1 } : options.threads;
     const context = await model.createContext({ contextSize, threads, sequences: documentSequences });
-    let draft = options.speculation === 'draft' ? await loadDraft(lib, llama, options, contextSize, log) : undefined;
+    let draft = options.speculation === 'draft' ? await loadDraft(lib, llama, options, contextSize, threads, log) : undefined;
+    // What would speculate: prompt lookup, or the draft when it loaded; then whether verifying can pay here at all.
+    const mode = options.speculation === 'promptLookup' ? 'prompt lookup' : draft ? `draft ${basename(options.draftModelPath)}` : undefined;
+    let speculates = false;
     let speculationNote = 'off';
-    if (options.speculation !== 'off') {
+    if (mode) {
       const cost = await measureBatchOf3Cost(context, model);
-      if (speculationCanPay(cost)) {
-        speculationNote = `${draft ? `draft ${basename(options.draftModelPath)}` : 'prompt lookup'} (a 3-token batch costs ${cost.toFixed(2)} steps)`;
-      } else {
-        speculationNote = `off: verifying 2 proposed tokens costs ${cost.toFixed(2)} decode steps on this machine, more than it can save`;
-        await draft?.context.dispose();
-        await draft?.model.dispose();
-        draft = undefined;
-      }
+      speculates = speculationCanPay(cost);
+      speculationNote = speculates
+        ? `${mode} (a 3-token batch costs ${cost.toFixed(2)} steps)`
+        : `off: verifying 2 proposed tokens costs ${cost.toFixed(2)} decode steps on this machine, more than it can save`;
+      if (!speculates) draft = await disposeDraft(draft);
     }
-    const speculates = !speculationNote.startsWith('off') && (options.speculation === 'promptLookup' || draft !== undefined);
     const speculation = speculates ? { gate: new SpeculationGate(), thisRequest: true } : undefined;
     // A sequence per active document, each with its own predictor (a draft predictor drives a draft sequence).
     const sequences = Array.from({ length: documentSequences }, () => {
@@ -139,7 +138,14 @@ async function measureBatchOf3Cost(context: LlamaContext, model: LlamaModel): Pr
 }
 
 /** A draft model that cannot be used costs the user speculation, not completions: warn and go on without. */
-async function loadDraft(lib: NodeLlamaCpp, llama: Llama, options: LlamaModelOptions, contextSize: number, log: Logger): Promise<DraftResources | undefined> {
+async function loadDraft(
+  lib: NodeLlamaCpp,
+  llama: Llama,
+  options: LlamaModelOptions,
+  contextSize: number,
+  threads: LlamaContextOptions['threads'],
+  log: Logger,
+): Promise<DraftResources | undefined> {
   if (options.draftModelPath === '') {
     log.warn('hearth.speculation is "draft" but no draft model is set (hearth.draftModelPath); decoding without speculation.');
     return undefined;
@@ -148,7 +154,6 @@ async function loadDraft(lib: NodeLlamaCpp, llama: Llama, options: LlamaModelOpt
   try {
     await validateModelFile(options.draftModelPath, (path) => lib.readGgufFileInfo(path, { readTensorInfo: false }), { requireFim: false });
     model = await llama.loadModel({ modelPath: options.draftModelPath });
-    const threads = options.adaptiveThreads ? { ideal: options.threads, min: 1 } : options.threads;
     const context = await model.createContext({ contextSize, threads, sequences: documentSequences });
     return { model, context };
   } catch (error) {
@@ -156,6 +161,13 @@ async function loadDraft(lib: NodeLlamaCpp, llama: Llama, options: LlamaModelOpt
     log.warn(`Draft model ${basename(options.draftModelPath)} not used: ${(error as Error).message}`);
     return undefined;
   }
+}
+
+/** Disposes the draft's context, then its model (the order node-llama-cpp needs); returns undefined. */
+async function disposeDraft(draft: DraftResources | undefined): Promise<undefined> {
+  await draft?.context.dispose();
+  await draft?.model.dispose();
+  return undefined;
 }
 
 function createPredictor(lib: NodeLlamaCpp, speculation: SpeculationSetting, draft: DraftResources | undefined): TokenPredictor | undefined {
@@ -391,8 +403,7 @@ class LlamaCompletionModel implements CompletionModel {
   async dispose(): Promise<void> {
     const release = await this.lock.acquire();
     try {
-      await this.draft?.context.dispose();
-      await this.draft?.model.dispose();
+      await disposeDraft(this.draft); // before the target's context, else node-llama-cpp throws
       await this.context.dispose();
       await this.model.dispose();
       await this.llama.dispose();
