@@ -36,6 +36,10 @@ export interface GenerationStats {
   /** Files of cross-file context in the prompt, and the time the context stage took (ms). */
   contextSnippets?: number;
   contextMs?: number;
+  /** Whether the prompt held the whole window; false when it was cut to the latency budget (the rest is warmed later). */
+  fullPrompt?: boolean;
+  /** The time one prompt chunk takes now: the longest a cancellation waits while the prompt is evaluated (ms). */
+  prefillChunkMs?: number;
   /** From the cancellation reaching the generator to the sequence being free (ms); only for cancelled requests. */
   cancelToIdleMs?: number;
 }

@@ -26,7 +26,7 @@ import { WorkspaceIndex } from './context/workspaceIndex';
 import { describeError } from './errors';
 import { parseDisabledFeatures } from './features';
 import { Logger } from './logger';
-import { loadLlamaCompletionModel } from './model/llamaCompletionModel';
+import { loadLlamaCompletionModel } from './model/llamaLoader';
 import { ModelHost, resolveModelSpec } from './model/modelHost';
 import { ServerStatusReporter } from './serverStatus';
 import { multiLineAllowed, stopWhenOpenedBlockEnds } from './syntax/completionShape';

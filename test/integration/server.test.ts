@@ -42,6 +42,38 @@ async function referenceInfill(prefix: string, suffix: string, maxTokens: number
   }
 }
 
+/**
+ * Types five characters inside a function body that has code after it, a request per keystroke, and checks that each
+ * evaluates only about what was typed (a prompt that changed before its end would evaluate all the code after it).
+ */
+async function typeIntoFunctionBody(session: LspSession, order: 'spm' | 'psm'): Promise<void> {
+  const uri = `untitled:typing-${order}.ts`;
+  const body = `export function norm(p: Point): number {\n  return \n}\n\n${mathText}`;
+  const cursor = body.indexOf('return \n') + 'return '.length;
+  const at = (text: string, offset: number) => {
+    const before = text.slice(0, offset).split('\n');
+    return { line: before.length - 1, character: before.at(-1)!.length };
+  };
+  await session.open(uri, 'typescript', body);
+  await session.complete(uri, at(body, cursor));
+  const first = await session.nextMetrics();
+  assert.ok(first.promptTokens > 60, `the code after the cursor is in the prompt (${first.promptTokens} tokens)`);
+  let version = 1;
+  let text = body;
+  let offset = cursor;
+  for (const typed of ['M', 'a', 't', 'h', '.']) {
+    text = text.slice(0, offset) + typed + text.slice(offset);
+    offset += 1;
+    await session.replaceText(uri, ++version, text);
+    await session.complete(uri, at(text, offset));
+    const metrics = await session.nextMetrics();
+    assert.equal(metrics.outcome === 'served' || metrics.outcome === 'empty', true, `keystroke ${typed} reached the model: ${metrics.outcome}`);
+    const evaluated = metrics.promptTokens - metrics.reusedPromptTokens;
+    console.log(`${order}, typed ${JSON.stringify(typed)}: ${evaluated} of ${metrics.promptTokens} prompt tokens evaluated`);
+    assert.ok(evaluated <= 2 * 1 + 8, `${logs.slice(-6).join('\n')}\nevaluated ${evaluated} prompt tokens for one typed character`);
+  }
+}
+
 describe('completions from the tiny model', () => {
   let session: LspSession;
   before(async () => {
@@ -95,31 +127,25 @@ describe('completions from the tiny model', () => {
   });
 
   test('typing at the cursor re-evaluates only the typed tokens (suffix-first order, KV reuse)', async () => {
-    const uri = 'untitled:typing.ts';
-    // Code after the cursor: a prefix-first prompt would evaluate all of it again on every keystroke.
-    const body = `export function norm(p: Point): number {\n  return \n}\n\n${mathText}`;
-    const cursor = body.indexOf('return \n') + 'return '.length;
-    const lines = (text: string) => text.split('\n');
-    const at = (text: string, offset: number) => {
-      const before = lines(text.slice(0, offset));
-      return { line: before.length - 1, character: before.at(-1)!.length };
-    };
-    await session.open(uri, 'typescript', body);
-    await session.complete(uri, at(body, cursor));
-    await session.nextMetrics();
-    let version = 1;
-    let text = body;
-    let offset = cursor;
-    for (const typed of ['M', 'a', 't', 'h', '.']) {
-      text = text.slice(0, offset) + typed + text.slice(offset);
-      offset += 1;
-      await session.replaceText(uri, ++version, text);
-      await session.complete(uri, at(text, offset));
-      const metrics = await session.nextMetrics();
-      if (metrics.outcome === 'cached') continue;
-      const evaluated = metrics.promptTokens - metrics.reusedPromptTokens;
-      console.log(`typed ${JSON.stringify(typed)}: ${evaluated} of ${metrics.promptTokens} prompt tokens evaluated`);
-      assert.ok(evaluated <= 2 * 1 + 8, `${logs.slice(-6).join('\n')}\nevaluated ${evaluated} prompt tokens for one typed character`);
+    const typing = await start({}, { HEARTH_DISABLE: 'cache' }); // every keystroke must reach the model
+    try {
+      await typing.waitForStatus((s) => s.state === 'ready');
+      await typeIntoFunctionBody(typing, 'spm');
+    } finally {
+      await typing.stop();
+    }
+  });
+
+  test('prefix-first order too: the prompt is anchored at the line start and the typed text opens the middle', async () => {
+    const typing = await start({ fimOrder: 'psm' }, { HEARTH_DISABLE: 'cache' });
+    try {
+      await typing.waitForStatus((s) => s.state === 'ready');
+      await typeIntoFunctionBody(typing, 'psm');
+      const prompt = (await typing.lastPrompt()) ?? '';
+      assert.ok(prompt.endsWith('<fim_middle>  return Math.'), `the middle starts at the anchor (line start):\n${prompt.slice(-200)}`);
+      assert.ok(prompt.includes('<fim_suffix>\n}\n'), 'the suffix is the text after the cursor');
+    } finally {
+      await typing.stop();
     }
   });
 

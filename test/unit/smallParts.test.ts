@@ -29,9 +29,11 @@ test('the lock hands out the model in arrival order, one holder at a time', asyn
     release();
   });
   order.push('first');
+  assert.equal(lock.waiting, 2, 'background work sees that others wait');
   first();
   await Promise.all([second, third]);
   assert.deepEqual(order, ['first', 'second', 'third']);
+  assert.equal(lock.waiting, 0);
 });
 
 test('status shows generating only while a ready model generates, and sends only changes', () => {

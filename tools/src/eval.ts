@@ -15,7 +15,7 @@ import { ContextBuilder, type ContextSource, contextSources } from '../../server
 import { RecentEdits } from '../../server/src/context/recentEdits';
 import { WorkspaceIndex } from '../../server/src/context/workspaceIndex';
 import { Logger } from '../../server/src/logger';
-import { loadLlamaCompletionModel } from '../../server/src/model/llamaCompletionModel';
+import { loadLlamaCompletionModel } from '../../server/src/model/llamaLoader';
 import { DocumentTrees } from '../../server/src/syntax/documentTrees';
 import { GrammarRegistry } from '../../server/src/syntax/grammarRegistry';
 import { writeReportSection } from './reportFile';

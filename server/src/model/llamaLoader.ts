@@ -1,0 +1,139 @@
+// Loads a GGUF model into llama.cpp and builds the completion model around it: validation, the context and its
+// sequences (one per active document, plus a spare for background work), the draft model, and the load-time
+// calibration that sizes prompt chunks and decides whether speculation can pay.
+import { basename } from 'node:path';
+import type { Llama, LlamaContextOptions, LlamaModel } from 'node-llama-cpp';
+import type { GpuSetting, SpeculationSetting } from '../../../common/settings';
+import { ModelError } from '../errors';
+import type { Logger } from '../logger';
+import { calibrate } from './calibration';
+import type { CompletionModel } from './completionModel';
+import type { FimOrder, RepoTokenIds } from './fimTemplate';
+import { validateModelFile } from './ggufValidation';
+import { LlamaCompletionModel } from './llamaCompletionModel';
+import { createLlama, loadNodeLlamaCpp, type NodeLlamaCpp } from './llamaRuntime';
+import { chooseChunk, PromptChunker } from './promptChunks';
+import { SpeculationGate, speculationCanPay } from './speculationGate';
+import { type DraftResources, disposeDraft, type SpeculationControl, speculativePredictor } from './speculativePredictor';
+import { CpuLoadMeter } from './threadCount';
+
+export interface LlamaModelOptions {
+  modelPath: string;
+  threads: number;
+  gpu: GpuSetting;
+  /** Largest context to allocate; the model's training context caps it. */
+  maxContextSize: number;
+  fimOrder: FimOrder;
+  speculation: SpeculationSetting;
+  draftModelPath: string;
+  /** Threads may drop below `threads` while other processes keep cores busy (hearth.threads = 0, auto). */
+  adaptiveThreads: boolean;
+  /** Keep the KV state of the common prompt prefix between requests (off only to measure what it is worth). */
+  reuseKvPrefix: boolean;
+}
+
+/** Documents whose KV state is kept at once (one context sequence each, least recently used handed over). */
+const documentSequences = 3;
+
+export async function loadLlamaCompletionModel(options: LlamaModelOptions, log: Logger): Promise<CompletionModel> {
+  const lib = await loadNodeLlamaCpp();
+  await validateModelFile(options.modelPath, (path) => lib.readGgufFileInfo(path, { readTensorInfo: false }));
+  const llama = await createLlama(options.gpu, options.threads, log);
+  let model: LlamaModel | undefined;
+  try {
+    model = await llama.loadModel({ modelPath: options.modelPath });
+    const infill = model.tokens.infill;
+    if (infill.prefix == null || infill.suffix == null || infill.middle == null) {
+      throw new ModelError('noFimTokens', `${basename(options.modelPath)} has no fill-in-the-middle tokens.`);
+    }
+    const contextSize = Math.min(model.trainContextSize, options.maxContextSize);
+    const threads = options.adaptiveThreads ? { ideal: options.threads, min: 1 } : options.threads;
+    // One sequence per document and a spare: calibration first, then background warming.
+    const context = await model.createContext({ contextSize, threads, sequences: documentSequences + 1 });
+    let draft = options.speculation === 'draft' ? await loadDraft(lib, llama, options, contextSize, threads, log) : undefined;
+    // What would speculate: prompt lookup, or the draft when it loaded; then whether verifying can pay here at all.
+    const mode = options.speculation === 'promptLookup' ? 'prompt lookup' : draft ? `draft ${basename(options.draftModelPath)}` : undefined;
+    const scratch = context.getSequence();
+    const calibration = await calibrate(scratch, model, mode !== undefined);
+    const speculates = mode !== undefined && speculationCanPay(calibration.batchOf3Cost);
+    const cost = calibration.batchOf3Cost.toFixed(2);
+    const speculationNote = !mode
+      ? 'off'
+      : speculates
+        ? `${mode} (a 3-token batch costs ${cost} steps)`
+        : `off: verifying 2 proposed tokens costs ${cost} decode steps on this machine, more than it can save`;
+    if (!speculates) draft = await disposeDraft(draft);
+    const speculation: SpeculationControl | undefined = speculates ? { gate: new SpeculationGate(), thisRequest: true } : undefined;
+    // Each sequence has its own predictor (a draft predictor drives a draft sequence); the scratch one too, since a
+    // warmed spare takes a document's place. node-llama-cpp sets a predictor only when a sequence is created, so the
+    // scratch sequence is made anew.
+    scratch.dispose();
+    const newSequence = () => context.getSequence({ tokenPredictor: speculation && speculativePredictor(lib, options.speculation, draft, speculation) });
+    const sequences = Array.from({ length: documentSequences }, newSequence);
+    const chunk = chooseChunk(calibration.prefillCurve);
+    const chunkTiming = calibration.prefillCurve.find((timing) => timing.tokens === chunk)!;
+    const curve = calibration.prefillCurve.map((t) => `${t.tokens}: ${Math.round((t.tokens * 1000) / t.ms)}`).join(', ');
+    log.info(
+      `Loaded ${basename(options.modelPath)}: context ${contextSize} tokens, ${options.threads} thread(s), ` +
+        `${llama.gpu === false ? 'CPU' : `GPU ${llama.gpu}`}, FIM order ${options.fimOrder}, speculation ${speculationNote}; ` +
+        `prompt tokens/s by batch size ${curve}: chunks of ${chunk}`,
+    );
+    return new LlamaCompletionModel({
+      name: basename(options.modelPath),
+      llama,
+      model,
+      context,
+      sequences,
+      spare: newSequence(),
+      draft,
+      speculation,
+      fimIds: { prefix: infill.prefix, suffix: infill.suffix, middle: infill.middle },
+      repoIds: repoTokenIds(model),
+      fimOrder: options.fimOrder,
+      threads: options.adaptiveThreads ? { ideal: options.threads, meter: new CpuLoadMeter() } : undefined,
+      reuseKv: options.reuseKvPrefix,
+      chunker: new PromptChunker(chunk, chunkTiming.ms / chunkTiming.tokens),
+      prefillCurve: calibration.prefillCurve,
+      log,
+    });
+  } catch (error) {
+    await model?.dispose();
+    await llama.dispose();
+    if (error instanceof ModelError) throw error;
+    throw new ModelError('loadFailed', `llama.cpp could not load ${basename(options.modelPath)}: ${(error as Error).message}`, 'hearth.selectModel', String(error));
+  }
+}
+
+/** The repository-level prompt tokens (`<repo_name>`, `<file_sep>`) when the model's GGUF declares them. */
+function repoTokenIds(model: LlamaModel): RepoTokenIds | undefined {
+  const ggml = model.fileInfo.metadata.tokenizer?.ggml as Record<string, unknown> | undefined;
+  const repoName = ggml?.fim_rep_token_id;
+  const fileSeparator = ggml?.fim_sep_token_id;
+  return typeof repoName === 'number' && typeof fileSeparator === 'number' ? { repoName, fileSeparator } : undefined;
+}
+
+/** A draft model that cannot be used costs the user speculation, not completions: warn and go on without. */
+async function loadDraft(
+  lib: NodeLlamaCpp,
+  llama: Llama,
+  options: LlamaModelOptions,
+  contextSize: number,
+  threads: LlamaContextOptions['threads'],
+  log: Logger,
+): Promise<DraftResources | undefined> {
+  if (options.draftModelPath === '') {
+    log.warn('hearth.speculation is "draft" but no draft model is set (hearth.draftModelPath); decoding without speculation.');
+    return undefined;
+  }
+  let model: LlamaModel | undefined;
+  try {
+    await validateModelFile(options.draftModelPath, (path) => lib.readGgufFileInfo(path, { readTensorInfo: false }), { requireFim: false });
+    model = await llama.loadModel({ modelPath: options.draftModelPath });
+    const context = await model.createContext({ contextSize, threads, sequences: documentSequences + 1 });
+    return { model, context };
+  } catch (error) {
+    await model?.dispose();
+    log.warn(`Draft model ${basename(options.draftModelPath)} not used: ${(error as Error).message}`);
+    return undefined;
+  }
+}

@@ -1,0 +1,148 @@
+// Chooses each request's prompt so that a keystroke costs about what it changed, in the FIM order the model was
+// trained on, and so that the tokens the request must evaluate fit a latency budget.
+//
+// Prefix-first (psm), the order real models are trained on, puts the suffix after the prefix: with the prefix ending
+// at the cursor, every keystroke would re-evaluate the whole suffix. So the prompt is anchored at the start of the
+// line being written, and what was typed since goes at the start of the middle:
+//   <pre>text before the anchor<suf>text after the cursor<mid>text typed since the anchor
+// FIM training splits documents at arbitrary points, so a middle that starts with half a line is in distribution.
+// While the user types at the anchor only the end changes; the anchor moves when the user leaves the line, when what
+// follows the cursor changes, or when the middle grows long. Suffix-first (spm) needs no anchor: the prefix is last.
+//
+// Latency budget: where the whole window's uncached part would take longer than the budget to evaluate (a newly
+// opened file, a jump), a quick prompt is used instead — the code nearest the cursor, no cross-file header — and the
+// whole window's stable part is handed back as `warm`, to be evaluated in the background while the user is idle.
+import { type FimOrder, type FimTokenIds, layoutFimPrompt } from './fimTemplate';
+
+/** A middle longer than this moves the anchor (to the start of the cursor's line). */
+export const maxMiddleChars = 400;
+/** Tokens kept free in the window for the middle. */
+const middleReserveTokens = 160;
+/** The quick prompt never goes below this many tokens, however slow the machine: fewer hardly show the model code. */
+export const minQuickTokens = 48;
+/** The quick prompt's size is rounded down to a multiple of this, so small changes in measured speed keep it put. */
+const quickStep = 32;
+
+export interface PlanInput {
+  documentKey: string;
+  /** Text before the cursor (windowed). */
+  prefix: string;
+  /** Text after the cursor (windowed). */
+  suffix: string;
+  /** The repository-level context header, [] when there is none. */
+  header: readonly number[];
+  /** Most tokens the whole prompt may take. */
+  budget: number;
+}
+
+export interface PromptPlan {
+  tokens: number[];
+  /** Whether the prompt holds the whole window (false: cut to the latency budget). */
+  full: boolean;
+  /** The whole window's prompt up to the middle, to evaluate in the background; only when `full` is false. */
+  warm?: number[];
+}
+
+interface Anchor {
+  /** The windowed prefix up to the anchor, and the suffix, when the anchor was set. */
+  before: string;
+  suffix: string;
+  header: readonly number[];
+  budget: number;
+  /** Prompt tokens up to and including the middle token, tokenized once per anchor. */
+  stable: number[];
+  /** The quick prompt's tokens up to the middle, made on first use at the size it had then. */
+  quick?: number[];
+}
+
+export class PromptPlanner {
+  private readonly anchors = new Map<string, Anchor>();
+
+  constructor(
+    private readonly tokenize: (text: string) => number[],
+    private readonly ids: FimTokenIds,
+    private readonly order: FimOrder,
+  ) {}
+
+  /**
+   * The prompt for this request. `cached` is what the document's sequence holds; `latencyTokens` how many tokens
+   * may be evaluated within the latency budget (Infinity: no budget).
+   */
+  plan(input: PlanInput, cached: readonly number[], latencyTokens: number): PromptPlan {
+    return this.order === 'psm' ? this.planAnchored(input, cached, latencyTokens) : this.planSuffixFirst(input, cached, latencyTokens);
+  }
+
+  forget(documentKey: string): void {
+    this.anchors.delete(documentKey);
+  }
+
+  private planAnchored(input: PlanInput, cached: readonly number[], latencyTokens: number): PromptPlan {
+    const anchor = this.anchorFor(input);
+    const middle = this.tokenize(input.prefix.slice(anchor.before.length));
+    const full = [...anchor.stable, ...middle];
+    const fullCost = full.length - commonPrefixLength(full, cached);
+    if (fullCost <= latencyTokens) return { tokens: full, full: true };
+    anchor.quick ??= this.layout(anchor.before, anchor.suffix, [], quickSize(latencyTokens - middle.length));
+    const quick = [...anchor.quick, ...middle];
+    if (quick.length - commonPrefixLength(quick, cached) >= fullCost) return { tokens: full, full: true };
+    return { tokens: quick, full: false, warm: anchor.stable };
+  }
+
+  private planSuffixFirst(input: PlanInput, cached: readonly number[], latencyTokens: number): PromptPlan {
+    const full = this.layout(input.prefix, input.suffix, input.header, input.budget);
+    const fullCost = full.length - commonPrefixLength(full, cached);
+    if (fullCost <= latencyTokens) return { tokens: full, full: true };
+    const quick = this.layout(input.prefix, input.suffix, [], quickSize(latencyTokens));
+    if (quick.length - commonPrefixLength(quick, cached) >= fullCost) return { tokens: full, full: true };
+    // The prefix is last in this order: the whole prompt is stable until the next keystroke.
+    return { tokens: quick, full: false, warm: full };
+  }
+
+  /** The document's anchor while it still holds for this request, else a new one at the start of the cursor's line. */
+  private anchorFor(input: PlanInput): Anchor {
+    const held = this.anchors.get(input.documentKey);
+    if (
+      held &&
+      held.suffix === input.suffix &&
+      held.budget === input.budget &&
+      input.prefix.startsWith(held.before) &&
+      input.prefix.length - held.before.length <= maxMiddleChars &&
+      sameTokens(held.header, input.header)
+    ) {
+      return held;
+    }
+    const lineStart = input.prefix.lastIndexOf('\n') + 1;
+    // A very long line (minified code) anchors at the cursor: its middle would not fit.
+    const at = input.prefix.length - lineStart <= maxMiddleChars ? lineStart : input.prefix.length;
+    const before = input.prefix.slice(0, at);
+    const anchor: Anchor = {
+      before,
+      suffix: input.suffix,
+      header: input.header,
+      budget: input.budget,
+      stable: this.layout(before, input.suffix, input.header, input.budget - middleReserveTokens),
+    };
+    this.anchors.set(input.documentKey, anchor);
+    return anchor;
+  }
+
+  /** The FIM prompt without its middle text: it ends with the middle token (psm) or the prefix (spm). */
+  private layout(prefix: string, suffix: string, header: readonly number[], budget: number): number[] {
+    return layoutFimPrompt({ header, prefixTokens: this.tokenize(prefix), suffixTokens: this.tokenize(suffix), ids: this.ids, order: this.order, budget });
+  }
+}
+
+function quickSize(tokens: number): number {
+  return Math.max(minQuickTokens, Math.floor(tokens / quickStep) * quickStep);
+}
+
+export function commonPrefixLength(a: readonly number[], b: readonly number[]): number {
+  const length = Math.min(a.length, b.length);
+  let i = 0;
+  while (i < length && a[i] === b[i]) i++;
+  return i;
+}
+
+function sameTokens(a: readonly number[], b: readonly number[]): boolean {
+  return a.length === b.length && commonPrefixLength(a, b) === a.length;
+}

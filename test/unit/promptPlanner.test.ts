@@ -1,0 +1,93 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { commonPrefixLength, maxMiddleChars, minQuickTokens, type PlanInput, PromptPlanner } from '../../server/src/model/promptPlanner';
+
+// One token per character, FIM tokens as negative numbers: a prompt reads back as text.
+const ids = { prefix: -1, suffix: -2, middle: -3 };
+const tokenize = (text: string) => [...text].map((c) => c.codePointAt(0)!);
+const show = (tokens: readonly number[]) =>
+  tokens.map((t) => (t === -1 ? '<pre>' : t === -2 ? '<suf>' : t === -3 ? '<mid>' : t === -9 ? '<hdr>' : String.fromCodePoint(t))).join('');
+const input = (prefix: string, suffix: string, extra: Partial<PlanInput> = {}): PlanInput => ({ documentKey: 'a.ts', prefix, suffix, header: [], budget: 4000, ...extra });
+const noBudget = Number.POSITIVE_INFINITY;
+
+test('prefix-first: the prompt is anchored at the start of the line, what was typed since opens the middle', () => {
+  const planner = new PromptPlanner(tokenize, ids, 'psm');
+  const first = planner.plan(input('a = 1\nb = ', '\nc = 3\n'), [], noBudget);
+  assert.equal(show(first.tokens), '<pre>a = 1\n<suf>\nc = 3\n<mid>b = ');
+  assert.equal(first.full, true);
+  // Typing at the anchor changes only the end: everything up to the middle token is the same prompt.
+  const next = planner.plan(input('a = 1\nb = 4', '\nc = 3\n'), first.tokens, noBudget);
+  assert.equal(show(next.tokens), '<pre>a = 1\n<suf>\nc = 3\n<mid>b = 4');
+  assert.equal(commonPrefixLength(first.tokens, next.tokens), first.tokens.length);
+  // A new line typed at the anchor stays in the middle.
+  const newline = planner.plan(input('a = 1\nb = 4\n', '\nc = 3\n'), next.tokens, noBudget);
+  assert.equal(show(newline.tokens), '<pre>a = 1\n<suf>\nc = 3\n<mid>b = 4\n');
+});
+
+test('the anchor moves when the suffix changes, when the cursor leaves the anchored text, or when the middle grows long', () => {
+  const planner = new PromptPlanner(tokenize, ids, 'psm');
+  planner.plan(input('a = 1\nb = ', '\nc = 3\n'), [], noBudget);
+  // An auto-closed bracket changes what follows the cursor.
+  assert.equal(show(planner.plan(input('a = 1\nb = f(', ')\nc = 3\n'), [], noBudget).tokens), '<pre>a = 1\n<suf>)\nc = 3\n<mid>b = f(');
+  // Backspace past the anchor: the text before it is no longer the prompt's.
+  assert.equal(show(planner.plan(input('a = ', ')\nc = 3\n'), [], noBudget).tokens), '<pre><suf>)\nc = 3\n<mid>a = ');
+  const long = 'x'.repeat(maxMiddleChars);
+  assert.equal(show(planner.plan(input(`a = ${long}\ny`, ')\nc = 3\n'), [], noBudget).tokens), `<pre>a = ${long}\n<suf>)\nc = 3\n<mid>y`);
+  // A line longer than a middle may be (minified code) anchors at the cursor.
+  const minified = `q${'y'.repeat(maxMiddleChars + 1)}`;
+  assert.equal(show(planner.plan(input(minified, ''), [], noBudget).tokens), `<pre>${minified}<suf><mid>`);
+});
+
+test('each document has its own anchor, and a forgotten document starts afresh', () => {
+  const planner = new PromptPlanner(tokenize, ids, 'psm');
+  planner.plan(input('a\nb', 'S'), [], noBudget);
+  planner.plan(input('x\ny', 'T', { documentKey: 'b.ts' }), [], noBudget);
+  assert.equal(show(planner.plan(input('a\nbc', 'S'), [], noBudget).tokens), '<pre>a\n<suf>S<mid>bc');
+  planner.forget('a.ts');
+  assert.equal(show(planner.plan(input('a\nbcd', 'S'), [], noBudget).tokens), '<pre>a\n<suf>S<mid>bcd');
+});
+
+test('suffix-first needs no anchor: the prefix is already last', () => {
+  const planner = new PromptPlanner(tokenize, ids, 'spm');
+  assert.equal(show(planner.plan(input('a = 1\nb = ', '\nc'), [], noBudget).tokens), '<suf>\nc<pre>a = 1\nb = <mid>');
+});
+
+test('over the latency budget: a quick prompt near the cursor, no header, and the whole window handed back to warm', () => {
+  const planner = new PromptPlanner(tokenize, ids, 'psm');
+  const prefix = `${'p'.repeat(300)}\nline `;
+  const suffix = `${'s'.repeat(200)}`;
+  const header = [-9, -9, -9];
+  const cold = planner.plan(input(prefix, suffix, { header }), [], 100);
+  assert.equal(cold.full, false);
+  assert.ok(cold.tokens.length <= 100, `${cold.tokens.length} tokens fit the budget`);
+  assert.ok(!cold.tokens.includes(-9), 'no cross-file header in the quick prompt');
+  assert.ok(show(cold.tokens).endsWith('<mid>line '));
+  assert.ok(show(cold.warm!).startsWith('<hdr><hdr><hdr><pre>'), 'the warm job is the whole window');
+  assert.ok(show(cold.warm!).endsWith(`${suffix}<mid>`));
+  // The next keystroke, with the machine measured a little faster: the quick prompt stays put, so it is reused.
+  const next = planner.plan(input(`${prefix}x`, suffix, { header }), cold.tokens, 120);
+  assert.equal(next.full, false);
+  assert.equal(commonPrefixLength(cold.tokens, next.tokens), cold.tokens.length);
+  // Once the whole window is warm, it is used.
+  const warmed = planner.plan(input(`${prefix}xy`, suffix, { header }), cold.warm!, 100);
+  assert.equal(warmed.full, true);
+  assert.equal(show(warmed.tokens), `${show(cold.warm!)}line xy`);
+  // However slow the machine, the quick prompt shows the model some code.
+  const slow = new PromptPlanner(tokenize, ids, 'psm').plan(input(prefix, suffix), [], 1);
+  assert.ok(slow.tokens.length >= minQuickTokens);
+});
+
+test('the quick prompt is not used where the whole window costs no more (a small file)', () => {
+  const planner = new PromptPlanner(tokenize, ids, 'psm');
+  const plan = planner.plan(input('a\nb', 'c'), [], 1);
+  assert.equal(plan.full, true);
+  assert.equal(plan.warm, undefined);
+});
+
+test('suffix-first over the budget: the quick prompt, and the whole prompt to warm', () => {
+  const planner = new PromptPlanner(tokenize, ids, 'spm');
+  const plan = planner.plan(input('p'.repeat(400), 's'.repeat(100), { header: [-9] }), [], 64);
+  assert.equal(plan.full, false);
+  assert.ok(plan.tokens.length <= 64);
+  assert.ok(show(plan.warm!).startsWith('<hdr><suf>'));
+});
