@@ -13,12 +13,16 @@ export interface Features {
   streaming: boolean;
   /** Put code from other files (definitions, recent edits, similar snippets) in the prompt. */
   context: boolean;
+  /** Prefix-first prompts anchored at the start of the line being written (server/src/model/promptPlanner.ts). */
+  promptAnchor: boolean;
+  /** Cut a prompt whose uncached part would take too long to a quick one, and warm the whole window later. */
+  latencyBudget: boolean;
 }
 
-export const featureNames: readonly (keyof Features)[] = ['kvReuse', 'cache', 'keepGoing', 'streaming', 'context'];
+export const featureNames: readonly (keyof Features)[] = ['kvReuse', 'cache', 'keepGoing', 'streaming', 'context', 'promptAnchor', 'latencyBudget'];
 
 export function parseDisabledFeatures(value: string | undefined): { features: Features; unknown: string[] } {
-  const features: Features = { kvReuse: true, cache: true, keepGoing: true, streaming: true, context: true };
+  const features: Features = { kvReuse: true, cache: true, keepGoing: true, streaming: true, context: true, promptAnchor: true, latencyBudget: true };
   const unknown: string[] = [];
   for (const name of (value ?? '').split(',').map((part) => part.trim()).filter(Boolean)) {
     if ((featureNames as readonly string[]).includes(name)) features[name as keyof Features] = false;

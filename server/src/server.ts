@@ -1,7 +1,6 @@
 // Composition root of the Hearth language server: builds every component, hands each its dependencies and wires
 // them to LSP. The completion flow itself reads top to bottom in completion/completionPipeline.ts.
 import { readFile } from 'node:fs/promises';
-import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { TextDocument } from 'vscode-languageserver-textdocument';
@@ -26,8 +25,10 @@ import { WorkspaceIndex } from './context/workspaceIndex';
 import { describeError } from './errors';
 import { parseDisabledFeatures } from './features';
 import { Logger } from './logger';
+import { defaultPromptLatencyMs } from './model/llamaCompletionModel';
 import { loadLlamaCompletionModel } from './model/llamaLoader';
 import { ModelHost, resolveModelSpec } from './model/modelHost';
+import { readCpuTopology } from './model/threadCount';
 import { ServerStatusReporter } from './serverStatus';
 import { multiLineAllowed, stopWhenOpenedBlockEnds } from './syntax/completionShape';
 import { DocumentTrees } from './syntax/documentTrees';
@@ -47,9 +48,10 @@ function main(): void {
   const documents = new TextDocuments(TextDocument);
   const { features, unknown } = parseDisabledFeatures(process.env.HEARTH_DISABLE);
   const cache = new CompletionCache(features.cache ? undefined : 0);
+  const cpuTopology = readCpuTopology();
   const status = new ServerStatusReporter((s) => void connection.sendNotification(ServerStatusNotification.type, s));
   const models = new ModelHost(
-    (spec) => loadLlamaCompletionModel({ ...spec, maxContextSize, reuseKvPrefix: features.kvReuse }, log),
+    (spec) => loadLlamaCompletionModel({ ...spec, maxContextSize, reuseKvPrefix: features.kvReuse, anchorPrompt: features.promptAnchor, latencyBudget: features.latencyBudget, promptLatencyMs: defaultPromptLatencyMs }, log),
     log,
     (state) => {
       if (state.state === 'ready') cache.clear(); // answers of the previous model are not this one's
@@ -90,7 +92,7 @@ function main(): void {
     }
     log.setLevel(settings.logLevel);
     cache.clear(); // limits such as maxLines shape the cached answers
-    await models.configure(resolveModelSpec(settings, bundledModelsDir, availableParallelism()));
+    await models.configure(resolveModelSpec(settings, bundledModelsDir, cpuTopology));
   };
 
   connection.onInitialize((params): InitializeResult => {

@@ -136,13 +136,14 @@ describe('completions from the tiny model', () => {
     }
   });
 
-  test('prefix-first order too: the prompt is anchored at the line start and the typed text opens the middle', async () => {
+  test('prefix-first order too: the prompt is anchored where the line\'s code starts and the typed text opens the middle', async () => {
     const typing = await start({ fimOrder: 'psm' }, { HEARTH_DISABLE: 'cache' });
     try {
       await typing.waitForStatus((s) => s.state === 'ready');
       await typeIntoFunctionBody(typing, 'psm');
       const prompt = (await typing.lastPrompt()) ?? '';
-      assert.ok(prompt.endsWith('<fim_middle>  return Math.'), `the middle starts at the anchor (line start):\n${prompt.slice(-200)}`);
+      assert.ok(prompt.endsWith('<fim_middle>return Math.'), `the middle starts at the anchor (the line's code):\n${prompt.slice(-200)}`);
+      assert.ok(prompt.includes('{\n  <fim_suffix>'), 'the indentation stays in the prefix');
       assert.ok(prompt.includes('<fim_suffix>\n}\n'), 'the suffix is the text after the cursor');
     } finally {
       await typing.stop();

@@ -7,19 +7,20 @@ import { Logger } from '../../server/src/logger';
 import { bundledDraftFile, bundledTargetFile, ModelHost, type ModelSpec, type ModelState, resolveModelSpec } from '../../server/src/model/modelHost';
 import { FakeModel } from '../support/fakeModel';
 
+const twoCoreVm = { logical: 2, physical: 2, performance: 2 };
 const quiet = new Logger({ error() {}, warn() {}, info() {}, log() {} });
 const spec = (modelPath: string): ModelSpec => ({ modelPath, draftModelPath: '', threads: 1, adaptiveThreads: false, gpu: 'off', fimOrder: 'psm', speculation: 'off' });
 
 test('an empty model path resolves to the bundled pair; a user model gets no bundled draft', () => {
-  const bundled = resolveModelSpec(defaultSettings, '/ext/models', 2);
+  const bundled = resolveModelSpec(defaultSettings, '/ext/models', twoCoreVm);
   assert.equal(bundled.modelPath, join('/ext/models', bundledTargetFile));
   assert.equal(bundled.draftModelPath, join('/ext/models', bundledDraftFile));
   assert.equal(bundled.threads, 1);
   assert.equal(bundled.adaptiveThreads, true, 'auto threads follow the load');
   assert.equal(bundled.fimOrder, 'spm');
-  const user = resolveModelSpec({ ...defaultSettings, modelPath: '/m/qwen.gguf', threads: 3 }, '/ext/models', 16);
+  const user = resolveModelSpec({ ...defaultSettings, modelPath: '/m/qwen.gguf', threads: 3 }, '/ext/models', { logical: 16, physical: 8, performance: 8 });
   assert.deepEqual(user, { modelPath: '/m/qwen.gguf', draftModelPath: '', threads: 3, adaptiveThreads: false, gpu: 'auto', fimOrder: 'psm', speculation: 'promptLookup' });
-  assert.equal(resolveModelSpec({ ...defaultSettings, modelPath: '/m/x.gguf', fimOrder: 'spm' }, '/ext/models', 2).fimOrder, 'spm');
+  assert.equal(resolveModelSpec({ ...defaultSettings, modelPath: '/m/x.gguf', fimOrder: 'spm' }, '/ext/models', twoCoreVm).fimOrder, 'spm');
 });
 
 test('the host loads once per spec, disposes the old model on change and reports each state', async () => {

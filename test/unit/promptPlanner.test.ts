@@ -10,15 +10,22 @@ const show = (tokens: readonly number[]) =>
 const input = (prefix: string, suffix: string, extra: Partial<PlanInput> = {}): PlanInput => ({ documentKey: 'a.ts', prefix, suffix, header: [], budget: 4000, ...extra });
 const noBudget = Number.POSITIVE_INFINITY;
 
-test('prefix-first: the prompt is anchored at the start of the line, what was typed since opens the middle', () => {
+test('prefix-first: the prompt is anchored where the line\'s code starts, what was typed since opens the middle', () => {
   const planner = new PromptPlanner(tokenize, ids, 'psm');
   const first = planner.plan(input('a = 1\nb = ', '\nc = 3\n'), [], noBudget);
-  assert.equal(show(first.tokens), '<pre>a = 1\n<suf>\nc = 3\n<mid>b = ');
+  // The space typed last is held back: in byte-level BPE it belongs to the next word.
+  assert.equal(show(first.tokens), '<pre>a = 1\n<suf>\nc = 3\n<mid>b =');
+  assert.equal(first.heldBack, ' ');
   assert.equal(first.full, true);
   // Typing at the anchor changes only the end: everything up to the middle token is the same prompt.
   const next = planner.plan(input('a = 1\nb = 4', '\nc = 3\n'), first.tokens, noBudget);
   assert.equal(show(next.tokens), '<pre>a = 1\n<suf>\nc = 3\n<mid>b = 4');
+  assert.equal(next.heldBack, '');
   assert.equal(commonPrefixLength(first.tokens, next.tokens), first.tokens.length);
+  // The anchor is after the line's indentation: the indentation stays in the prefix, the code opens the middle.
+  assert.equal(show(planner.plan(input('if (a) {\n  retu', '\n}'), [], noBudget).tokens), '<pre>if (a) {\n  <suf>\n}<mid>retu');
+  assert.equal(show(planner.plan(input('if (a) {\n  ', '\n}', { documentKey: 'c.ts' }), [], noBudget).tokens), '<pre>if (a) {\n  <suf>\n}<mid>');
+  planner.plan(input('a = 1\nb = 4', '\nc = 3\n'), [], noBudget);
   // A new line typed at the anchor stays in the middle.
   const newline = planner.plan(input('a = 1\nb = 4\n', '\nc = 3\n'), next.tokens, noBudget);
   assert.equal(show(newline.tokens), '<pre>a = 1\n<suf>\nc = 3\n<mid>b = 4\n');
@@ -30,7 +37,7 @@ test('the anchor moves when the suffix changes, when the cursor leaves the ancho
   // An auto-closed bracket changes what follows the cursor.
   assert.equal(show(planner.plan(input('a = 1\nb = f(', ')\nc = 3\n'), [], noBudget).tokens), '<pre>a = 1\n<suf>)\nc = 3\n<mid>b = f(');
   // Backspace past the anchor: the text before it is no longer the prompt's.
-  assert.equal(show(planner.plan(input('a = ', ')\nc = 3\n'), [], noBudget).tokens), '<pre><suf>)\nc = 3\n<mid>a = ');
+  assert.equal(show(planner.plan(input('a = ', ')\nc = 3\n'), [], noBudget).tokens), '<pre><suf>)\nc = 3\n<mid>a =');
   const long = 'x'.repeat(maxMiddleChars);
   assert.equal(show(planner.plan(input(`a = ${long}\ny`, ')\nc = 3\n'), [], noBudget).tokens), `<pre>a = ${long}\n<suf>)\nc = 3\n<mid>y`);
   // A line longer than a middle may be (minified code) anchors at the cursor.
@@ -61,7 +68,7 @@ test('over the latency budget: a quick prompt near the cursor, no header, and th
   assert.equal(cold.full, false);
   assert.ok(cold.tokens.length <= 100, `${cold.tokens.length} tokens fit the budget`);
   assert.ok(!cold.tokens.includes(-9), 'no cross-file header in the quick prompt');
-  assert.ok(show(cold.tokens).endsWith('<mid>line '));
+  assert.ok(show(cold.tokens).endsWith('<mid>line'));
   assert.ok(show(cold.warm!).startsWith('<hdr><hdr><hdr><pre>'), 'the warm job is the whole window');
   assert.ok(show(cold.warm!).endsWith(`${suffix}<mid>`));
   // The next keystroke, with the machine measured a little faster: the quick prompt stays put, so it is reused.
@@ -72,9 +79,10 @@ test('over the latency budget: a quick prompt near the cursor, no header, and th
   const warmed = planner.plan(input(`${prefix}xy`, suffix, { header }), cold.warm!, 100);
   assert.equal(warmed.full, true);
   assert.equal(show(warmed.tokens), `${show(cold.warm!)}line xy`);
+  assert.equal(warmed.heldBack, '');
   // However slow the machine, the quick prompt shows the model some code.
   const slow = new PromptPlanner(tokenize, ids, 'psm').plan(input(prefix, suffix), [], 1);
-  assert.ok(slow.tokens.length >= minQuickTokens);
+  assert.ok(slow.tokens.length >= minQuickTokens - 12, `${slow.tokens.length} tokens: the quick prompt keeps its floor (less one trimming step)`);
 });
 
 test('the quick prompt is not used where the whole window costs no more (a small file)', () => {
@@ -90,4 +98,10 @@ test('suffix-first over the budget: the quick prompt, and the whole prompt to wa
   assert.equal(plan.full, false);
   assert.ok(plan.tokens.length <= 64);
   assert.ok(show(plan.warm!).startsWith('<hdr><suf>'));
+});
+
+test('with the anchor off, prefix-first prompts split at the cursor (what the anchor is measured against)', () => {
+  const planner = new PromptPlanner(tokenize, ids, 'psm', false);
+  assert.equal(show(planner.plan(input('a = 1\nb = ', '\nc'), [], noBudget).tokens), '<pre>a = 1\nb = <suf>\nc<mid>');
+  assert.equal(show(planner.plan(input('a = 1\nb = 4', '\nc'), [], noBudget).tokens), '<pre>a = 1\nb = 4<suf>\nc<mid>');
 });

@@ -16,7 +16,7 @@ import { type CpuLoadMeter, threadsForLoad } from './threadCount';
 import { ByteLevelDecoder } from './tokenText';
 
 /** The most a request may spend evaluating its prompt before the first decode step; the rest is warmed later. */
-export const promptLatencyMs = 1000;
+export const defaultPromptLatencyMs = 1000;
 /** Background warming starts once no request has come for this long (the user rests). */
 export const warmDelayMs = 250;
 
@@ -37,6 +37,9 @@ export interface LlamaCompletionModelParts {
   /** Auto threads: fitted to the machine's load before each request. */
   threads: { ideal: number; meter: CpuLoadMeter } | undefined;
   reuseKv: boolean;
+  anchorPrompt: boolean;
+  latencyBudget: boolean;
+  promptLatencyMs: number;
   chunker: PromptChunker;
   /** Prompt throughput by batch size, measured at load. */
   prefillCurve: BatchTiming[];
@@ -46,6 +49,9 @@ export interface LlamaCompletionModelParts {
 interface WarmJob {
   documentKey: string;
   tokens: Token[];
+  /** Resolves true once the window is warm, false when a later job or a request superseded it or it failed. */
+  done: Promise<boolean>;
+  settle(warm: boolean): void;
 }
 
 export class LlamaCompletionModel implements CompletionModel {
@@ -69,7 +75,7 @@ export class LlamaCompletionModel implements CompletionModel {
     this.slots = new SequenceSlots(parts.sequences);
     this.spare = parts.spare;
     this.contextSize = parts.spare.contextSize;
-    this.planner = new PromptPlanner((text) => parts.model.tokenize(text), parts.fimIds, parts.fimOrder);
+    this.planner = new PromptPlanner((text) => parts.model.tokenize(text), parts.fimIds, parts.fimOrder, parts.anchorPrompt);
     const ggml = parts.model.fileInfo.metadata.tokenizer?.ggml as { model?: string; tokens?: string[]; token_type?: number[] } | undefined;
     this.byteDecoder = ggml?.model === 'gpt2' && ggml.tokens ? new ByteLevelDecoder(ggml.tokens, ggml.token_type) : undefined;
   }
@@ -117,13 +123,13 @@ export class LlamaCompletionModel implements CompletionModel {
 
   /** The prompt for this request: the whole window when its uncached part fits the latency budget, else a quick one. */
   private planPrompt(request: InfillRequest, sequence: LlamaContextSequence, maxTokens: number) {
-    const { repoIds, model, reuseKv, chunker } = this.parts;
+    const { repoIds, model, reuseKv, latencyBudget, promptLatencyMs, chunker } = this.parts;
     const header =
       repoIds && request.context && request.context.length > 0
         ? layoutRepoHeader(request.context, request.filePath ?? 'untitled', repoIds, (text) => model.tokenize(text), this.contextBudgetTokens)
         : [];
     const input = { documentKey: request.documentKey ?? '', prefix: request.prefix, suffix: request.suffix, header, budget: this.contextSize - maxTokens - 1 };
-    const latencyTokens = reuseKv ? chunker.tokensWithin(promptLatencyMs) : Number.POSITIVE_INFINITY;
+    const latencyTokens = reuseKv && latencyBudget ? chunker.tokensWithin(promptLatencyMs) : Number.POSITIVE_INFINITY;
     return this.planner.plan(input, reuseKv ? sequence.contextTokens : [], latencyTokens);
   }
 
@@ -168,6 +174,8 @@ export class LlamaCompletionModel implements CompletionModel {
       const next = await this.evaluateInChunks(sequence, prompt, reused, prompt.length - 1, () => signal.aborted);
       if (signal.aborted) return;
 
+      // Whitespace the planner held back from the middle is the user's already: not shown twice.
+      let heldBack = plan.heldBack;
       let emittedText = '';
       let stepStart = performance.now();
       for await (const token of sequence.evaluate(prompt.slice(next), { temperature: 0 })) {
@@ -179,8 +187,13 @@ export class LlamaCompletionModel implements CompletionModel {
         if (emitted.length === 0) stats.firstTokenMs = now - started;
         emitted.push(token);
         const text = this.decode(emitted);
+        // Until the text has gone past the held-back whitespace, it cannot be told whether it repeats it.
+        if (heldBack !== '' && !(text.length < heldBack.length && heldBack.startsWith(text))) {
+          if (text.startsWith(heldBack)) emittedText = heldBack;
+          heldBack = '';
+        }
         // A byte-level token can end inside a UTF-8 character: hold it back until the character completes.
-        if (!text.endsWith('\uFFFD') && text.length > emittedText.length) {
+        if (heldBack === '' && !text.endsWith('\uFFFD') && text.length > emittedText.length) {
           const delta = text.slice(emittedText.length);
           emittedText = text;
           yield { text: delta };
@@ -201,7 +214,7 @@ export class LlamaCompletionModel implements CompletionModel {
       stats.refutedPredictions = predictions.refuted - predictionsBefore.refuted;
       release();
       endGeneration();
-      if (warm) this.scheduleWarm({ documentKey, tokens: warm });
+      if (warm) this.scheduleWarm(documentKey, warm);
       finish(stats);
     }
   }
@@ -242,10 +255,19 @@ export class LlamaCompletionModel implements CompletionModel {
   }
 
   /** The latest request's left-out window is warmed once the user rests; an earlier job is superseded. */
-  private scheduleWarm(job: WarmJob): void {
+  private scheduleWarm(documentKey: string, tokens: Token[]): void {
+    let settle!: (warm: boolean) => void;
+    const done = new Promise<boolean>((resolve) => (settle = resolve));
+    const job = { documentKey, tokens, done, settle };
+    this.warmJob?.settle(false);
     this.warmJob = job;
     clearTimeout(this.warmTimer);
     this.warmTimer = setTimeout(() => void this.warm(job), warmDelayMs);
+  }
+
+  /** Whether the window the last request left out gets warm (true) or not (false); true when nothing is left to warm. */
+  whenWarm(): Promise<boolean> {
+    return this.warmJob?.done ?? Promise.resolve(true);
   }
 
   /**
@@ -257,6 +279,7 @@ export class LlamaCompletionModel implements CompletionModel {
     const { log } = this.parts;
     const release = await this.lock.acquire();
     const superseded = () => this.disposed || this.warmJob !== job || this.lock.waiting > 0;
+    let warmed = false;
     try {
       if (superseded() || this.slots.holder(job.documentKey) === undefined) return;
       const sequence = this.spare;
@@ -271,11 +294,13 @@ export class LlamaCompletionModel implements CompletionModel {
       if (next < job.tokens.length) await sequence.evaluateWithoutGeneratingNewTokens(job.tokens.slice(next));
       this.spare = this.slots.replace(job.documentKey, sequence) ?? sequence;
       this.warmJob = undefined;
+      warmed = true;
       log.debug(`Warm: ${job.documentKey}'s whole window (${job.tokens.length} tokens, ${job.tokens.length - from} evaluated) in ${Math.round(performance.now() - started)} ms`);
     } catch (error) {
       log.warn(`Warming the prompt failed: ${(error as Error).message}`);
     } finally {
       release();
+      job.settle(warmed);
     }
   }
 

@@ -7,7 +7,6 @@ import type { GpuSetting, SpeculationSetting } from '../../../common/settings';
 import { ModelError } from '../errors';
 import type { Logger } from '../logger';
 import { calibrate } from './calibration';
-import type { CompletionModel } from './completionModel';
 import type { FimOrder, RepoTokenIds } from './fimTemplate';
 import { validateModelFile } from './ggufValidation';
 import { LlamaCompletionModel } from './llamaCompletionModel';
@@ -30,12 +29,17 @@ export interface LlamaModelOptions {
   adaptiveThreads: boolean;
   /** Keep the KV state of the common prompt prefix between requests (off only to measure what it is worth). */
   reuseKvPrefix: boolean;
+  /** Anchor prefix-first prompts at the line being written, and keep to the latency budget (off only to measure them). */
+  anchorPrompt: boolean;
+  latencyBudget: boolean;
+  /** The most a request may spend evaluating its prompt (ms): a longer one is cut to a quick prompt and warmed later. */
+  promptLatencyMs: number;
 }
 
 /** Documents whose KV state is kept at once (one context sequence each, least recently used handed over). */
 const documentSequences = 3;
 
-export async function loadLlamaCompletionModel(options: LlamaModelOptions, log: Logger): Promise<CompletionModel> {
+export async function loadLlamaCompletionModel(options: LlamaModelOptions, log: Logger): Promise<LlamaCompletionModel> {
   const lib = await loadNodeLlamaCpp();
   await validateModelFile(options.modelPath, (path) => lib.readGgufFileInfo(path, { readTensorInfo: false }));
   const llama = await createLlama(options.gpu, options.threads, log);
@@ -92,6 +96,9 @@ export async function loadLlamaCompletionModel(options: LlamaModelOptions, log: 
       fimOrder: options.fimOrder,
       threads: options.adaptiveThreads ? { ideal: options.threads, meter: new CpuLoadMeter() } : undefined,
       reuseKv: options.reuseKvPrefix,
+      anchorPrompt: options.anchorPrompt,
+      latencyBudget: options.latencyBudget,
+      promptLatencyMs: options.promptLatencyMs,
       chunker: new PromptChunker(chunk, chunkTiming.ms / chunkTiming.tokens),
       prefillCurve: calibration.prefillCurve,
       log,

@@ -7,7 +7,7 @@ import type { FimOrder } from './fimTemplate';
 import { describeError, isModelError } from '../errors';
 import type { Logger } from '../logger';
 import type { CompletionModel } from './completionModel';
-import { chooseThreadCount } from './threadCount';
+import { chooseThreadCount, type CpuTopology } from './threadCount';
 
 export interface ModelSpec {
   modelPath: string;
@@ -33,12 +33,12 @@ export const bundledTargetFile = 'tiny-code-target-q8_0.gguf';
 export const bundledDraftFile = 'tiny-code-draft-q8_0.gguf';
 
 /** Settings → the exact model to load. An empty model path means the bundled tiny pair. */
-export function resolveModelSpec(settings: HearthSettings, bundledModelsDir: string, logicalCores: number): ModelSpec {
+export function resolveModelSpec(settings: HearthSettings, bundledModelsDir: string, cpu: CpuTopology): ModelSpec {
   const bundled = settings.modelPath === '';
   return {
     modelPath: bundled ? join(bundledModelsDir, bundledTargetFile) : settings.modelPath,
     draftModelPath: settings.draftModelPath !== '' ? settings.draftModelPath : bundled ? join(bundledModelsDir, bundledDraftFile) : '',
-    threads: chooseThreadCount(settings.threads, logicalCores),
+    threads: chooseThreadCount(settings.threads, cpu),
     adaptiveThreads: settings.threads === 0,
     gpu: settings.gpu,
     // The bundled target was trained on both orders; a user's model is assumed to know prefix-first only.

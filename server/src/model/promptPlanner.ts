@@ -3,7 +3,7 @@
 //
 // Prefix-first (psm), the order real models are trained on, puts the suffix after the prefix: with the prefix ending
 // at the cursor, every keystroke would re-evaluate the whole suffix. So the prompt is anchored at the start of the
-// line being written, and what was typed since goes at the start of the middle:
+// code on the line being written (after its indentation), and what was typed since goes at the start of the middle:
 //   <pre>text before the anchor<suf>text after the cursor<mid>text typed since the anchor
 // FIM training splits documents at arbitrary points, so a middle that starts with half a line is in distribution.
 // While the user types at the anchor only the end changes; the anchor moves when the user leaves the line, when what
@@ -37,6 +37,12 @@ export interface PlanInput {
 
 export interface PromptPlan {
   tokens: number[];
+  /**
+   * Whitespace typed at the end of the middle and left out of the prompt: byte-level BPE attaches a space to the word
+   * after it, so a middle ending in a lone space token is one the model never saw in training. The generated text
+   * starts with it again when the model agrees; the caller strips it there.
+   */
+  heldBack: string;
   /** Whether the prompt holds the whole window (false: cut to the latency budget). */
   full: boolean;
   /** The whole window's prompt up to the middle, to evaluate in the background; only when `full` is false. */
@@ -62,6 +68,8 @@ export class PromptPlanner {
     private readonly tokenize: (text: string) => number[],
     private readonly ids: FimTokenIds,
     private readonly order: FimOrder,
+    /** Off: prefix-first prompts split at the cursor, as most tools lay them out (to measure what the anchor is worth). */
+    private readonly anchored = true,
   ) {}
 
   /**
@@ -78,24 +86,26 @@ export class PromptPlanner {
 
   private planAnchored(input: PlanInput, cached: readonly number[], latencyTokens: number): PromptPlan {
     const anchor = this.anchorFor(input);
-    const middle = this.tokenize(input.prefix.slice(anchor.before.length));
+    const typed = input.prefix.slice(anchor.before.length);
+    const heldBack = /[ \t]+$/.exec(typed)?.[0] ?? '';
+    const middle = this.tokenize(typed.slice(0, typed.length - heldBack.length));
     const full = [...anchor.stable, ...middle];
     const fullCost = full.length - commonPrefixLength(full, cached);
-    if (fullCost <= latencyTokens) return { tokens: full, full: true };
+    if (fullCost <= latencyTokens) return { tokens: full, full: true, heldBack };
     anchor.quick ??= this.layout(anchor.before, anchor.suffix, [], quickSize(latencyTokens - middle.length));
     const quick = [...anchor.quick, ...middle];
-    if (quick.length - commonPrefixLength(quick, cached) >= fullCost) return { tokens: full, full: true };
-    return { tokens: quick, full: false, warm: anchor.stable };
+    if (quick.length - commonPrefixLength(quick, cached) >= fullCost) return { tokens: full, full: true, heldBack };
+    return { tokens: quick, full: false, warm: anchor.stable, heldBack };
   }
 
   private planSuffixFirst(input: PlanInput, cached: readonly number[], latencyTokens: number): PromptPlan {
     const full = this.layout(input.prefix, input.suffix, input.header, input.budget);
     const fullCost = full.length - commonPrefixLength(full, cached);
-    if (fullCost <= latencyTokens) return { tokens: full, full: true };
+    if (fullCost <= latencyTokens) return { tokens: full, full: true, heldBack: '' };
     const quick = this.layout(input.prefix, input.suffix, [], quickSize(latencyTokens));
-    if (quick.length - commonPrefixLength(quick, cached) >= fullCost) return { tokens: full, full: true };
+    if (quick.length - commonPrefixLength(quick, cached) >= fullCost) return { tokens: full, full: true, heldBack: '' };
     // The prefix is last in this order: the whole prompt is stable until the next keystroke.
-    return { tokens: quick, full: false, warm: full };
+    return { tokens: quick, full: false, warm: full, heldBack: '' };
   }
 
   /** The document's anchor while it still holds for this request, else a new one at the start of the cursor's line. */
@@ -106,14 +116,16 @@ export class PromptPlanner {
       held.suffix === input.suffix &&
       held.budget === input.budget &&
       input.prefix.startsWith(held.before) &&
-      input.prefix.length - held.before.length <= maxMiddleChars &&
+      input.prefix.length - held.before.length <= (this.anchored ? maxMiddleChars : 0) &&
       sameTokens(held.header, input.header)
     ) {
       return held;
     }
     const lineStart = input.prefix.lastIndexOf('\n') + 1;
+    // After the line's indentation, where an editor-like FIM split puts the cursor at the start of a line's code.
+    const codeStart = this.anchored ? lineStart + (/^[ \t]*/.exec(input.prefix.slice(lineStart))?.[0].length ?? 0) : input.prefix.length;
     // A very long line (minified code) anchors at the cursor: its middle would not fit.
-    const at = input.prefix.length - lineStart <= maxMiddleChars ? lineStart : input.prefix.length;
+    const at = input.prefix.length - codeStart <= maxMiddleChars ? codeStart : input.prefix.length;
     const before = input.prefix.slice(0, at);
     const anchor: Anchor = {
       before,

@@ -1,0 +1,93 @@
+// The latency budget end to end on llama.cpp with the tiny model: a prompt too long for the budget is cut to a quick
+// one, the whole window is warmed in the background on the spare sequence, and the warmed sequence then serves the
+// document with the whole window from its KV cache — with exactly the output a fresh evaluation of that window gives.
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import type { InfillRequest, InfillStats } from '../../server/src/model/completionModel';
+import type { LlamaCompletionModel } from '../../server/src/model/llamaCompletionModel';
+import { type LlamaModelOptions, loadLlamaCompletionModel } from '../../server/src/model/llamaLoader';
+import { Logger } from '../../server/src/logger';
+import { fixtureWorkspace, targetModelPath } from '../support/paths';
+
+const logs: string[] = [];
+const log = new Logger({ error: (l) => logs.push(l), warn: (l) => logs.push(l), info: (l) => logs.push(l), log: (l) => logs.push(l) });
+log.setLevel('debug');
+const options = (latencyBudget: boolean): LlamaModelOptions => ({
+  modelPath: targetModelPath,
+  draftModelPath: '',
+  threads: 1,
+  adaptiveThreads: false,
+  gpu: 'off',
+  maxContextSize: 4096,
+  fimOrder: 'psm',
+  speculation: 'off',
+  reuseKvPrefix: true,
+  anchorPrompt: true,
+  latencyBudget,
+  // A budget no prompt fits: every uncached window is cut to the quick prompt.
+  promptLatencyMs: 0.001,
+});
+
+const math = readFileSync(join(fixtureWorkspace, 'src', 'math.ts'), 'utf8');
+const prefix = `${math}\n${math}\nexport function norm(p: Point): number {\n  return Math.`;
+const suffix = `\n}\n\n${math}`;
+const request = (): InfillRequest => ({ prefix, suffix, maxTokens: 16, signal: new AbortController().signal, documentKey: 'norm.ts' });
+
+async function complete(model: LlamaCompletionModel): Promise<{ text: string; stats: InfillStats }> {
+  const run = model.infill(request());
+  let text = '';
+  for await (const token of run.tokens) text += token.text;
+  return { text, stats: await run.done };
+}
+
+test('over the latency budget: a quick prompt now, the whole window warmed in the background and used next', async () => {
+  const model = await loadLlamaCompletionModel(options(true), log);
+  const reference = await loadLlamaCompletionModel(options(false), log);
+  try {
+    const cold = await complete(model);
+    assert.equal(cold.stats.fullPrompt, false, 'the cold prompt is cut to the budget');
+    const quickPrompt = model.lastPrompt()!;
+    assert.ok(!quickPrompt.includes('export function add'), 'the quick prompt holds only the code nearest the cursor');
+    assert.equal(await model.whenWarm(), true, `the whole window was warmed\n${logs.slice(-5).join('\n')}`);
+
+    const warm = await complete(model);
+    assert.equal(warm.stats.fullPrompt, true, 'the next request has the whole window');
+    const evaluated = warm.stats.promptTokens - warm.stats.reusedPromptTokens;
+    assert.ok(evaluated <= 8, `only the middle (the typed part of the line) is evaluated, not ${evaluated} tokens`);
+    assert.ok(warm.stats.promptTokens > cold.stats.promptTokens * 2, `${warm.stats.promptTokens} tokens against ${cold.stats.promptTokens}`);
+
+    // The warmed KV state is the window's own: the same output as evaluating the window from scratch.
+    const fresh = await complete(reference);
+    assert.equal(fresh.stats.fullPrompt, true);
+    assert.equal(fresh.stats.reusedPromptTokens, 0);
+    assert.equal(model.lastPrompt(), reference.lastPrompt(), 'the same prompt');
+    assert.equal(warm.text, fresh.text);
+    assert.ok(warm.stats.generatedTokens > 0);
+  } finally {
+    await model.dispose();
+    await reference.dispose();
+  }
+});
+
+test('a space typed last is held back from the middle and not shown twice', async () => {
+  const model = await loadLlamaCompletionModel(options(false), log);
+  try {
+    const at = math.indexOf('a.x + b.x');
+    const run = async (before: string) => {
+      const infill = model.infill({ prefix: before, suffix: math.slice(at + 'a.x + b.x'.length), maxTokens: 12, signal: new AbortController().signal, documentKey: before });
+      let text = '';
+      for await (const token of infill.tokens) text += token.text;
+      await infill.done;
+      return { text, prompt: model.lastPrompt()! };
+    };
+    const withoutSpace = await run(math.slice(0, at - 1)); // "… { x:"
+    const withSpace = await run(math.slice(0, at)); // "… { x: "
+    assert.equal(withSpace.prompt, withoutSpace.prompt, 'the same prompt: the trailing space is held back');
+    assert.ok(withoutSpace.text.length > 0);
+    assert.equal(withSpace.text, withoutSpace.text.startsWith(' ') ? withoutSpace.text.slice(1) : withoutSpace.text);
+  } finally {
+    await model.dispose();
+  }
+});
