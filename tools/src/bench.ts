@@ -7,231 +7,43 @@ import { spawn } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import type { CompletionMetrics } from '../../common/protocol';
-import { LspSession } from './lspSession';
+import { realFileBenchmark, renderRealFile } from './realFileBench';
+import {
+  acceptanceReplay,
+  type Config,
+  defaultPace,
+  loadTokenizer,
+  percentile,
+  position,
+  type ReplayFile,
+  replayOptions,
+  round,
+  session,
+  Tally,
+  tinyTarget,
+  typingReplay,
+} from './replay';
 import { writeReportSection } from './reportFile';
 import { ensureShapedModel, qwen25Coder05bShape } from './shapedModel';
 
 const repoRoot = join(__dirname, '..', '..');
-const serverPath = join(repoRoot, 'dist', 'server.js');
-const tinyTarget = join(repoRoot, 'models', 'tiny-code-target-q8_0.gguf');
-const { values } = parseArgs({ options: { quick: { type: 'boolean', default: false }, json: { type: 'string' }, trace: { type: 'boolean', default: false } } });
+const { values } = parseArgs({
+  options: { quick: { type: 'boolean', default: false }, json: { type: 'string' }, trace: { type: 'boolean', default: false }, 'real-file-only': { type: 'boolean', default: false } },
+});
 const quick = values.quick ?? false;
-const keyMs = 80;
-const pauseMs = 600;
-
-const percentile = (numbers: number[], p: number) => {
-  if (numbers.length === 0) return 0;
-  const sorted = [...numbers].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
-};
-const round = (value: number, digits = 2) => Number(value.toFixed(digits));
-const delay = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-/** One server configuration: settings as the client would send them, and features switched off (HEARTH_DISABLE). */
-interface Config {
-  settings?: Record<string, unknown>;
-  disable?: string[];
-}
-
-async function session(config: Config): Promise<LspSession> {
-  const lsp = await LspSession.start({
-    serverPath,
-    settings: { threads: 1, logLevel: 'warn', ...config.settings },
-    env: config.disable?.length ? { HEARTH_DISABLE: config.disable.join(',') } : undefined,
-  });
-  const status = await lsp.waitForStatus((s) => s.state === 'ready' || s.state === 'error', 120_000);
-  if (status.state === 'error') throw new Error(status.message);
-  return lsp;
-}
-
-/** The target model's tokenizer (vocabulary only), to count what a keystroke changes in token terms. */
-async function loadTokenizer(): Promise<(text: string) => number[]> {
-  const lib = await import('node-llama-cpp');
-  const llama = await lib.getLlama({ build: 'never', gpu: false, maxThreads: 1, logLevel: lib.LlamaLogLevel.error });
-  const model = await llama.loadModel({ modelPath: tinyTarget, vocabOnly: true });
-  return (text) => model.tokenize(text) as number[];
-}
-
-/** Tokens at the end of `after` that differ from `before`: the least a keystroke can cost to evaluate. */
-function changedTailTokens(before: number[], after: number[]): number {
-  let common = 0;
-  while (common < before.length && common < after.length && before[common] === after[common]) common++;
-  return after.length - common;
-}
-
-const position = (text: string, offset: number) => {
-  const lines = text.slice(0, offset).split('\n');
-  return { line: lines.length - 1, character: lines.at(-1)!.length };
-};
+replayOptions.trace = values.trace ?? false;
+const { keyMs, pauseMs } = defaultPace;
 
 const source = readFileSync(join(repoRoot, 'test/fixtures/workspace/src/math.ts'), 'utf8');
-const replayLines = quick
-  ? ['  return { x: a.x + b.x, y: a.y + b.y };']
-  : ['  return { x: a.x + b.x, y: a.y + b.y };', '  x: number;', 'export function scale(p: Point, factor: number): Point {'];
-
-/** The source file with one of its lines emptied, and where that line starts: where the replay types it again. */
-function sourceWithout(line: string): { at: number; text: string } {
-  const at = source.indexOf(line);
-  return { at, text: source.slice(0, at) + source.slice(at + line.length) };
-}
-
-/** Everything the server reported, plus what the client side saw. */
-class Tally {
-  readonly metrics: CompletionMetrics[] = [];
-  readonly firstLineMs: number[] = [];
-  stale = 0;
-  lateDiscarded = 0;
-  keystrokes = 0;
-  typedTokens = 0;
-
-  summary(peakRss: number | undefined) {
-    const all = this.metrics;
-    if (values.trace) for (const m of all) console.error(JSON.stringify(m));
-    const followups = all.filter((m) => m.outcome !== 'cached' && m.outcome !== 'skipped' && m.promptTokens > 0).slice(1);
-    const answered = all.filter((m) => m.outcome === 'served' || m.outcome === 'cached' || m.outcome === 'empty');
-    const cancelled = all.filter((m) => m.cancelToIdleMs !== undefined);
-    const generated = all.filter((m) => m.generatedTokens > 1);
-    const decodeTokens = generated.reduce((sum, m) => sum + m.generatedTokens - 1, 0);
-    const decodeMs = generated.reduce((sum, m) => sum + m.decodeStepMs * (m.generatedTokens - 1), 0);
-    const accepted = all.reduce((sum, m) => sum + m.acceptedPredictions, 0);
-    const refuted = all.reduce((sum, m) => sum + m.refutedPredictions, 0);
-    return {
-      keystrokes: this.keystrokes,
-      requests: all.length,
-      served: all.filter((m) => m.outcome === 'served').length,
-      fromCache: all.filter((m) => m.outcome === 'cached').length,
-      cancelled: all.filter((m) => m.outcome === 'cancelled').length,
-      keptGoing: all.filter((m) => m.reason === 'kept going').length,
-      staleCompletions: this.stale,
-      lateAnswersDiscardedByClient: this.lateDiscarded,
-      promptTokensPerFollowupKeystroke: round(followups.reduce((sum, m) => sum + m.promptTokens - m.reusedPromptTokens, 0) / Math.max(1, followups.length)),
-      typedTokensPerFollowupKeystroke: round(this.typedTokens / Math.max(1, this.keystrokes)),
-      // Keystroke → first ghost line at the client: the streamed first line, or the answer when it came whole.
-      firstLineMsP50: round(percentile(this.firstLineMs, 50)),
-      firstLineMsP95: round(percentile(this.firstLineMs, 95)),
-      firstTokenMsP50: round(percentile(all.flatMap((m) => (m.firstTokenMs === undefined ? [] : [m.firstTokenMs])), 50)),
-      completionMsP50: round(percentile(answered.map((m) => m.totalMs), 50)),
-      completionMsP95: round(percentile(answered.map((m) => m.totalMs), 95)),
-      cancelToIdleMsP95: round(percentile(cancelled.map((m) => m.cancelToIdleMs!), 95)),
-      decodeStepMs: round(percentile(generated.map((m) => m.decodeStepMs), 50), 3),
-      decodeTokensPerSecond: round(decodeMs > 0 ? (decodeTokens * 1000) / decodeMs : 0, 1),
-      speculativeAcceptance: round(accepted / Math.max(1, accepted + refuted), 3),
-      peakRssMiB: peakRss === undefined ? null : round(peakRss, 1),
-    };
-  }
-}
-
-/** Sends one request and records when its first ghost line would show at the client. */
-function request(lsp: LspSession, tally: Tally, uri: string, at: { line: number; character: number }) {
-  const sent = performance.now();
-  let firstLine: { at: number; text: string } | undefined;
-  lsp.onFirstLine = (message) => (firstLine ??= { at: performance.now(), text: message.text });
-  const pending = lsp.requestCompletion(uri, at);
-  const shown = pending.result.then(
-    (items) => {
-      const shownAt = firstLine?.at ?? (items.length > 0 ? performance.now() : undefined);
-      if (shownAt !== undefined) tally.firstLineMs.push(shownAt - sent);
-      return items;
-    },
-    () => [] as string[],
-  );
-  /** The first line shown: streamed, or the answer's, or undefined when there was nothing (yet). */
-  const firstShownLine = async (timeoutMs: number): Promise<string | undefined> => {
-    const items = await Promise.race([shown, delay(timeoutMs).then(() => undefined)]);
-    return firstLine?.text ?? items?.[0]?.split('\n')[0];
-  };
-  return { pending, shown, firstShownLine };
-}
-
-/**
- * A person re-typing lines of a real source file (one key every `keyMs`, pausing `pauseMs` after a comma or an
- * opening bracket and at the end of a line): each keystroke sends the change and asks for a completion; a request
- * still running when the next key comes is cancelled, as VS Code does.
- */
-async function typingReplay(config: Config, tokenize: (text: string) => number[], lines = replayLines) {
-  const lsp = await session(config);
-  const tally = new Tally();
-  for (const [index, line] of lines.entries()) {
-    const uri = `untitled:replay-${index}.ts`;
-    const { at, text: withoutLine } = sourceWithout(line);
-    let text = withoutLine;
-    let version = 1;
-    await lsp.open(uri, 'typescript', text);
-    const typeKey = async (typed: number) => {
-      tally.typedTokens += changedTailTokens(tokenize(text.slice(0, at + typed - 1)), tokenize(text.slice(0, at + typed)));
-      text = text.slice(0, at + typed - 1) + line[typed - 1] + text.slice(at + typed - 1);
-      await lsp.replaceText(uri, ++version, text);
-      tally.keystrokes++;
-    };
-    let applied = 0;
-    for (let typed = 0; typed <= line.length; typed++) {
-      if (typed > applied) {
-        await typeKey(typed);
-        applied = typed;
-      }
-      const requestVersion = version;
-      const { pending, shown } = request(lsp, tally, uri, position(text, at + typed));
-      // A person pauses after a comma or an opening brace, and at the end of the line: the request may finish then.
-      const pause = typed === line.length ? 2_000 : /[,{(]$/.test(line.slice(0, typed)) ? pauseMs : keyMs;
-      const answered = await Promise.race([shown, delay(pause).then(() => undefined)]);
-      if (answered === undefined) {
-        // As in VS Code: the keystroke's change reaches the server first, then the cancellation.
-        if (typed < line.length) {
-          await typeKey(typed + 1);
-          applied = typed + 1;
-        }
-        pending.cancel();
-      }
-      const items = await shown;
-      tally.metrics.push(await lsp.nextMetrics());
-      // The client drops answers to cancelled requests and for older versions (client/src/serverClient.ts);
-      // count what it drops, and anything it would still show for a document that has moved on.
-      if (items.length > 0 && (answered === undefined || requestVersion !== version)) tally.lateDiscarded++;
-      if (items.length > 0 && answered !== undefined && requestVersion !== version) tally.stale++;
-    }
-  }
-  const peak = lsp.peakRssMiB();
-  await lsp.stop();
-  return tally.summary(peak);
-}
-
-/**
- * A person accepting suggestions by typing them: at the start of each replayed line the suggestion's first line is
- * read as soon as it shows, then typed one key every `keyMs` (up to 24 keys), a request per keystroke. Typed-through
- * requests are what the completion cache serves; a keystroke that arrives while the model is still writing the rest
- * is what keep-going lets go on.
- */
-async function acceptanceReplay(config: Config, lines = replayLines) {
-  const lsp = await session({ ...config, settings: { maxLines: 8, ...config.settings } });
-  const tally = new Tally();
-  for (const [index, line] of lines.entries()) {
-    const uri = `untitled:accept-${index}.ts`;
-    const { at, text: withoutLine } = sourceWithout(line);
-    let text = withoutLine;
-    let version = 1;
-    await lsp.open(uri, 'typescript', text);
-    let offset = at;
-    let current = request(lsp, tally, uri, position(text, offset));
-    let sent = 1;
-    const suggestion = (await current.firstShownLine(10_000)) ?? '';
-    for (const char of suggestion.slice(0, 24)) {
-      text = text.slice(0, offset) + char + text.slice(offset);
-      offset++;
-      await lsp.replaceText(uri, ++version, text);
-      tally.keystrokes++;
-      current.pending.cancel(); // VS Code cancels the request the keystroke overtook (a no-op once answered)
-      current = request(lsp, tally, uri, position(text, offset));
-      sent++;
-      await Promise.race([current.shown, delay(keyMs)]);
-    }
-    await current.shown;
-    for (let i = 0; i < sent; i++) tally.metrics.push(await lsp.nextMetrics());
-  }
-  const peak = lsp.peakRssMiB();
-  await lsp.stop();
-  return tally.summary(peak);
-}
+const mathFile: ReplayFile = {
+  text: source,
+  languageId: 'typescript',
+  extension: 'ts',
+  lines: quick
+    ? ['  return { x: a.x + b.x, y: a.y + b.y };']
+    : ['  return { x: a.x + b.x, y: a.y + b.y };', '  x: number;', 'export function scale(p: Point, factor: number): Point {'],
+};
+const firstLineOnly = (file: ReplayFile): ReplayFile => ({ ...file, lines: file.lines.slice(0, 1) });
 
 /** Decode speed on code that repeats its context and on code that does not. */
 async function decodeSpeed(config: Config, repetitive: boolean, runs: number) {
@@ -324,14 +136,24 @@ const toggles: Record<string, Config> = {
 async function main(): Promise<void> {
   const started = Date.now();
   const tokenize = await loadTokenizer();
+  const command = `npm run bench${quick ? ' -- --quick' : ''}${values['real-file-only'] ? ' -- --real-file-only' : ''}`;
+  const realFile = await realFileBenchmark(tokenize, quick);
+  writeReportSection('realFile', renderRealFile(realFile, command));
+  console.error(`real files done at ${Math.round((Date.now() - started) / 1000)} s`);
+  if (values['real-file-only']) {
+    const result = { quick, realFile, seconds: round((Date.now() - started) / 1000, 1) };
+    console.log(JSON.stringify(result, null, 2));
+    if (values.json) writeFileSync(values.json, `${JSON.stringify(result, null, 2)}\n`);
+    return;
+  }
 
   const tiny: Record<string, { typing: Awaited<ReturnType<typeof typingReplay>>; accepting: Awaited<ReturnType<typeof acceptanceReplay>> }> = {};
   for (const [name, config] of Object.entries(toggles)) {
-    tiny[name] = { typing: await typingReplay(config, tokenize), accepting: await acceptanceReplay(config) };
+    tiny[name] = { typing: await typingReplay(config, tokenize, mathFile), accepting: await acceptanceReplay(config, mathFile) };
     console.error(`tiny, ${name}: done at ${Math.round((Date.now() - started) / 1000)} s`);
   }
-  const busy = await whileBusy(() => typingReplay({}, tokenize));
-  const busyFixedThreads = await whileBusy(() => typingReplay({ settings: { threads: 2 } }, tokenize));
+  const busy = await whileBusy(() => typingReplay({}, tokenize, mathFile));
+  const busyFixedThreads = await whileBusy(() => typingReplay({ settings: { threads: 2 } }, tokenize, mathFile));
 
   const runs = quick ? 3 : 8;
   const speed: Record<string, { repetitive: Awaited<ReturnType<typeof decodeSpeed>>; plain: Awaited<ReturnType<typeof decodeSpeed>> }> = {};
@@ -347,11 +169,11 @@ async function main(): Promise<void> {
   const shapedConfig = (settings: Record<string, unknown> = {}): Config => ({ settings: { modelPath: shapedPath, fimOrder: 'spm', maxTokens: 32, ...settings } });
   const shaped = {
     shape: qwen25Coder05bShape,
-    typing: await typingReplay(shapedConfig(), tokenize, replayLines.slice(0, 1)),
-    typingKvReuseOff: quick ? null : await typingReplay({ ...shapedConfig(), disable: ['kvReuse'] }, tokenize, replayLines.slice(0, 1)),
+    typing: await typingReplay(shapedConfig(), tokenize, firstLineOnly(mathFile)),
+    typingKvReuseOff: quick ? null : await typingReplay({ ...shapedConfig(), disable: ['kvReuse'] }, tokenize, firstLineOnly(mathFile)),
     // A slow model is where keep-going shows: the first line streams while the rest is still being written.
-    accepting: await acceptanceReplay(shapedConfig(), replayLines.slice(0, 1)),
-    acceptingKeepGoingOff: await acceptanceReplay({ ...shapedConfig(), disable: ['keepGoing'] }, replayLines.slice(0, 1)),
+    accepting: await acceptanceReplay(shapedConfig(), firstLineOnly(mathFile)),
+    acceptingKeepGoingOff: await acceptanceReplay({ ...shapedConfig(), disable: ['keepGoing'] }, firstLineOnly(mathFile)),
     decode: {
       off: await decodeSpeed(shapedConfig({ speculation: 'off', maxTokens: 32 }), true, 2),
       promptLookup: await decodeSpeed(shapedConfig({ speculation: 'promptLookup', maxTokens: 32 }), true, 2),
@@ -373,6 +195,7 @@ async function main(): Promise<void> {
     staleCompletions: [...Object.values(tiny).flatMap((r) => [r.typing, r.accepting]), busy, busyFixedThreads, shaped.typing, shaped.accepting].reduce((sum, r) => sum + r.staleCompletions, 0),
     tiny: { features: tiny, busyMachine: { autoThreads: busy, twoThreads: busyFixedThreads }, decodeSpeed: speed, runtime: tinyRuntime },
     qwen25Coder05bShaped: shaped,
+    realFile,
     seconds: round((Date.now() - started) / 1000, 1),
   };
   console.log(JSON.stringify(result, null, 2));

@@ -15,6 +15,7 @@ import { ContextBuilder, type ContextSource, contextSources } from '../../server
 import { RecentEdits } from '../../server/src/context/recentEdits';
 import { WorkspaceIndex } from '../../server/src/context/workspaceIndex';
 import { Logger } from '../../server/src/logger';
+import type { CompletionModel } from '../../server/src/model/completionModel';
 import { loadLlamaCompletionModel } from '../../server/src/model/llamaLoader';
 import { DocumentTrees } from '../../server/src/syntax/documentTrees';
 import { GrammarRegistry } from '../../server/src/syntax/grammarRegistry';
@@ -89,29 +90,36 @@ async function main(): Promise<void> {
   const texts = new Map(files.map((path) => [path, readFileSync(path, 'utf8')]));
   const samples = await makeSamples(grammars, index, texts);
   const openDocuments = files.map((path) => ({ uri: pathToFileURL(path).href, path, text: texts.get(path)! }));
-  const model = await loadLlamaCompletionModel(
-    {
-      modelPath: join(repoRoot, 'models', 'tiny-code-target-q8_0.gguf'),
-      draftModelPath: '',
-      threads: 1,
-      adaptiveThreads: false,
-      gpu: 'off',
-      maxContextSize: 4096,
-      fimOrder: 'spm',
-      speculation: 'off',
-      reuseKvPrefix: true,
-    },
-    log,
-  );
+  const load = (fimOrder: 'psm' | 'spm', anchorPrompt = true) =>
+    loadLlamaCompletionModel(
+      {
+        modelPath: join(repoRoot, 'models', 'tiny-code-target-q8_0.gguf'),
+        draftModelPath: '',
+        threads: 1,
+        adaptiveThreads: false,
+        gpu: 'off',
+        maxContextSize: 4096,
+        fimOrder,
+        speculation: 'off',
+        reuseKvPrefix: true,
+        anchorPrompt,
+        // Quality, not speed, is measured here: every prompt holds the whole window.
+        latencyBudget: false,
+        promptLatencyMs: 0,
+      },
+      log,
+    );
+  let model: CompletionModel = await load('spm');
 
   const configs: Record<string, ContextSource[]> = {
     'no context': [],
     'all sources': [...contextSources],
     ...Object.fromEntries(contextSources.map((source) => [`${source} only`, [source]])),
   };
-  const results: Record<string, { exactMatch: number; editSimilarity: number; withDefinitionInPrompt: number; meanContextFiles: number }> = {};
+  type Result = { exactMatch: number; editSimilarity: number; withDefinitionInPrompt: number; meanContextFiles: number };
+  const results: Record<string, Result> = {};
   const examples: Array<{ config: string; sample: string; expected: string; completion: string; prompt: string }> = [];
-  for (const [name, sources] of Object.entries(configs)) {
+  const evaluate = async (name: string, sources: ContextSource[]): Promise<Result> => {
     const builder = new ContextBuilder({
       grammars,
       trees: new DocumentTrees(),
@@ -165,15 +173,26 @@ async function main(): Promise<void> {
         examples.push({ config: name, sample: `${sample.path.slice(projectRoot.length + 1)}:${sample.line + 1} ${sample.symbol}`, expected, completion, prompt });
       }
     }
-    results[name] = {
+    const result = {
       exactMatch: round(exact / samples.length),
       editSimilarity: round(similarity / samples.length),
       withDefinitionInPrompt: round(withDefinition / samples.length),
       meanContextFiles: round(contextFiles / samples.length),
     };
-    console.error(`${name}: ${JSON.stringify(results[name])}`);
-  }
+    console.error(`${name}: ${JSON.stringify(result)}`);
+    return result;
+  };
+  for (const [name, sources] of Object.entries(configs)) results[name] = await evaluate(name, sources);
   await model.dispose();
+
+  // The prefix-first layouts (what real models are trained on): anchored where the line's code starts, the typed part of the line
+  // opening the middle (the server's), against the prompt split at the cursor; all context sources.
+  const layouts: Record<string, Result> = {};
+  for (const [name, anchored] of [['prefix-first, anchored where the line\'s code starts', true], ['prefix-first, split at the cursor', false]] as const) {
+    model = await load('psm', anchored);
+    layouts[name] = await evaluate(name, [...contextSources]);
+    await model.dispose();
+  }
 
   const withContext = results['all sources']!;
   const without = results['no context']!;
@@ -187,6 +206,7 @@ async function main(): Promise<void> {
     editSimilarityWithoutContext: without.editSimilarity,
     exactMatchRelativeLift: without.exactMatch > 0 ? round(withContext.exactMatch / without.exactMatch - 1) : null,
     byConfiguration: results,
+    prefixFirstLayouts: layouts,
     examples,
     seconds: round((performance.now() - started) / 1000, 1),
   };
@@ -213,6 +233,16 @@ definition. The other project files count as open tabs; nothing was edited, so t
 | context | exact match | edit similarity | definition in prompt | context files per prompt |
 | --- | --- | --- | --- | --- |
 ${rows}
+
+The prompt layout, prefix-first as real models are trained (all sources; the table above is suffix-first, the order the
+server uses for this bundled model): the server anchors the prompt where the line's code starts and puts the typed
+part of the line at the start of the middle, so that typing re-evaluates only what was typed.
+
+| prefix-first layout | exact match | edit similarity | definition in prompt | context files per prompt |
+| --- | --- | --- | --- | --- |
+${Object.entries(output.prefixFirstLayouts as Record<string, any>)
+  .map(([name, r]) => `| ${name} | ${r.exactMatch} | ${r.editSimilarity} | ${r.withDefinitionInPrompt} | ${r.meanContextFiles} |`)
+  .join('\n')}
 
 Exact match with context ÷ without − 1: **${output.exactMatchRelativeLift ?? 'n/a (no exact match without context)'}** (target ≥ 0.3).
 

@@ -1,0 +1,335 @@
+// The benchmark that cannot flatter us: the Qwen2.5-Coder-0.5B-shaped model (the real model's speed), one thread, the
+// FIM order real models use (prefix-first: `fimOrder: auto` for any model but the bundled one), typing into the
+// middle of real source files of 300+ lines (test/fixtures/realFiles, licenses in LICENSES.md), every figure against
+// "KV reuse off" in the same run, and the server's prefill and decode speeds against node-llama-cpp's own at the same
+// prompt position.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { CompletionMetrics } from '../../common/protocol';
+import { type Config, delay, percentile, position, type ReplayFile, round, session, sourceWithout, typingTally } from './replay';
+import { ensureShapedModel } from './shapedModel';
+
+const realFilesDir = join(__dirname, '..', '..', 'test', 'fixtures', 'realFiles');
+
+/** Lines typed again, in the middle of each file (their indentation stays in the document). */
+const realFiles = (quick: boolean): ReplayFile[] => [
+  {
+    text: readFileSync(join(realFilesDir, 'format.ts'), 'utf8'),
+    languageId: 'typescript',
+    extension: 'ts',
+    lines: quick
+      ? ['out += NEWLINE + pad + createStatement("endif");']
+      : ['out += NEWLINE + pad + createStatement("endif");', 'formattedIterable = `${formatExpression(n.lhs)} if ${formatExpression(n.test)}`;'],
+  },
+  {
+    text: readFileSync(join(realFilesDir, 'shlex.py'), 'utf8'),
+    languageId: 'python',
+    extension: 'py',
+    lines: quick ? ['elif self.posix and nextchar in self.escape:'] : ['elif self.posix and nextchar in self.escape:', 'self.lineno += 1'],
+  },
+];
+
+/** Warm-up lines the server logs at debug level: `Warm: KEY's whole window (N tokens, E evaluated) in T ms`. */
+const warmLine = /Warm: .*'s whole window \((\d+) tokens, (\d+) evaluated\) in (\d+) ms/;
+const curveLine = /prompt tokens\/s by batch size ([^:]+: \d+(?:, \d+: \d+)*): chunks of (\d+)/;
+
+interface Warm {
+  tokens: number;
+  evaluated: number;
+  ms: number;
+}
+
+export async function realFileBenchmark(tokenize: (text: string) => number[], quick: boolean) {
+  const modelPath = await ensureShapedModel();
+  const files = realFiles(quick);
+  // Random weights never end a line, so each answer is capped at one average line of these files, in tokens: the
+  // first ghost line then costs what a real model's first line costs.
+  const lineTokens = Math.ceil(average(files.flatMap((f) => f.text.split('\n').filter((l) => l.trim() !== '').map((l) => tokenize(l.trim()).length))));
+  const warms: Warm[] = [];
+  let serverCurve = '';
+  const config = (disable: string[] = []): Config => ({
+    settings: { modelPath, maxTokens: lineTokens, logLevel: 'debug' },
+    disable,
+    onLog: (line) => {
+      const warm = warmLine.exec(line);
+      if (warm) warms.push({ tokens: Number(warm[1]), evaluated: Number(warm[2]), ms: Number(warm[3]) });
+      const curve = curveLine.exec(line);
+      if (curve) serverCurve = `${curve[1]} (chunks of ${curve[2]})`;
+    },
+  });
+  const run = async (disable: string[], filesToType: ReplayFile[]) => {
+    const metrics: CompletionMetrics[] = [];
+    const cold: CompletionMetrics[] = [];
+    const firstLine: number[] = [];
+    const coldFirstLine: number[] = [];
+    let keystrokes = 0;
+    let typedTokens = 0;
+    let stale = 0;
+    for (const file of filesToType) {
+      const { tally } = await typingTally(config(disable), tokenize, file, { awaitFirst: true });
+      metrics.push(...tally.metrics);
+      cold.push(...tally.coldMetrics);
+      firstLine.push(...tally.firstLineMs);
+      coldFirstLine.push(...tally.coldFirstLineMs);
+      keystrokes += tally.keystrokes;
+      typedTokens += tally.typedTokens;
+      stale += tally.stale;
+    }
+    return summarize({ metrics, cold, firstLine, coldFirstLine, keystrokes, typedTokens, stale });
+  };
+  const on = await run([], files);
+  // KV reuse off costs a whole prompt per keystroke (tens of seconds here): one line of one file is enough to show it.
+  const off = await run(['kvReuse'], [{ ...files[0]!, lines: files[0]!.lines.slice(0, 1) }]);
+
+  // Like with like: the user rests at a line until the background warm-up is done, then the server completes there
+  // with the whole window. node-llama-cpp alone evaluates as many tokens in one batch, and decodes at that depth in
+  // turns with the server (this machine's speed drifts by ±20 % over minutes: turns keep the comparison fair).
+  warms.length = 0;
+  const fileTokens = tokenize(files[0]!.text);
+  const probe = await restedProbe(config(['cache']), files[0]!, warms, await runtimeAlone(modelPath, fileTokens));
+  const curve = await runtimeCurve(modelPath, fileTokens, 1400);
+  const warm = probe.warm;
+  const serverDecodeStep = probe.serverDecodeStepMs;
+  const runtime = { ...probe.runtime, ...curve, curveAt: 1400 };
+  const serverPrefill = warm ? (warm.evaluated * 1000) / warm.ms : on.coldPrefillTokensPerSecond;
+  return {
+    model: 'Qwen2.5-Coder-0.5B-shaped, random weights, Q8_0, 1 thread, FIM order auto (prefix-first)',
+    files: files.map((f) => `${f.extension}: ${f.text.split('\n').length} lines, typing ${f.lines.length} line(s)`),
+    answerTokens: lineTokens,
+    promptTokensPerFollowupKeystroke: on.promptTokensPerFollowupKeystroke,
+    typedTokensPerFollowupKeystroke: on.typedTokensPerFollowupKeystroke,
+    firstLineMsP50: on.firstLineMsP50,
+    firstLineMsP95: on.firstLineMsP95,
+    coldFirstLineMs: on.coldFirstLineMs,
+    decodeStepMs: round(serverDecodeStep, 1),
+    decodeRatio: round(runtime.decodeStepMs / Math.max(1e-9, serverDecodeStep)),
+    prefillRatio: round(serverPrefill / Math.max(1e-9, runtime.prefillTokensPerSecond)),
+    cancelToIdleMsP95: on.cancelToIdleMsP95,
+    cancelDuringPrefillMsP95: on.cancelDuringPrefillMsP95,
+    prefillChunkMs: on.prefillChunkMs,
+    details: {
+      allOn: on,
+      kvReuseOff: off,
+      rested: probe,
+      decodeStepWhileTypingMs: round(on.decodeStepMs, 1),
+      serverPrefillTokensPerSecond: round(serverPrefill, 1),
+      serverPrefillAt: warm ? `background warm-up: ${warm.evaluated} tokens from position ${warm.tokens - warm.evaluated}, in chunks` : 'cold requests',
+      runtime,
+      serverCurveAtLoad: serverCurve,
+    },
+  };
+}
+
+/**
+ * Opens the file, completes in its middle (the cold request), rests until the server logs that the whole window is
+ * warm, then completes there three times more (the completion cache off, so each reaches the model), each time
+ * followed by node-llama-cpp decoding alone at the same depth.
+ */
+async function restedProbe(config: Config, file: ReplayFile, warms: Warm[], runtime: RuntimeAlone) {
+  const lsp = await session(config);
+  try {
+    const uri = `untitled:rested.${file.extension}`;
+    const { at, text } = sourceWithout(file, file.lines[0]!);
+    await lsp.open(uri, file.languageId, text);
+    const started = performance.now();
+    await lsp.complete(uri, position(text, at));
+    const cold = await lsp.nextMetrics();
+    while (warms.length === 0 && performance.now() - started < 120_000) await delay(200);
+    const restedMs = performance.now() - started;
+    const warm = warms[0];
+    const prefill = await runtime.prefill(warm ? warm.tokens - warm.evaluated : 0, warm?.evaluated ?? cold.promptTokens);
+    const served: CompletionMetrics[] = [];
+    const runtimeSteps: number[] = [];
+    for (let i = 0; i < 3; i++) {
+      await lsp.complete(uri, position(text, at));
+      served.push(await lsp.nextMetrics());
+      runtimeSteps.push(await runtime.decodeStep(12));
+    }
+    const decoded = served.filter((m) => m.generatedTokens > 1);
+    return {
+      coldPromptTokens: cold.promptTokens,
+      warmedAfterMs: warm ? Math.round(restedMs) : null,
+      warm,
+      fullPrompt: served.every((m) => m.fullPrompt === true),
+      promptTokens: Math.round(average(served.map((m) => m.promptTokens))),
+      promptTokensEvaluated: Math.round(average(served.map((m) => m.promptTokens - m.reusedPromptTokens))),
+      firstTokenMs: round(average(served.map((m) => m.firstTokenMs ?? 0)), 1),
+      serverDecodeStepMs: percentile(decoded.map((m) => m.decodeStepMs), 50),
+      runtime: { decodeStepMs: round(percentile(runtimeSteps, 50), 1), decodeAt: runtime.depth(), prefillTokensPerSecond: prefill.tokensPerSecond, prefillAt: prefill.at },
+    };
+  } finally {
+    await lsp.stop();
+    await runtime.dispose();
+  }
+}
+
+interface Collected {
+  metrics: CompletionMetrics[];
+  cold: CompletionMetrics[];
+  firstLine: number[];
+  coldFirstLine: number[];
+  keystrokes: number;
+  typedTokens: number;
+  stale: number;
+}
+
+function summarize(c: Collected) {
+  const evaluated = (m: CompletionMetrics) => m.promptTokens - m.reusedPromptTokens;
+  const followups = c.metrics.filter((m) => m.outcome !== 'cached' && m.outcome !== 'skipped' && m.promptTokens > 0);
+  const cancels = c.metrics.filter((m) => m.cancelToIdleMs !== undefined);
+  const generated = c.metrics.filter((m) => m.generatedTokens > 1);
+  const coldServed = c.cold.filter((m) => m.firstTokenMs !== undefined && evaluated(m) > 0);
+  const p = (values: number[], q: number) => (values.length === 0 ? null : round(percentile(values, q), 1));
+  return {
+    keystrokes: c.keystrokes,
+    requests: c.metrics.length,
+    served: c.metrics.filter((m) => m.outcome === 'served').length,
+    cancelled: c.metrics.filter((m) => m.outcome === 'cancelled').length,
+    fromCache: c.metrics.filter((m) => m.outcome === 'cached').length,
+    staleCompletions: c.stale,
+    promptTokensPerFollowupKeystroke: round(average(followups.map(evaluated))),
+    typedTokensPerFollowupKeystroke: round(c.typedTokens / Math.max(1, c.keystrokes)),
+    fullPromptShare: round(followups.filter((m) => m.fullPrompt).length / Math.max(1, followups.length)),
+    firstLineMsP50: p(c.firstLine, 50),
+    firstLineMsP95: p(c.firstLine, 95),
+    shownFirstLines: c.firstLine.length,
+    coldFirstLineMs: p(c.coldFirstLine, 50),
+    coldPromptTokens: Math.round(average(c.cold.map((m) => m.promptTokens))),
+    coldPrefillTokensPerSecond: round(average(coldServed.map((m) => (evaluated(m) * 1000) / Math.max(1, m.firstTokenMs! - m.decodeStepMs))), 1),
+    medianPromptTokens: Math.round(percentile(c.metrics.filter((m) => m.promptTokens > 0).map((m) => m.promptTokens), 50)),
+    decodeStepMs: percentile(generated.map((m) => m.decodeStepMs), 50),
+    cancelToIdleMsP95: p(cancels.filter((m) => m.generatedTokens > 0).map((m) => m.cancelToIdleMs!), 95),
+    cancelDuringPrefillMsP95: p(cancels.filter((m) => m.generatedTokens === 0 && m.promptTokens > 0).map((m) => m.cancelToIdleMs!), 95),
+    cancelsDuringDecoding: cancels.filter((m) => m.generatedTokens > 0).length,
+    cancelsDuringPrefill: cancels.filter((m) => m.generatedTokens === 0 && m.promptTokens > 0).length,
+    prefillChunkMs: p(c.metrics.flatMap((m) => (m.prefillChunkMs === undefined ? [] : [m.prefillChunkMs])), 50),
+  };
+}
+
+const average = (values: number[]) => (values.length === 0 ? 0 : values.reduce((a, b) => a + b, 0) / values.length);
+
+type RuntimeAlone = Awaited<ReturnType<typeof runtimeAlone>>;
+
+/** node-llama-cpp alone, one thread, one sequence: a one-batch prefill, then decode steps at that depth on demand. */
+async function runtimeAlone(modelPath: string, fileTokens: number[], flashAttention = false) {
+  const lib = await import('node-llama-cpp');
+  const llama = await lib.getLlama({ build: 'never', gpu: false, maxThreads: 1, logLevel: lib.LlamaLogLevel.error });
+  const model = await llama.loadModel({ modelPath });
+  const context = await model.createContext({ contextSize: 4096, threads: 1, flashAttention });
+  const sequence = context.getSequence();
+  const tokens = (count: number) => Array.from({ length: count }, (_, i) => fileTokens[i % fileTokens.length]!) as never[];
+  let depth = 0;
+  return {
+    depth: () => depth,
+    /** `count` tokens in one batch after `from`; the sequence then holds from + count tokens. */
+    async prefill(from: number, count: number) {
+      if (from > 0 && depth >= from) {
+        await sequence.eraseContextTokenRanges([{ start: from, end: sequence.nextTokenIndex }]); // the same first tokens
+      } else {
+        await sequence.clearHistory();
+        if (from > 0) await sequence.evaluateWithoutGeneratingNewTokens(tokens(from));
+      }
+      const t = performance.now();
+      await sequence.evaluateWithoutGeneratingNewTokens(tokens(from + count).slice(from));
+      depth = from + count;
+      return { tokensPerSecond: round((count * 1000) / (performance.now() - t), 1), at: { from, count } };
+    },
+    /** The mean of `steps` decode steps at the current depth (erased again afterwards). */
+    async decodeStep(steps: number) {
+      const times: number[] = [];
+      let last = 0;
+      for await (const _ of sequence.evaluate(tokens(depth + 1).slice(depth), { temperature: 0 })) {
+        const now = performance.now();
+        if (last > 0) times.push(now - last);
+        last = now;
+        if (times.length >= steps) break;
+      }
+      await sequence.eraseContextTokenRanges([{ start: depth, end: sequence.nextTokenIndex }]);
+      return average(times);
+    },
+    async dispose() {
+      await context.dispose();
+      await model.dispose();
+      await llama.dispose();
+    },
+  };
+}
+
+/**
+ * node-llama-cpp alone, `depth` tokens into the context: prompt throughput by batch size, and a decode step and a
+ * 128-token batch with flash attention off and on.
+ */
+async function runtimeCurve(modelPath: string, fileTokens: number[], depth: number) {
+  const measure = async (flashAttention: boolean, sizes: number[]) => {
+    const runtime = await runtimeAlone(modelPath, fileTokens, flashAttention);
+    try {
+      await runtime.prefill(0, depth);
+      const curve: Record<number, number> = {};
+      for (const size of sizes) curve[size] = (await runtime.prefill(depth, size)).tokensPerSecond;
+      await runtime.prefill(0, depth);
+      return { curve, decodeStepMs: round(await runtime.decodeStep(12), 1) };
+    } finally {
+      await runtime.dispose();
+    }
+  };
+  const plain = await measure(false, [8, 16, 32, 64, 128, 256]);
+  const flash = await measure(true, [128]);
+  return {
+    tokensPerSecondByBatchSize: plain.curve,
+    flashAttention: {
+      off: { decodeStepMs: plain.decodeStepMs, batchOf128TokensPerSecond: plain.curve[128]! },
+      on: { decodeStepMs: flash.decodeStepMs, batchOf128TokensPerSecond: flash.curve[128]! },
+    },
+  };
+}
+
+export function renderRealFile(result: Awaited<ReturnType<typeof realFileBenchmark>>, command: string): string {
+  const { allOn, kvReuseOff, runtime } = result.details;
+  const rows: Array<[string, keyof typeof allOn]> = [
+    ['keystrokes', 'keystrokes'],
+    ['requests (served / cancelled / from cache)', 'requests'],
+    ['prompt tokens evaluated per follow-up keystroke', 'promptTokensPerFollowupKeystroke'],
+    ['tokens typed per keystroke', 'typedTokensPerFollowupKeystroke'],
+    ['share of prompts with the whole window', 'fullPromptShare'],
+    ['keystroke → first ghost line p50 (ms)', 'firstLineMsP50'],
+    ['keystroke → first ghost line p95 (ms)', 'firstLineMsP95'],
+    ['first ghost lines shown', 'shownFirstLines'],
+    ['newly opened file → first ghost line (ms, p50)', 'coldFirstLineMs'],
+    ['decode step (ms, p50)', 'decodeStepMs'],
+    ['cancel → sequence free, during decoding, p95 (ms)', 'cancelToIdleMsP95'],
+    ['cancel → sequence free, during prefill, p95 (ms)', 'cancelDuringPrefillMsP95'],
+    ['one prefill chunk (ms)', 'prefillChunkMs'],
+    ['stale completions shown', 'staleCompletions'],
+  ];
+  const cell = (s: typeof allOn, key: keyof typeof allOn) =>
+    key === 'requests' ? `${s.requests} (${s.served} / ${s.cancelled} / ${s.fromCache})` : String(s[key] ?? '–');
+  const curve = Object.entries(runtime.tokensPerSecondByBatchSize).map(([size, speed]) => `${size} → ${speed}`).join(', ');
+  return `## Real files, real-sized model, prefix-first
+
+Made by \`${command}\` (tools/src/realFileBench.ts) on ${new Date().toISOString().slice(0, 10)}, on this project's 2-core machine.
+${result.model}. Files: ${result.files.join('; ')} (test/fixtures/realFiles). A line in the middle of each file is
+emptied and typed again, one key every 80 ms, pausing 600 ms after a comma or an opening bracket and 2 s at the end of
+the line; a request per keystroke, cancelled when the next key comes first. The first request in each newly opened
+file is awaited (the cold figure). Answers are capped at ${result.answerTokens} tokens, one average line of these files: random weights
+never end a line.
+
+| measure | all on | KV reuse off |
+| --- | --- | --- |
+${rows.map(([label, key]) => `| ${label} | ${cell(allOn, key)} | ${cell(kvReuseOff, key)} |`).join('\n')}
+
+Resting at the first line of ${result.files[0]} until the background warm-up is done (cold prompt ${result.details.rested.coldPromptTokens} tokens; whole window
+warm after ${result.details.rested.warmedAfterMs ?? '–'} ms), then completing there: whole window in the prompt ${result.details.rested.fullPrompt}, ${result.details.rested.promptTokens} prompt tokens of which
+${result.details.rested.promptTokensEvaluated} evaluated, first token after ${result.details.rested.firstTokenMs} ms.
+
+Against node-llama-cpp alone (same model, 1 thread, same positions, quiet machine):
+- decode: server ${result.decodeStepMs} ms a step (${result.details.decodeStepWhileTypingMs} ms while the replay typed over it), node-llama-cpp ${runtime.decodeStepMs} ms at ${runtime.decodeAt} tokens of context → **decodeRatio ${result.decodeRatio}**;
+- prefill: server ${result.details.serverPrefillTokensPerSecond} tokens/s (${result.details.serverPrefillAt}), node-llama-cpp in one batch ${runtime.prefillTokensPerSecond} tokens/s → **prefillRatio ${result.prefillRatio}**;
+- prompt tokens/s by batch size, ${runtime.curveAt} tokens into the context: ${curve}. The server measures its own curve at load
+  (128 tokens in): ${result.details.serverCurveAtLoad || '–'};
+- flash attention, ${runtime.curveAt} tokens in: decode step ${runtime.flashAttention.off.decodeStepMs} ms off, ${runtime.flashAttention.on.decodeStepMs} ms on; 128-token batch
+  ${runtime.flashAttention.off.batchOf128TokensPerSecond} tokens/s off, ${runtime.flashAttention.on.batchOf128TokensPerSecond} on. A short prompt: the decode step at ${runtime.decodeAt} tokens of context is
+  ${runtime.decodeStepMs} ms, ${result.details.allOn.decodeStepMs === 0 ? '–' : round(result.details.allOn.decodeStepMs, 1)} ms over the quick prompts (about ${result.details.allOn.coldPromptTokens} tokens) while typing.
+
+JSON (\`--json FILE\`, key \`realFile\`): ${Object.keys(result).filter((k) => k !== 'details' && k !== 'model' && k !== 'files').map((k) => `\`${k}\``).join(', ')}.
+`;
+}
