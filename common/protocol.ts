@@ -80,3 +80,18 @@ export namespace LastPromptRequest {
   export const method = 'hearth/lastPrompt';
   export const type = new RequestType0<string | null, void>(method);
 }
+
+/**
+ * The cursor has rested at a position (a file opened, a click, a jump): the server may evaluate the prompt for that spot
+ * in the background, so the first keystroke there finds it ready. Sent by the client, debounced.
+ */
+export interface CursorRest {
+  uri: string;
+  version: number;
+  position: { line: number; character: number };
+}
+
+export namespace CursorRestNotification {
+  export const method = 'hearth/cursorRest';
+  export const type = new NotificationType<CursorRest>(method);
+}

@@ -12,10 +12,11 @@ import {
   State,
   TransportKind,
 } from 'vscode-languageclient/node';
-import { FirstLineNotification, LastPromptRequest, type ServerStatus, ServerStatusNotification } from '../../common/protocol';
+import { type CursorRest, CursorRestNotification, FirstLineNotification, LastPromptRequest, type ServerStatus, ServerStatusNotification } from '../../common/protocol';
 import { indexedExtensions } from '../../common/languages';
 import { isLanguageEnabled } from '../../common/settings';
 import { readSettings } from './config';
+import { CursorRestDebounce, cursorRestFor } from './cursorRest';
 import { FirstLineStream } from './firstLineStream';
 import { RestartBackoff } from './restartBackoff';
 import type { ClientStatus } from './statusBar';
@@ -36,6 +37,8 @@ export class HearthServer implements vscode.Disposable {
   private readonly backoff = new RestartBackoff();
   private restartTimer: NodeJS.Timeout | undefined;
   private disposed = false;
+  private readonly cursorRests = new CursorRestDebounce((rest) => this.sendCursorRest(rest));
+  private readonly editorListeners: vscode.Disposable[];
 
   constructor(
     serverModule: string,
@@ -102,6 +105,20 @@ export class HearthServer implements vscode.Disposable {
     this.client = new LanguageClient('hearth', 'Hearth', serverOptions, clientOptions);
     this.client.onNotification(ServerStatusNotification.type, (status: ServerStatus) => this.onStatus(status));
     this.client.onNotification(FirstLineNotification.type, (message) => this.firstLines.deliver(message));
+    // Where the cursor rests, the server prepares the prompt before the first keystroke (see cursorRest.ts).
+    this.editorListeners = [
+      vscode.window.onDidChangeTextEditorSelection((event) => this.cursorMoved(event.textEditor)),
+      vscode.window.onDidChangeActiveTextEditor((editor) => this.cursorMoved(editor)),
+    ];
+  }
+
+  private cursorMoved(editor: vscode.TextEditor | undefined): void {
+    const settings = readSettings();
+    this.cursorRests.moved(cursorRestFor(editor, (languageId) => isLanguageEnabled(settings, languageId)));
+  }
+
+  private sendCursorRest(rest: CursorRest): void {
+    if (this.client.state === State.Running) void this.client.sendNotification(CursorRestNotification.type, rest).catch(() => undefined);
   }
 
   async start(): Promise<void> {
@@ -150,6 +167,8 @@ export class HearthServer implements vscode.Disposable {
 
   dispose(): void {
     this.disposed = true;
+    this.cursorRests.dispose();
+    for (const listener of this.editorListeners) listener.dispose();
     this.providedEmitter.dispose();
     clearTimeout(this.restartTimer);
     void this.client.stop().catch(() => undefined);

@@ -15,10 +15,10 @@ import {
   TextDocumentSyncKind,
   TextDocuments,
 } from 'vscode-languageserver/node';
-import { CompletionMetricsNotification, FirstLineNotification, LastPromptRequest, ServerStatusNotification } from '../../common/protocol';
+import { CompletionMetricsNotification, CursorRestNotification, FirstLineNotification, LastPromptRequest, ServerStatusNotification } from '../../common/protocol';
 import { defaultSettings, type HearthSettings, parseSettings, settingsSection } from '../../common/settings';
 import { CompletionCache } from './completion/completionCache';
-import { type CompletionEnvironment, provideCompletion } from './completion/completionPipeline';
+import { type CompletionEnvironment, prepareCompletion, provideCompletion } from './completion/completionPipeline';
 import { ContextBuilder, contextSources } from './context/contextBuilder';
 import { RecentEdits } from './context/recentEdits';
 import { WorkspaceIndex } from './context/workspaceIndex';
@@ -161,7 +161,7 @@ function main(): void {
     void applySettings().catch((error) => log.error(`Applying settings failed: ${describeError(error)}`));
   });
 
-  registerInlineCompletion(connection, documents, log, {
+  const completionEnv: Omit<CompletionEnvironment, 'onFirstLine'> = {
     settings: () => settings,
     model: () => models.current(),
     isCurrent: (uri, version) => documents.get(uri)?.version === version,
@@ -189,7 +189,9 @@ function main(): void {
         blockEndRule: (prefix) => stopWhenOpenedBlockEnds(prefix, (text) => GrammarRegistry.parse(grammar, text)),
       };
     },
-  }, features.streaming);
+  };
+  registerInlineCompletion(connection, documents, log, completionEnv, features.streaming);
+  registerCursorRest(connection, documents, log, completionEnv);
 
   connection.onShutdown(async () => {
     await models.dispose();
@@ -240,6 +242,26 @@ function registerInlineCompletion(
     } finally {
       subscription.dispose();
     }
+  });
+}
+
+/** Where the client says the cursor rests, the model prepares that spot's prompt in the background. */
+function registerCursorRest(connection: Connection, documents: TextDocuments<TextDocument>, log: Logger, env: Omit<CompletionEnvironment, 'onFirstLine'>): void {
+  connection.onNotification(CursorRestNotification.type, (rest) => {
+    const document = documents.get(rest.uri);
+    if (!document || document.version !== rest.version) return; // the user has moved on already
+    const request = {
+      uri: rest.uri,
+      languageId: document.languageId,
+      version: rest.version,
+      text: document.getText(),
+      offset: document.offsetAt(rest.position),
+      signal: new AbortController().signal,
+    };
+    void prepareCompletion(request, env).then(
+      (prepared) => prepared && log.debug(`cursor rests in ${rest.uri} at ${rest.position.line + 1}:${rest.position.character + 1}: preparing its prompt`),
+      (error) => log.error(`Preparing a prompt failed: ${describeError(error)}`),
+    );
   });
 }
 

@@ -74,6 +74,12 @@ async function typeIntoFunctionBody(session: LspSession, order: 'spm' | 'psm'): 
   }
 }
 
+function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`timed out waiting for ${what}`)), ms)));
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}
+
 describe('completions from the tiny model', () => {
   let session: LspSession;
   before(async () => {
@@ -147,6 +153,45 @@ describe('completions from the tiny model', () => {
       assert.ok(prompt.includes('<fim_suffix>\n}\n'), 'the suffix is the text after the cursor');
     } finally {
       await typing.stop();
+    }
+  });
+
+  test('where the cursor rests (hearth/cursorRest), the prompt is evaluated before the first request there', async () => {
+    const warmLines: string[] = [];
+    let warmed: (() => void) | undefined;
+    const rested = await LspSession.start({
+      serverPath,
+      settings: { ...baseSettings, logLevel: 'debug' },
+      env: { HEARTH_DISABLE: 'cache' }, // the two documents are alike: each request must reach the model
+      onLog: (line) => {
+        if (!/Warm: .*'s whole window/.test(line)) return;
+        warmLines.push(line);
+        warmed?.();
+      },
+    });
+    try {
+      await rested.waitForStatus((s) => s.state === 'ready');
+      const text = `${mathText}\nexport function norm(p: Point): number {\n  return \n}\n`;
+      const lines = text.split('\n');
+      const position = { line: lines.indexOf('  return '), character: '  return '.length };
+      // A document the cursor never rested in evaluates its whole prompt on the first request.
+      await rested.open('untitled:cold.ts', 'typescript', text);
+      await rested.complete('untitled:cold.ts', position);
+      const cold = await rested.nextMetrics();
+      assert.equal(cold.reusedPromptTokens, 0);
+
+      await rested.open('untitled:rest.ts', 'typescript', text);
+      const warm = new Promise<void>((resolve) => (warmed = resolve));
+      await rested.cursorRest('untitled:rest.ts', 1, position);
+      await withTimeout(warm, 20_000, 'the prompt to be warmed');
+      assert.match(warmLines.join('\n'), /untitled:rest\.ts/);
+      await rested.complete('untitled:rest.ts', position);
+      const first = await rested.nextMetrics();
+      assert.equal(first.outcome === 'served' || first.outcome === 'empty', true, first.outcome);
+      const evaluated = first.promptTokens - first.reusedPromptTokens;
+      assert.ok(evaluated <= 4, `the first request evaluated ${evaluated} of ${first.promptTokens} prompt tokens`);
+    } finally {
+      await rested.stop();
     }
   });
 

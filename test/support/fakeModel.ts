@@ -5,6 +5,8 @@ export class FakeModel implements CompletionModel {
   readonly name = 'fake.gguf';
   readonly contextBudgetTokens = 256;
   readonly requests: InfillRequest[] = [];
+  /** Spots the cursor rested at (prepare calls). */
+  readonly prepared: Array<Omit<InfillRequest, 'signal'>> = [];
   /** Tokens handed out across all runs: shows when generation stopped early. */
   tokensProduced = 0;
   disposed = false;
@@ -16,6 +18,10 @@ export class FakeModel implements CompletionModel {
   lastPrompt(): string | undefined {
     const last = this.requests.at(-1);
     return last && JSON.stringify({ context: last.context, prefix: last.prefix, suffix: last.suffix });
+  }
+
+  prepare(request: Omit<InfillRequest, 'signal'>): void {
+    this.prepared.push(request);
   }
 
   infill(request: InfillRequest): InfillRun {

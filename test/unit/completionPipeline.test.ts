@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { type CompletionEnvironment, maxDocumentChars, provideCompletion } from '../../server/src/completion/completionPipeline';
+import { type CompletionEnvironment, maxDocumentChars, prepareCompletion, provideCompletion } from '../../server/src/completion/completionPipeline';
 import { defaultSettings, type HearthSettings } from '../../common/settings';
 import type { CompletionModel } from '../../server/src/model/completionModel';
 import { splitAtCursor } from '../support/cursor';
@@ -238,4 +238,18 @@ test('syntax stage: a cursor the parse says is mid-statement gets one line; its 
   const result = await provideCompletion(request('║\n'), second.env);
   assert.equal(result.text, 'function g() {\n}');
   assert.equal(blocky.tokensProduced, 6, 'generation stopped when the rule cut');
+});
+
+test('where the cursor rests, the model is handed the windowed prompt and the context to prepare; nothing is generated', async () => {
+  const model = new FakeModel(['never']);
+  const { env } = environment(model);
+  env.context = async () => ({ filePath: 'src/a.ts', snippets: [{ path: 'src/b.ts', text: 'export const b = 1;', source: 'definitions' }] });
+  assert.equal(await prepareCompletion(request('const a = ║;\nexport {};'), env), true);
+  assert.deepEqual(model.prepared.map((p) => [p.prefix, p.suffix, p.documentKey, p.filePath, p.context?.[0]?.path]), [['const a = ', ';\nexport {};', 'file:///a.ts', 'src/a.ts', 'src/b.ts']]);
+  assert.equal(model.requests.length, 0, 'no generation');
+  // Nothing for a disabled language, or for a document that moved on while the context was gathered.
+  assert.equal(await prepareCompletion(request('x = ║', undefined, 'plaintext'), env), false);
+  const { env: stale } = environment(model, {}, () => false);
+  assert.equal(await prepareCompletion(request('const c = ║'), stale), false);
+  assert.equal(model.prepared.length, 1);
 });

@@ -26,6 +26,7 @@ import {
 import {
   type CompletionMetrics,
   CompletionMetricsNotification,
+  CursorRestNotification,
   type FirstLine,
   FirstLineNotification,
   type ServerStatus,
@@ -166,6 +167,11 @@ export class LspSession {
 
   async replaceText(uri: string, version: number, text: string): Promise<void> {
     await this.connection.sendNotification(DidChangeTextDocumentNotification.type, { textDocument: { uri, version }, contentChanges: [{ text }] });
+  }
+
+  /** The client's hearth/cursorRest: the cursor has rested at `position`. */
+  async cursorRest(uri: string, version: number, position: Position): Promise<void> {
+    await this.connection.sendNotification(CursorRestNotification.type, { uri, version, position });
   }
 
   requestCompletion(uri: string, position: Position): PendingCompletion {

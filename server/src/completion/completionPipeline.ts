@@ -149,6 +149,21 @@ export async function provideCompletion(request: CompletionRequest, env: Complet
   return finish(text === '' ? 'empty' : 'served', text, generated.stats);
 }
 
+/**
+ * Where the cursor rests (a file opened, a click, a jump), the model prepares that spot's prompt in the background, so
+ * the first request there finds it evaluated. Nothing is generated or sent back; returns whether it was handed over.
+ */
+export async function prepareCompletion(request: CompletionRequest, env: Pick<CompletionEnvironment, 'settings' | 'model' | 'isCurrent' | 'context'>): Promise<boolean> {
+  const settings = env.settings();
+  const model = env.model();
+  if (prefilter(request, settings) || !model?.prepare) return false;
+  const window = windowAroundCursor(request.text, request.offset);
+  const context = await gatherContext(request, env, model.contextBudgetTokens * charsPerToken);
+  if (!env.isCurrent(request.uri, request.version)) return false;
+  model.prepare({ prefix: window.prefix, suffix: window.suffix, maxTokens: settings.maxTokens, context: context?.files, filePath: context?.filePath, documentKey: request.uri });
+  return true;
+}
+
 function abortion(signal: AbortSignal): Promise<void> {
   return new Promise((resolve) => (signal.aborted ? resolve() : signal.addEventListener('abort', () => resolve(), { once: true })));
 }
@@ -161,7 +176,7 @@ function prefilter(request: CompletionRequest, settings: HearthSettings): string
 }
 
 /** The context stage, bounded in time: a context that comes late is left out, the completion goes on without it. */
-async function gatherContext(request: CompletionRequest, env: CompletionEnvironment, budgetChars: number): Promise<{ filePath: string; files: ContextFile[] } | undefined> {
+async function gatherContext(request: CompletionRequest, env: Pick<CompletionEnvironment, 'context'>, budgetChars: number): Promise<{ filePath: string; files: ContextFile[] } | undefined> {
   if (!env.context || budgetChars <= 0) return undefined;
   let timer: NodeJS.Timeout | undefined;
   const late = new Promise<undefined>((resolve) => (timer = setTimeout(() => resolve(undefined), contextTimeoutMs)));

@@ -42,6 +42,11 @@ export interface CompletionModel {
   readonly name: string;
   /** Starts a fill-in-the-middle generation. Runs are serialized: a new one waits for the previous to end. */
   infill(request: InfillRequest): InfillRun;
+  /**
+   * Evaluates the prompt for a spot where the cursor rests, in the background and giving way to any request, so the
+   * first completion there finds it ready. Nothing is generated. Optional: models without a KV cache have nothing to do.
+   */
+  prepare?(request: Omit<InfillRequest, 'signal'>): void;
   /** Most prompt tokens to spend on context from other files; 0 when the model has no repository-level format. */
   readonly contextBudgetTokens: number;
   /** The last prompt as text (special tokens shown), for the log and for tests; undefined before the first. */

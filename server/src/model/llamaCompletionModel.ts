@@ -9,7 +9,7 @@ import type { CompletionModel, GeneratedToken, InfillRequest, InfillRun, InfillS
 import { ExclusiveLock } from './exclusiveLock';
 import { type FimOrder, type FimTokenIds, layoutRepoHeader, type RepoTokenIds } from './fimTemplate';
 import type { BatchTiming, PromptChunker } from './promptChunks';
-import { PromptPlanner } from './promptPlanner';
+import { commonPrefixLength, PromptPlanner } from './promptPlanner';
 import { SequenceSlots } from './sequenceSlots';
 import { type DraftResources, disposeDraft, type SpeculationControl } from './speculativePredictor';
 import { type CpuLoadMeter, threadsForLoad } from './threadCount';
@@ -121,16 +121,32 @@ export class LlamaCompletionModel implements CompletionModel {
     }
   }
 
-  /** The prompt for this request: the whole window when its uncached part fits the latency budget, else a quick one. */
-  private planPrompt(request: InfillRequest, sequence: LlamaContextSequence, maxTokens: number) {
-    const { repoIds, model, reuseKv, latencyBudget, promptLatencyMs, chunker } = this.parts;
+  /** What the planner needs of a request: the texts, the cross-file header in tokens, and the room for the prompt. */
+  private planInput(request: Omit<InfillRequest, 'signal'>, maxTokens: number) {
+    const { repoIds, model } = this.parts;
     const header =
       repoIds && request.context && request.context.length > 0
         ? layoutRepoHeader(request.context, request.filePath ?? 'untitled', repoIds, (text) => model.tokenize(text), this.contextBudgetTokens)
         : [];
-    const input = { documentKey: request.documentKey ?? '', prefix: request.prefix, suffix: request.suffix, header, budget: this.contextSize - maxTokens - 1 };
+    return { documentKey: request.documentKey ?? '', prefix: request.prefix, suffix: request.suffix, header, budget: this.contextSize - maxTokens - 1 };
+  }
+
+  /** At most half the context is spent on generated tokens; the prompt gets the rest. */
+  private generationLimit(request: Omit<InfillRequest, 'signal'>): number {
+    return Math.max(1, Math.min(request.maxTokens, Math.floor(this.contextSize / 2)));
+  }
+
+  /** The prompt for this request: the whole window when its uncached part fits the latency budget, else a quick one. */
+  private planPrompt(request: InfillRequest, sequence: LlamaContextSequence, maxTokens: number) {
+    const { reuseKv, latencyBudget, promptLatencyMs, chunker } = this.parts;
     const latencyTokens = reuseKv && latencyBudget ? chunker.tokensWithin(promptLatencyMs) : Number.POSITIVE_INFINITY;
-    return this.planner.plan(input, reuseKv ? sequence.contextTokens : [], latencyTokens);
+    return this.planner.plan(this.planInput(request, maxTokens), reuseKv ? sequence.contextTokens : [], latencyTokens);
+  }
+
+  prepare(request: Omit<InfillRequest, 'signal'>): void {
+    if (!this.parts.reuseKv || this.disposed) return;
+    const tokens = this.planner.warmTokens(this.planInput(request, this.generationLimit(request)));
+    this.scheduleWarm(request.documentKey ?? '', tokens as Token[]);
   }
 
   private async *generate(request: InfillRequest, finish: (stats: InfillStats) => void): AsyncGenerator<GeneratedToken> {
@@ -157,7 +173,7 @@ export class LlamaCompletionModel implements CompletionModel {
       if (signal.aborted) return;
       this.fitThreadsToLoad();
       if (speculation) speculation.thisRequest = speculation.gate.shouldSpeculate();
-      const maxTokens = Math.max(1, Math.min(request.maxTokens, Math.floor(this.contextSize / 2)));
+      const maxTokens = this.generationLimit(request);
       const plan = this.planPrompt(request, sequence, maxTokens);
       const prompt = plan.tokens as Token[];
       warm = plan.warm as Token[] | undefined;
@@ -281,7 +297,14 @@ export class LlamaCompletionModel implements CompletionModel {
     const superseded = () => this.disposed || this.warmJob !== job || this.lock.waiting > 0;
     let warmed = false;
     try {
-      if (superseded() || this.slots.holder(job.documentKey) === undefined) return;
+      if (superseded()) return;
+      // A document the cursor rests in may not have a sequence yet: it gets one, as its first request would.
+      const own = this.slots.holder(job.documentKey) ?? this.slots.acquire(job.documentKey).item;
+      if (commonPrefixLength(own.contextTokens, job.tokens) === job.tokens.length) {
+        warmed = true; // already there: the request that asked for it, or an earlier warm-up, evaluated it
+        this.warmJob = undefined;
+        return;
+      }
       const sequence = this.spare;
       await sequence.adaptStateToTokens(job.tokens, false);
       const started = performance.now();

@@ -80,6 +80,11 @@ export class PromptPlanner {
     return this.order === 'psm' ? this.planAnchored(input, cached, latencyTokens) : this.planSuffixFirst(input, cached, latencyTokens);
   }
 
+  /** The whole window's prompt up to the middle for this spot: what to warm where the cursor rests. */
+  warmTokens(input: PlanInput): number[] {
+    return this.order === 'psm' ? this.anchorFor(input).stable : this.layout(input.prefix, input.suffix, input.header, input.budget);
+  }
+
   forget(documentKey: string): void {
     this.anchors.delete(documentKey);
   }
