@@ -203,7 +203,8 @@ describe('completions from the tiny model', () => {
       for (let i = 0; i < 2; i++) {
         await plain.complete(mathUri, insideScale);
         const metrics = await plain.nextMetrics();
-        assert.notEqual(metrics.outcome, 'cached');
+        assert.equal(metrics.outcome === 'served' || metrics.outcome === 'empty', true, `the request reached the model: ${metrics.outcome}`);
+        assert.ok(metrics.promptTokens > 50);
         assert.equal(metrics.reusedPromptTokens, 0);
       }
     } finally {

@@ -26,7 +26,7 @@ export type ModelShape = typeof qwen25Coder05bShape;
 const repoRoot = join(__dirname, '..', '..');
 export const shapedModelPath = join(repoRoot, '.cache', 'bench', 'qwen2.5-coder-0.5b-shape-random-q8_0.gguf');
 
-function tensorsOf(shape: ModelShape): GgufTensor[] {
+export function tensorsOf(shape: ModelShape): GgufTensor[] {
   const headDim = shape.width / shape.heads;
   const kvWidth = headDim * shape.kvHeads;
   const tensors: GgufTensor[] = [
