@@ -34,6 +34,8 @@ export interface LlamaModelOptions {
   latencyBudget: boolean;
   /** The most a request may spend evaluating its prompt (ms): a longer one is cut to a quick prompt and warmed later. */
   promptLatencyMs: number;
+  /** Switch speculation off where verifying proposals costs more than it can save here (off only to measure or test it). */
+  speculationCostCheck?: boolean;
 }
 
 /** Documents whose KV state is kept at once (one context sequence each, least recently used handed over). */
@@ -59,7 +61,7 @@ export async function loadLlamaCompletionModel(options: LlamaModelOptions, log: 
     const mode = options.speculation === 'promptLookup' ? 'prompt lookup' : draft ? `draft ${basename(options.draftModelPath)}` : undefined;
     const scratch = context.getSequence();
     const calibration = await calibrate(scratch, model, mode !== undefined);
-    const speculates = mode !== undefined && speculationCanPay(calibration.batchOf3Cost);
+    const speculates = mode !== undefined && (options.speculationCostCheck === false || speculationCanPay(calibration.batchOf3Cost));
     const cost = calibration.batchOf3Cost.toFixed(2);
     const speculationNote = !mode
       ? 'off'
