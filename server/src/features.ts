@@ -17,12 +17,14 @@ export interface Features {
   promptAnchor: boolean;
   /** Cut a prompt whose uncached part would take too long to a quick one, and warm the whole window later. */
   latencyBudget: boolean;
+  /** Switch speculation off at load where verifying proposals costs more than it can save on this machine. */
+  speculationCostCheck: boolean;
 }
 
-export const featureNames: readonly (keyof Features)[] = ['kvReuse', 'cache', 'keepGoing', 'streaming', 'context', 'promptAnchor', 'latencyBudget'];
+export const featureNames: readonly (keyof Features)[] = ['kvReuse', 'cache', 'keepGoing', 'streaming', 'context', 'promptAnchor', 'latencyBudget', 'speculationCostCheck'];
 
 export function parseDisabledFeatures(value: string | undefined): { features: Features; unknown: string[] } {
-  const features: Features = { kvReuse: true, cache: true, keepGoing: true, streaming: true, context: true, promptAnchor: true, latencyBudget: true };
+  const features: Features = { kvReuse: true, cache: true, keepGoing: true, streaming: true, context: true, promptAnchor: true, latencyBudget: true, speculationCostCheck: true };
   const unknown: string[] = [];
   for (const name of (value ?? '').split(',').map((part) => part.trim()).filter(Boolean)) {
     if ((featureNames as readonly string[]).includes(name)) features[name as keyof Features] = false;

@@ -51,7 +51,7 @@ function main(): void {
   const cpuTopology = readCpuTopology();
   const status = new ServerStatusReporter((s) => void connection.sendNotification(ServerStatusNotification.type, s));
   const models = new ModelHost(
-    (spec) => loadLlamaCompletionModel({ ...spec, maxContextSize, reuseKvPrefix: features.kvReuse, anchorPrompt: features.promptAnchor, latencyBudget: features.latencyBudget, promptLatencyMs: defaultPromptLatencyMs }, log),
+    (spec) => loadLlamaCompletionModel({ ...spec, maxContextSize, reuseKvPrefix: features.kvReuse, anchorPrompt: features.promptAnchor, latencyBudget: features.latencyBudget, promptLatencyMs: defaultPromptLatencyMs, speculationCostCheck: features.speculationCostCheck }, log),
     log,
     (state) => {
       if (state.state === 'ready') cache.clear(); // answers of the previous model are not this one's

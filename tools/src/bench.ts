@@ -8,6 +8,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { realFileBenchmark, renderRealFile } from './realFileBench';
+import { renderSpeculation, speculationBenchmark } from './speculationBench';
 import {
   acceptanceReplay,
   type Config,
@@ -28,7 +29,7 @@ import { ensureShapedModel, qwen25Coder05bShape } from './shapedModel';
 
 const repoRoot = join(__dirname, '..', '..');
 const { values } = parseArgs({
-  options: { quick: { type: 'boolean', default: false }, json: { type: 'string' }, trace: { type: 'boolean', default: false }, 'real-file-only': { type: 'boolean', default: false } },
+  options: { quick: { type: 'boolean', default: false }, json: { type: 'string' }, trace: { type: 'boolean', default: false }, 'real-file-only': { type: 'boolean', default: false }, 'speculation-only': { type: 'boolean', default: false } },
 });
 const quick = values.quick ?? false;
 replayOptions.trace = values.trace ?? false;
@@ -136,7 +137,16 @@ const toggles: Record<string, Config> = {
 async function main(): Promise<void> {
   const started = Date.now();
   const tokenize = await loadTokenizer();
-  const command = `npm run bench${quick ? ' -- --quick' : ''}${values['real-file-only'] ? ' -- --real-file-only' : ''}`;
+  const only = values['real-file-only'] ? ' --real-file-only' : values['speculation-only'] ? ' --speculation-only' : '';
+  const command = `npm run bench${quick || only ? ' --' : ''}${quick ? ' --quick' : ''}${only}`;
+  if (values['speculation-only']) {
+    const speculation = await speculationBenchmark(quick);
+    writeReportSection('speculation', renderSpeculation(speculation, command));
+    const result = { quick, speculation: { ...speculation, details: undefined }, seconds: round((Date.now() - started) / 1000, 1) };
+    console.log(JSON.stringify(result, null, 2));
+    if (values.json) writeFileSync(values.json, `${JSON.stringify({ ...result, speculation }, null, 2)}\n`);
+    return;
+  }
   const realFile = await realFileBenchmark(tokenize, quick);
   writeReportSection('realFile', renderRealFile(realFile, command));
   console.error(`real files done at ${Math.round((Date.now() - started) / 1000)} s`);
@@ -196,6 +206,10 @@ async function main(): Promise<void> {
     tiny: { features: tiny, busyMachine: { autoThreads: busy, twoThreads: busyFixedThreads }, decodeSpeed: speed, runtime: tinyRuntime },
     qwen25Coder05bShaped: shaped,
     realFile,
+    speculation: await speculationBenchmark(quick).then((speculation) => {
+      writeReportSection('speculation', renderSpeculation(speculation, command));
+      return speculation;
+    }),
     seconds: round((Date.now() - started) / 1000, 1),
   };
   console.log(JSON.stringify(result, null, 2));
