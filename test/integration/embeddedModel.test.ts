@@ -13,7 +13,7 @@ test('the tiny target embedded in the 0.5B shape decodes exactly as the tiny tar
   const lib = await import('node-llama-cpp');
   const llama = await lib.getLlama({ build: 'never', gpu: false, maxThreads: 1, logLevel: lib.LlamaLogLevel.error });
   try {
-    const path = await ensureEmbeddedModel(join(dir, 'embedded.gguf'), 7);
+    const path = await ensureEmbeddedModel(join(dir, 'embedded.gguf'), 7, targetModelPath);
     const greedy = async (modelPath: string, prompts: string[]) => {
       const model = await llama.loadModel({ modelPath });
       const context = await model.createContext({ contextSize: 512, threads: 1 });

@@ -155,12 +155,12 @@ function raise(message: string): never {
 }
 
 /** Writes the embedded model unless it is already there; returns its path. `layers` defaults to the 0.5B-matching count. */
-export async function ensureEmbeddedModel(path = embeddedModelPath, layers = layersToMatchQwen05b()): Promise<string> {
+export async function ensureEmbeddedModel(path = embeddedModelPath, layers = layersToMatchQwen05b(), tinyPath = tinyTargetPath): Promise<string> {
   if (existsSync(path)) return path;
   if (layers < tiny.layers) throw new Error(`the embedded model needs at least the tiny model's ${tiny.layers} layers`);
   mkdirSync(dirname(path), { recursive: true });
   const { readGgufFileInfo } = await import('node-llama-cpp');
-  const info = await readGgufFileInfo(tinyTargetPath, { readTensorInfo: false });
+  const info = await readGgufFileInfo(tinyPath, { readTensorInfo: false });
   const ggml = info.metadata.tokenizer!.ggml as unknown as Record<string, unknown>;
   const eps = Number((info.metadata.llama as { attention: { layer_norm_rms_epsilon: number } }).attention.layer_norm_rms_epsilon);
   const id = (key: string) => [`tokenizer.ggml.${key}`, { type: 'u32', value: ggml[key] as number }] as const;
@@ -188,7 +188,7 @@ export async function ensureEmbeddedModel(path = embeddedModelPath, layers = lay
     ['tokenizer.ggml.add_bos_token', { type: 'bool', value: false }],
     ['tokenizer.ggml.add_eos_token', { type: 'bool', value: false }],
   ];
-  const data = embeddedData(await readTinyTensors(tinyTargetPath));
+  const data = embeddedData(await readTinyTensors(tinyPath));
   const written = new Map<string, number>();
   const partial = `${path}.partial`;
   writeGguf(partial, metadata, embeddedTensors(layers), (tensor, chunk) => {
