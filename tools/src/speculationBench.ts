@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { CompletionMetrics } from '../../common/protocol';
 import { embeddedModelFacts, ensureEmbeddedModel, tinyTargetPath } from './embeddedModel';
-import { type Config, position, round, session } from './replay';
+import { type Config, position, round, session, Tally } from './replay';
 
 const repoRoot = join(__dirname, '..', '..');
 const draftPath = join(repoRoot, 'models', 'tiny-code-draft-q8_0.gguf');
@@ -69,14 +69,13 @@ async function measureMode(modelPath: string, mode: Mode, kind: 'plain' | 'repet
   } finally {
     await lsp.stop();
   }
-  const decoded = metrics.filter((m) => m.generatedTokens > 1);
-  const tokens = decoded.reduce((sum, m) => sum + m.generatedTokens - 1, 0);
-  const ms = decoded.reduce((sum, m) => sum + m.decodeStepMs * (m.generatedTokens - 1), 0);
+  const tally = new Tally();
+  tally.metrics.push(...metrics);
+  const { decodeTokensPerSecond, speculativeAcceptance } = tally.summary(undefined);
   const accepted = metrics.reduce((sum, m) => sum + m.acceptedPredictions, 0);
-  const refuted = metrics.reduce((sum, m) => sum + m.refutedPredictions, 0);
   return {
-    tokensPerSecond: round(ms > 0 ? (tokens * 1000) / ms : 0, 1),
-    acceptance: round(accepted / Math.max(1, accepted + refuted), 3),
+    tokensPerSecond: decodeTokensPerSecond,
+    acceptance: speculativeAcceptance,
     acceptedPerRequest: round(accepted / Math.max(1, metrics.length), 2),
     speculatedRequests: metrics.filter((m) => m.acceptedPredictions + m.refutedPredictions > 0).length,
     texts,
