@@ -105,3 +105,16 @@ test('with the anchor off, prefix-first prompts split at the cursor (what the an
   assert.equal(show(planner.plan(input('a = 1\nb = ', '\nc'), [], noBudget).tokens), '<pre>a = 1\nb = <suf>\nc<mid>');
   assert.equal(show(planner.plan(input('a = 1\nb = 4', '\nc'), [], noBudget).tokens), '<pre>a = 1\nb = 4<suf>\nc<mid>');
 });
+
+test('anchors are kept for the documents used most recently, not for every document ever opened', () => {
+  const planner = new PromptPlanner(tokenize, ids, 'psm');
+  planner.plan(input('a\nb', 'S', { documentKey: 'kept.ts' }), [], noBudget);
+  planner.plan(input('a\nb', 'S', { documentKey: 'first.ts' }), [], noBudget);
+  for (let i = 0; i < 15; i++) {
+    planner.plan(input('x\ny', 'T', { documentKey: `other${i}.ts` }), [], noBudget);
+    if (i === 7) planner.plan(input('a\nb', 'S', { documentKey: 'kept.ts' }), [], noBudget); // used again: stays
+  }
+  // Typing a new line at the anchor keeps it in the middle; a document whose anchor was dropped anchors afresh.
+  assert.equal(show(planner.plan(input('a\nb\nc', 'S', { documentKey: 'kept.ts' }), [], noBudget).tokens), '<pre>a\n<suf>S<mid>b\nc');
+  assert.equal(show(planner.plan(input('a\nb\nc', 'S', { documentKey: 'first.ts' }), [], noBudget).tokens), '<pre>a\nb\n<suf>S<mid>c');
+});

@@ -14,6 +14,8 @@
 // whole window's stable part is handed back as `warm`, to be evaluated in the background while the user is idle.
 import { type FimOrder, type FimTokenIds, layoutFimPrompt } from './fimTemplate';
 
+/** Anchors kept, most recently used last: a long session opens many more documents than hold a KV sequence. */
+const maxAnchors = 16;
 /** A middle longer than this moves the anchor (to the start of the cursor's line). */
 export const maxMiddleChars = 400;
 /** Tokens kept free in the window for the middle. */
@@ -124,6 +126,7 @@ export class PromptPlanner {
       input.prefix.length - held.before.length <= (this.anchored ? maxMiddleChars : 0) &&
       sameTokens(held.header, input.header)
     ) {
+      this.remember(input.documentKey, held);
       return held;
     }
     const lineStart = input.prefix.lastIndexOf('\n') + 1;
@@ -139,8 +142,14 @@ export class PromptPlanner {
       budget: input.budget,
       stable: this.layout(before, input.suffix, input.header, input.budget - middleReserveTokens),
     };
-    this.anchors.set(input.documentKey, anchor);
+    this.remember(input.documentKey, anchor);
     return anchor;
+  }
+
+  private remember(documentKey: string, anchor: Anchor): void {
+    this.anchors.delete(documentKey);
+    this.anchors.set(documentKey, anchor);
+    if (this.anchors.size > maxAnchors) this.anchors.delete(this.anchors.keys().next().value!);
   }
 
   /** The FIM prompt without its middle text: it ends with the middle token (psm) or the prefix (spm). */
