@@ -38,7 +38,7 @@ import { grammarForLanguage } from '../../common/languages';
 /** The server is shipped as dist/server.js; the bundled models and the grammars sit beside dist/. */
 const bundledModelsDir = join(__dirname, '..', 'models');
 const grammarsDir = join(__dirname, '..', 'grammars');
-/** The context stage's own deadline, inside the pipeline's limit (contextTimeoutMs). */
+/** The context stage's own deadline, inside the pipeline's limit for advisory stages (advisoryDeadlineMs). */
 const contextDeadlineMs = 25;
 const maxContextSize = 4096;
 

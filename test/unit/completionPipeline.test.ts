@@ -253,3 +253,15 @@ test('where the cursor rests, the model is handed the windowed prompt and the co
   assert.equal(await prepareCompletion(request('const c = ║'), stale), false);
   assert.equal(model.prepared.length, 1);
 });
+
+test('a context or syntax stage that never answers is left out at the deadline; the completion goes on', { timeout: 10_000 }, async () => {
+  const model = new FakeModel(['x', ';']);
+  const { env } = environment(model);
+  env.context = () => new Promise(() => undefined);
+  env.syntax = () => new Promise(() => undefined);
+  const result = await provideCompletion(request('const a = ║'), env);
+  assert.equal(result.metrics.outcome, 'served');
+  assert.equal(result.text, 'x;');
+  assert.equal(model.requests[0]!.context, undefined, 'no context from a stage that never answered');
+  assert.ok(result.metrics.contextMs! < 1000, `the stages were waited for ${result.metrics.contextMs} ms`);
+});

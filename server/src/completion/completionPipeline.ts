@@ -9,6 +9,7 @@ import { typedIntoCompletion } from './typedIntoCompletion';
 import type { ContextSnippet } from '../context/contextBuilder';
 import type { CompletionModel, ContextFile, InfillStats } from '../model/completionModel';
 import { type DocumentWindow, restOfLine, windowAroundCursor } from './documentWindow';
+import { withinDeadline } from './advisoryStage';
 import { applyFilters } from './filters';
 import { firstStop, type StopRule, stopRulesFor } from './stopRules';
 
@@ -60,8 +61,8 @@ export interface RequestContext {
 
 /** Characters per token, to turn the model's token budget for context into characters (3.1 measured on code). */
 const charsPerToken = 3;
-/** A context stage that has not answered by then is left out of this request. */
-export const contextTimeoutMs = 40;
+/** An advisory stage (context, syntax) that has not answered by then is left out of this request. */
+export const advisoryDeadlineMs = 40;
 
 export interface CompletionResult {
   /** The text to insert at the cursor; '' when there is nothing to show. */
@@ -110,7 +111,8 @@ export async function provideCompletion(request: CompletionRequest, env: Complet
   const contextStart = performance.now();
   const [context, syntax] = await Promise.all([
     gatherContext(request, env, model.contextBudgetTokens * charsPerToken),
-    env.syntax?.(request).catch(() => undefined), // no advice is no loss: plain rules apply
+    // No advice is no loss: plain rules apply.
+    env.syntax ? withinDeadline(() => env.syntax!(request), advisoryDeadlineMs, request.signal) : undefined,
   ]);
   const contextMs = performance.now() - contextStart;
   if (request.signal.aborted) return finish('cancelled');
@@ -177,15 +179,10 @@ function prefilter(request: CompletionRequest, settings: HearthSettings): string
 
 /** The context stage, bounded in time: a context that comes late is left out, the completion goes on without it. */
 async function gatherContext(request: CompletionRequest, env: Pick<CompletionEnvironment, 'context'>, budgetChars: number): Promise<{ filePath: string; files: ContextFile[] } | undefined> {
-  if (!env.context || budgetChars <= 0) return undefined;
-  let timer: NodeJS.Timeout | undefined;
-  const late = new Promise<undefined>((resolve) => (timer = setTimeout(() => resolve(undefined), contextTimeoutMs)));
-  try {
-    const found = await Promise.race([env.context(request, budgetChars).catch(() => undefined), late, abortion(request.signal).then(() => undefined)]);
-    return found && { filePath: found.filePath, files: groupByPath(found.snippets) };
-  } finally {
-    clearTimeout(timer);
-  }
+  const context = env.context;
+  if (!context || budgetChars <= 0) return undefined;
+  const found = await withinDeadline(() => context(request, budgetChars), advisoryDeadlineMs, request.signal);
+  return found && { filePath: found.filePath, files: groupByPath(found.snippets) };
 }
 
 /** Snippets of one file become one file in the prompt, in the order the files first appear. */
