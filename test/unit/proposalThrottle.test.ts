@@ -44,3 +44,37 @@ test('reset starts a generation afresh', () => {
   throttle.reset();
   assert.equal(throttle.allowance(), 2);
 });
+
+// Batch costs measured here for a 0.5B-cost model on one thread: short batches cost nearly their size.
+const cpu05b = [
+  { tokens: 2, steps: 2.96 },
+  { tokens: 3, steps: 4.29 },
+  { tokens: 5, steps: 4.89 },
+  { tokens: 9, steps: 4.94 },
+];
+
+test('with batch costs: long proposals while they are accepted, none once refutations make them lose, then a probe', () => {
+  const throttle = new ProposalThrottle(8, 2, 4, cpu05b);
+  assert.equal(round(throttle, 99), 8, 'nothing known yet: a probe as long as would pay at full acceptance');
+  assert.equal(round(throttle, 99), 8, 'accepted: long proposals pay');
+  assert.ok(throttle.acceptance > 0.9);
+  // Refuted from the first token on: the acceptance seen soon pays for no length at all, and only probes remain.
+  const lengths: number[] = [];
+  for (let i = 0; i < 40; i++) lengths.push(round(throttle, 0));
+  assert.ok(throttle.acceptance < 0.75, `acceptance ${throttle.acceptance}`);
+  assert.ok(lengths.every((length) => length === 0 || length === 8), 'never a short proposal: a batch of 2 costs 3 steps here');
+  const probes = lengths.flatMap((length, i) => (length === 8 ? [i] : []));
+  const gaps = probes.slice(1).map((at, i) => at - probes[i]! - 1);
+  assert.ok(gaps.slice(-2).every((gap) => gap >= 4), `at least the longest pause between late probes: ${lengths.join(',')}`);
+  assert.ok(probes.length <= 6, `few probes: ${lengths.join(',')}`);
+  // Learnt acceptance outlives the generation.
+  throttle.reset();
+  assert.equal(throttle.allowance(), 0);
+});
+
+test('with batch costs where verification is cheap (a GPU), proposals stay on at modest acceptance', () => {
+  const gpu = [{ tokens: 9, steps: 1.2 }];
+  const throttle = new ProposalThrottle(8, 2, 64, gpu);
+  for (let i = 0; i < 10; i++) round(throttle, 2); // two of every proposal accepted
+  assert.ok(throttle.allowance() > 0);
+});

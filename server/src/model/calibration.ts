@@ -1,12 +1,15 @@
 // What this model costs on this machine, measured once at load on a scratch sequence (freed again afterwards): the
 // prompt throughput of each batch size, deep enough into the context that per-call costs show, which sizes the prompt
-// chunks and the latency budget; and what verifying two proposed tokens costs, which decides whether speculation can
-// pay at all.
+// chunks and the latency budget; and what verifying proposed tokens costs, batch by batch size, which decides whether
+// and how long speculation proposes (proposalLength.ts).
 import type { LlamaContextSequence, LlamaModel, Token } from 'node-llama-cpp';
 import type { BatchTiming } from './promptChunks';
+import type { BatchCost } from './proposalLength';
 
 /** Batch sizes tried, smallest first. */
 export const calibrationBatchSizes = [16, 32, 64, 128] as const;
+/** Verification batches timed: the model's own token and 1, 2, 4 or 8 proposals. */
+const verifiedBatchSizes = [2, 3, 5, 9];
 /** Tokens evaluated first, so the batches are timed at a position where attention costs something. */
 const calibrationDepth = 128;
 /** A batch that took longer than this ends the curve: larger ones would only delay loading on a slow machine. */
@@ -21,8 +24,8 @@ const sampleCode =
 export interface Calibration {
   /** Prompt batches as measured, smallest first. */
   prefillCurve: BatchTiming[];
-  /** A 3-token batch's time in single-token steps: the price of verifying two proposed tokens. */
-  batchOf3Cost: number;
+  /** Batches of 2, 3, 5 and 9 tokens in single-token steps: the price of verifying 1, 2, 4 and 8 proposals. */
+  batchCosts: BatchCost[];
 }
 
 export async function calibrate(sequence: LlamaContextSequence, model: LlamaModel, measureSpeculation: boolean): Promise<Calibration> {
@@ -37,13 +40,23 @@ export async function calibrate(sequence: LlamaContextSequence, model: LlamaMode
     return ms;
   };
   await sequence.clearHistory();
-  let batchOf3Cost = 0;
+  const batchCosts: BatchCost[] = [];
   if (measureSpeculation) {
     await sequence.evaluateWithoutGeneratingNewTokens(tokens(8));
-    // The fastest of a few tries: what the hardware does when nothing else interferes.
-    const fastest = async (count: number) => Math.min(...(await sequential(8, () => timed(tokens(8 + count).slice(8)))));
+    // The fastest of several tries (at least 3, and at least 30 ms of them): what the hardware does when nothing else
+    // interferes. A small model's step takes about a millisecond, where one try says little.
+    const fastest = async (count: number) => {
+      const times: number[] = [];
+      for (let spent = 0; times.length < 3 || (spent < 30 && times.length < 50); spent += times.at(-1)!) times.push(await timed(tokens(8 + count).slice(8)));
+      return Math.min(...times);
+    };
     const single = await fastest(1);
-    batchOf3Cost = (await fastest(3)) / single;
+    // A larger batch never costs less than a smaller one, nor less than one step: what a noisy try said otherwise is noise.
+    let floor = 1;
+    for (const size of verifiedBatchSizes) {
+      floor = Math.max(floor, (await fastest(size)) / single);
+      batchCosts.push({ tokens: size, steps: floor });
+    }
     await sequence.clearHistory();
   }
   await sequence.evaluateWithoutGeneratingNewTokens(tokens(calibrationDepth));
@@ -57,11 +70,6 @@ export async function calibrate(sequence: LlamaContextSequence, model: LlamaMode
     if (ms > longestBatchMs) break;
   }
   await sequence.clearHistory();
-  return { prefillCurve, batchOf3Cost };
+  return { prefillCurve, batchCosts };
 }
 
-async function sequential<T>(count: number, run: () => Promise<T>): Promise<T[]> {
-  const results: T[] = [];
-  for (let i = 0; i < count; i++) results.push(await run());
-  return results;
-}

@@ -12,8 +12,9 @@ import { validateModelFile } from './ggufValidation';
 import { LlamaCompletionModel } from './llamaCompletionModel';
 import { createLlama, loadNodeLlamaCpp, type NodeLlamaCpp } from './llamaRuntime';
 import { chooseChunk, PromptChunker } from './promptChunks';
-import { SpeculationGate, speculationCanPay } from './speculationGate';
-import { type DraftResources, disposeDraft, type SpeculationControl, speculativePredictor } from './speculativePredictor';
+import { bestProposalLength } from './proposalLength';
+import { SpeculationGate } from './speculationGate';
+import { type DraftResources, disposeDraft, maxProposal, type SpeculationControl, speculativePredictor } from './speculativePredictor';
 import { CpuLoadMeter } from './threadCount';
 
 export interface LlamaModelOptions {
@@ -61,20 +62,22 @@ export async function loadLlamaCompletionModel(options: LlamaModelOptions, log: 
     const mode = options.speculation === 'promptLookup' ? 'prompt lookup' : draft ? `draft ${basename(options.draftModelPath)}` : undefined;
     const scratch = context.getSequence();
     const calibration = await calibrate(scratch, model, mode !== undefined);
-    const speculates = mode !== undefined && (options.speculationCostCheck === false || speculationCanPay(calibration.batchOf3Cost));
-    const cost = calibration.batchOf3Cost.toFixed(2);
+    // Speculation stays on where long proposals would pay on well-repeated code; how long is decided per proposal.
+    const costs = calibration.batchCosts;
+    const speculates = mode !== undefined && (options.speculationCostCheck === false || bestProposalLength(0.95, costs, maxProposal) > 0);
+    const costNote = costs.map((c) => `${c.tokens} → ${c.steps.toFixed(2)}`).join(', ');
     const speculationNote = !mode
       ? 'off'
       : speculates
-        ? `${mode} (a 3-token batch costs ${cost} steps)`
-        : `off: verifying 2 proposed tokens costs ${cost} decode steps on this machine, more than it can save`;
+        ? `${mode} (batches cost ${costNote} decode steps)`
+        : `off: verifying proposals costs ${costNote} decode steps on this machine, more than even accepted ones save`;
     if (!speculates) draft = await disposeDraft(draft);
     const speculation: SpeculationControl | undefined = speculates ? { gate: new SpeculationGate(), thisRequest: true } : undefined;
     // Each sequence has its own predictor (a draft predictor drives a draft sequence); the scratch one too, since a
     // warmed spare takes a document's place. node-llama-cpp sets a predictor only when a sequence is created, so the
     // scratch sequence is made anew.
     scratch.dispose();
-    const newSequence = () => context.getSequence({ tokenPredictor: speculation && speculativePredictor(lib, options.speculation, draft, speculation) });
+    const newSequence = () => context.getSequence({ tokenPredictor: speculation && speculativePredictor(lib, options.speculation, draft, speculation, costs) });
     const sequences = Array.from({ length: documentSequences }, newSequence);
     const chunk = chooseChunk(calibration.prefillCurve);
     const chunkTiming = calibration.prefillCurve.find((timing) => timing.tokens === chunk)!;

@@ -37,15 +37,3 @@ export class SpeculationGate {
     }
   }
 }
-
-/**
- * Whether verifying proposals can pay on this machine at all, from what evaluating a batch of 3 tokens (one generated,
- * two proposed) costs in single-token decode steps. Two proposals yield at most 3 tokens, and at a per-token acceptance
- * of 62 % about 2; above 2 steps a batch loses more often than it wins. Measured here on one CPU thread: 1.45 steps for
- * the tiny model, 3.4 for a Qwen2.5-Coder-0.5B-shaped one (small batches use the same vector kernels as one token).
- */
-export const maxBatchOf3CostInSteps = 2;
-
-export function speculationCanPay(batchOf3CostInSteps: number): boolean {
-  return Number.isFinite(batchOf3CostInSteps) && batchOf3CostInSteps <= maxBatchOf3CostInSteps;
-}

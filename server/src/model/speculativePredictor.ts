@@ -4,6 +4,7 @@
 import type { LlamaContext, LlamaModel, Token, TokenPredictor } from 'node-llama-cpp';
 import type { SpeculationSetting } from '../../../common/settings';
 import type { NodeLlamaCpp } from './llamaRuntime';
+import type { BatchCost } from './proposalLength';
 import { ProposalThrottle } from './proposalThrottle';
 import type { SpeculationGate } from './speculationGate';
 
@@ -26,27 +27,31 @@ export interface SpeculationControl {
   thisRequest: boolean;
 }
 
-/** A predictor for one target sequence, gated by `control`; undefined when nothing can propose. */
+/** The longest proposal verified at once. */
+export const maxProposal = 8;
+
+/** A predictor for one target sequence, gated by `control` and sized by the batch costs; undefined when nothing can propose. */
 export function speculativePredictor(
   lib: NodeLlamaCpp,
   speculation: SpeculationSetting,
   draft: DraftResources | undefined,
   control: SpeculationControl,
+  costs: readonly BatchCost[],
 ): TokenPredictor | undefined {
   const inner = createPredictor(lib, speculation, draft);
-  return inner && gatedPredictor(lib, inner, () => control.thisRequest);
+  return inner && gatedPredictor(lib, inner, () => control.thisRequest, costs);
 }
 
 function createPredictor(lib: NodeLlamaCpp, speculation: SpeculationSetting, draft: DraftResources | undefined): TokenPredictor | undefined {
   // Two matching tokens before proposing: single-token matches propose mostly noise.
-  if (speculation === 'promptLookup') return new lib.InputLookupTokenPredictor({ patternLength: { min: 2 }, predictionLength: { max: 8 } });
+  if (speculation === 'promptLookup') return new lib.InputLookupTokenPredictor({ patternLength: { min: 2 }, predictionLength: { max: maxProposal } });
   // minTokens 0 never got ahead of the target on a busy CPU; 1 did.
-  if (draft) return new lib.DraftSequenceTokenPredictor(draft.context.getSequence(), { minTokens: 1, maxTokens: 8 });
+  if (draft) return new lib.DraftSequenceTokenPredictor(draft.context.getSequence(), { minTokens: 1, maxTokens: maxProposal });
   return undefined;
 }
 
-function gatedPredictor(lib: NodeLlamaCpp, inner: TokenPredictor, open: () => boolean): TokenPredictor {
-  const throttle = new ProposalThrottle();
+function gatedPredictor(lib: NodeLlamaCpp, inner: TokenPredictor, open: () => boolean, costs: readonly BatchCost[]): TokenPredictor {
+  const throttle = new ProposalThrottle(maxProposal, 2, 64, costs.length > 0 ? costs : undefined);
   const limit = (tokens: Token[]): Token[] => {
     const allowed = tokens.slice(0, throttle.allowance());
     throttle.proposed(allowed.length);
