@@ -8,7 +8,7 @@ import type { Logger } from '../logger';
 import type { CompletionModel, GeneratedToken, InfillRequest, InfillRun, InfillStats } from './completionModel';
 import { ExclusiveLock } from './exclusiveLock';
 import { type FimOrder, type FimTokenIds, layoutRepoHeader, type RepoTokenIds } from './fimTemplate';
-import type { BatchTiming, PromptChunker } from './promptChunks';
+import type { PromptChunker } from './promptChunks';
 import { commonPrefixLength, PromptPlanner } from './promptPlanner';
 import { SequenceSlots } from './sequenceSlots';
 import { type DraftResources, disposeDraft, type SpeculationControl } from './speculativePredictor';
@@ -41,8 +41,6 @@ export interface LlamaCompletionModelParts {
   latencyBudget: boolean;
   promptLatencyMs: number;
   chunker: PromptChunker;
-  /** Prompt throughput by batch size, measured at load. */
-  prefillCurve: BatchTiming[];
   log: Logger;
 }
 
@@ -87,11 +85,6 @@ export class LlamaCompletionModel implements CompletionModel {
   /** A quarter of the context, for models that know the repository-level prompt format. */
   get contextBudgetTokens(): number {
     return this.parts.repoIds ? Math.floor(this.contextSize / 4) : 0;
-  }
-
-  /** Prompt throughput by batch size and the chunk chosen from it (for logs and benchmarks). */
-  get prefill(): { curve: BatchTiming[]; chunk: number; chunkMs: number } {
-    return { curve: this.parts.prefillCurve, chunk: this.parts.chunker.chunk, chunkMs: this.parts.chunker.chunkMs };
   }
 
   lastPrompt(): string | undefined {

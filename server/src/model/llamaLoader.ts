@@ -105,7 +105,6 @@ export async function loadLlamaCompletionModel(options: LlamaModelOptions, log: 
       latencyBudget: options.latencyBudget,
       promptLatencyMs: options.promptLatencyMs,
       chunker: new PromptChunker(chunk, chunkTiming.ms / chunkTiming.tokens),
-      prefillCurve: calibration.prefillCurve,
       log,
     });
   } catch (error) {
