@@ -9,7 +9,7 @@
 import { existsSync, mkdirSync, openSync, readSync, closeSync, renameSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { type GgufTensor, type GgufValue, tensorBytes, writeGguf } from './ggufWriter';
-import { qwen25Coder05bShape, tensorsOf } from './shapedModel';
+import { qwen25Coder05bShape, tensorsOf, tokenizerMetadata } from './shapedModel';
 
 const repoRoot = join(__dirname, '..', '..');
 export const tinyTargetPath = join(repoRoot, 'models', 'tiny-code-target-q8_0.gguf');
@@ -161,9 +161,7 @@ export async function ensureEmbeddedModel(path = embeddedModelPath, layers = lay
   mkdirSync(dirname(path), { recursive: true });
   const { readGgufFileInfo } = await import('node-llama-cpp');
   const info = await readGgufFileInfo(tinyPath, { readTensorInfo: false });
-  const ggml = info.metadata.tokenizer!.ggml as unknown as Record<string, unknown>;
   const eps = Number((info.metadata.llama as { attention: { layer_norm_rms_epsilon: number } }).attention.layer_norm_rms_epsilon);
-  const id = (key: string) => [`tokenizer.ggml.${key}`, { type: 'u32', value: ggml[key] as number }] as const;
   const metadata: Array<readonly [string, GgufValue]> = [
     ['general.architecture', { type: 'string', value: 'llama' }],
     ['general.name', { type: 'string', value: 'tiny-code-target embedded in the Qwen2.5-Coder-0.5B shape (Hearth benchmark)' }],
@@ -179,14 +177,7 @@ export async function ensureEmbeddedModel(path = embeddedModelPath, layers = lay
     ['llama.attention.layer_norm_rms_epsilon', { type: 'f32', value: eps * (tiny.width / embeddedShape.width) }],
     ['llama.rope.dimension_count', { type: 'u32', value: embeddedShape.headDim }],
     ['llama.rope.freq_base', { type: 'f32', value: 10000 }],
-    ['tokenizer.ggml.model', { type: 'string', value: ggml.model as string }],
-    ['tokenizer.ggml.pre', { type: 'string', value: ggml.pre as string }],
-    ['tokenizer.ggml.tokens', { type: 'string[]', value: ggml.tokens as string[] }],
-    ['tokenizer.ggml.token_type', { type: 'i32[]', value: ggml.token_type as number[] }],
-    ['tokenizer.ggml.merges', { type: 'string[]', value: ggml.merges as string[] }],
-    ...['bos_token_id', 'eos_token_id', 'eot_token_id', 'padding_token_id', 'fim_pre_token_id', 'fim_suf_token_id', 'fim_mid_token_id', 'fim_pad_token_id', 'fim_rep_token_id', 'fim_sep_token_id'].map(id),
-    ['tokenizer.ggml.add_bos_token', { type: 'bool', value: false }],
-    ['tokenizer.ggml.add_eos_token', { type: 'bool', value: false }],
+    ...(await tokenizerMetadata(4096, tinyPath)), // the same vocabulary: no padding
   ];
   const data = embeddedData(await readTinyTensors(tinyPath));
   const written = new Map<string, number>();

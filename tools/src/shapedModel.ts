@@ -73,9 +73,10 @@ function randomWeights(): (tensor: GgufTensor, chunk: Buffer) => void {
   };
 }
 
-async function tokenizerMetadata(vocabulary: number): Promise<Array<readonly [string, GgufValue]>> {
+/** The bundled tiny target's tokenizer as GGUF metadata, its vocabulary padded with unused tokens up to `vocabulary`. */
+export async function tokenizerMetadata(vocabulary: number, tinyPath = join(repoRoot, 'models', 'tiny-code-target-q8_0.gguf')): Promise<Array<readonly [string, GgufValue]>> {
   const { readGgufFileInfo } = await import('node-llama-cpp');
-  const info = await readGgufFileInfo(join(repoRoot, 'models', 'tiny-code-target-q8_0.gguf'), { readTensorInfo: false });
+  const info = await readGgufFileInfo(tinyPath, { readTensorInfo: false });
   const ggml = info.metadata.tokenizer!.ggml as unknown as Record<string, unknown>;
   const tokens = [...(ggml.tokens as string[])];
   const types = [...(ggml.token_type as number[])];
