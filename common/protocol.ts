@@ -1,5 +1,5 @@
 // Custom LSP messages between Hearth's client and server, declared once for both sides.
-import { NotificationType, RequestType0 } from 'vscode-languageserver-protocol';
+import { NotificationType, RequestType, RequestType0 } from 'vscode-languageserver-protocol';
 
 export type ServerState = 'loading' | 'ready' | 'generating' | 'error';
 
@@ -31,6 +31,12 @@ export interface GenerationStats {
   /** Speculative decoding: proposed tokens the target model accepted and refuted in this request. */
   acceptedPredictions: number;
   refutedPredictions: number;
+  /** How this request decoded (the speculation gate's choice for its document); absent where speculation is off. */
+  speculationMode?: 'off' | 'promptLookup' | 'draft';
+  /** Proposals verified (each one batch): accepted ÷ proposals is the mean accepted length. */
+  proposals?: number;
+  /** Tokens the draft model evaluated to follow the target's prompt (0 when its KV state was already in step). */
+  draftPromptTokens?: number;
   /** From the model taking the request (its sequence free) to the first generated token (ms); only when one was. */
   firstTokenMs?: number;
   /** Files of cross-file context in the prompt, and the time the context stage took (ms). */
@@ -94,4 +100,72 @@ export interface CursorRest {
 export namespace CursorRestNotification {
   export const method = 'hearth/cursorRest';
   export const type = new NotificationType<CursorRest>(method);
+}
+
+export interface LspPosition {
+  line: number;
+  character: number;
+}
+
+export interface LspRange {
+  start: LspPosition;
+  end: LspPosition;
+}
+
+/** Explain or refactor a piece of code with the local model (hearth.explain, hearth.refactor, the headless commands). */
+export interface InstructParams {
+  task: 'explain' | 'refactor';
+  uri: string;
+  version: number;
+  /** The selection; absent or empty: the function/class/method around `position`. */
+  selection?: LspRange;
+  position: LspPosition;
+  /** Refactor: what to do. */
+  instruction?: string;
+  /** Explain: the problems the editor reports at the cursor, as text. */
+  diagnostics?: string[];
+  /** Carried by the progress notifications of this request. */
+  id: string;
+}
+
+/** A streamed part of an instruction's answer; the first one names the range the answer is about. */
+export interface InstructProgress {
+  id: string;
+  range?: LspRange;
+  delta: string;
+  /** Refactor, at each line end: the code extracted from the answer so far (the proposal as it grows). */
+  code?: string;
+}
+
+export interface InstructHunk {
+  /** Original lines [startLine, endLine) of the document, replaced by `newText` (whole lines). */
+  startLine: number;
+  endLine: number;
+  newText: string;
+}
+
+export interface InstructResult {
+  /** The code the answer is about (refactor: whole lines). */
+  range: LspRange;
+  /** That code as it was when the request started: accepting checks the document still has it. */
+  original: string;
+  /** The model's whole answer (explain: the Markdown). */
+  text: string;
+  /** Refactor: the code to put in place of `original` (prose and fences stripped, indented like the original). */
+  code?: string;
+  hunks?: InstructHunk[];
+  /** Why there is no usable answer (no model, no code in the answer, cancelled, too long for the context). */
+  error?: string;
+  cancelled?: boolean;
+  stats?: { promptTokens: number; generatedTokens: number; firstTokenMs?: number; totalMs: number; preemptions: number; chatTemplate: boolean };
+}
+
+export namespace InstructRequest {
+  export const method = 'hearth/instruct';
+  export const type = new RequestType<InstructParams, InstructResult, void>(method);
+}
+
+export namespace InstructProgressNotification {
+  export const method = 'hearth/instructProgress';
+  export const type = new NotificationType<InstructProgress>(method);
 }

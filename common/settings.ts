@@ -7,7 +7,7 @@ export const settingsSection = 'hearth';
 export type LogLevel = 'error' | 'warn' | 'info' | 'debug' | 'trace';
 export type GpuSetting = 'auto' | 'off';
 export type FimOrderSetting = 'auto' | 'psm' | 'spm';
-export type SpeculationSetting = 'promptLookup' | 'draft' | 'off';
+export type SpeculationSetting = 'auto' | 'promptLookup' | 'draft' | 'off';
 
 export interface HearthSettings {
   /** Global switch for inline completions. */

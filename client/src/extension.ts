@@ -4,6 +4,8 @@ import * as vscode from 'vscode';
 import type { ServerStatus } from '../../common/protocol';
 import { settingsSection } from '../../common/settings';
 import { readSettings, setEnabled, setModelPath } from './config';
+import { ExplainView } from './instruct/explainView';
+import { type ProposalOutcome, RefactorView } from './instruct/refactorView';
 import { HearthServer, type ProvidedCompletions } from './serverClient';
 import { type ClientStatus, StatusBar } from './statusBar';
 
@@ -12,6 +14,10 @@ export interface HearthApi {
   status(): ClientStatus;
   readonly onDidChangeStatus: vscode.Event<ClientStatus>;
   readonly onDidProvideInlineCompletions: vscode.Event<ProvidedCompletions>;
+  /** The newest explanation's text so far. */
+  latestExplanation(): string | undefined;
+  /** Fires when a refactor proposal is ready, accepted, rejected, refused (stale) or failed. */
+  readonly onDidEndRefactor: vscode.Event<ProposalOutcome>;
 }
 
 export async function activate(context: vscode.ExtensionContext): Promise<HearthApi> {
@@ -35,12 +41,21 @@ export async function activate(context: vscode.ExtensionContext): Promise<Hearth
   };
 
   const server = new HearthServer(context.asAbsolutePath('dist/server.js'), log, onStatus);
+  const explainView = new ExplainView(server);
+  const refactorView = new RefactorView(server, context.globalState);
 
   context.subscriptions.push(
     log,
     statusBar,
     statusEmitter,
     server,
+    explainView,
+    refactorView,
+    vscode.commands.registerCommand('hearth.explain', () => explainView.explain(vscode.window.activeTextEditor)),
+    vscode.commands.registerCommand('hearth.refactor', (instruction?: unknown) => refactorView.refactor(vscode.window.activeTextEditor, typeof instruction === 'string' ? instruction : undefined)),
+    vscode.commands.registerCommand('hearth.acceptProposal', () => refactorView.accept()),
+    vscode.commands.registerCommand('hearth.acceptProposalSelectively', () => refactorView.acceptSelectively()),
+    vscode.commands.registerCommand('hearth.rejectProposal', () => refactorView.reject()),
     vscode.commands.registerCommand('hearth.enable', () => setEnabled(true)),
     vscode.commands.registerCommand('hearth.disable', () => setEnabled(false)),
     vscode.commands.registerCommand('hearth.toggle', () => setEnabled(!readSettings().enable)),
@@ -58,6 +73,8 @@ export async function activate(context: vscode.ExtensionContext): Promise<Hearth
     status: () => serverStatus,
     onDidChangeStatus: statusEmitter.event,
     onDidProvideInlineCompletions: server.onDidProvideInlineCompletions,
+    latestExplanation: () => explainView.latest(),
+    onDidEndRefactor: refactorView.onDidEnd,
   };
 }
 

@@ -12,7 +12,19 @@ import {
   State,
   TransportKind,
 } from 'vscode-languageclient/node';
-import { type CursorRest, CursorRestNotification, FirstLineNotification, LastPromptRequest, type ServerStatus, ServerStatusNotification } from '../../common/protocol';
+import {
+  type CursorRest,
+  CursorRestNotification,
+  FirstLineNotification,
+  type InstructParams,
+  type InstructProgress,
+  InstructProgressNotification,
+  InstructRequest,
+  type InstructResult,
+  LastPromptRequest,
+  type ServerStatus,
+  ServerStatusNotification,
+} from '../../common/protocol';
 import { indexedExtensions } from '../../common/languages';
 import { isLanguageEnabled } from '../../common/settings';
 import { readSettings } from './config';
@@ -38,6 +50,8 @@ export class HearthServer implements vscode.Disposable {
   private restartTimer: NodeJS.Timeout | undefined;
   private disposed = false;
   private readonly cursorRests = new CursorRestDebounce((rest) => this.sendCursorRest(rest));
+  private readonly instructListeners = new Map<string, (progress: InstructProgress) => void>();
+  private instructCount = 0;
   private readonly editorListeners: vscode.Disposable[];
 
   constructor(
@@ -105,6 +119,7 @@ export class HearthServer implements vscode.Disposable {
     this.client = new LanguageClient('hearth', 'Hearth', serverOptions, clientOptions);
     this.client.onNotification(ServerStatusNotification.type, (status: ServerStatus) => this.onStatus(status));
     this.client.onNotification(FirstLineNotification.type, (message) => this.firstLines.deliver(message));
+    this.client.onNotification(InstructProgressNotification.type, (progress) => this.instructListeners.get(progress.id)?.(progress));
     // Where the cursor rests, the server prepares the prompt before the first keystroke (see cursorRest.ts).
     this.editorListeners = [
       vscode.window.onDidChangeTextEditorSelection((event) => this.cursorMoved(event.textEditor)),
@@ -136,6 +151,18 @@ export class HearthServer implements vscode.Disposable {
   async lastPrompt(): Promise<string | undefined> {
     if (this.client.state !== State.Running) return undefined;
     return (await this.client.sendRequest(LastPromptRequest.type)) ?? undefined;
+  }
+
+  /** Explain or refactor on the server's model; `onProgress` receives the answer as it streams. */
+  async instruct(params: Omit<InstructParams, 'id'>, token: vscode.CancellationToken, onProgress: (progress: InstructProgress) => void): Promise<InstructResult> {
+    if (this.client.state !== State.Running) throw new Error('The Hearth server is not running.');
+    const id = `instruct-${++this.instructCount}`;
+    this.instructListeners.set(id, onProgress);
+    try {
+      return await this.client.sendRequest(InstructRequest.type, { ...params, id }, token);
+    } finally {
+      this.instructListeners.delete(id);
+    }
   }
 
   async restart(): Promise<void> {

@@ -27,12 +27,14 @@ import { parseDisabledFeatures } from './features';
 import { Logger } from './logger';
 import { defaultPromptLatencyMs } from './model/llamaCompletionModel';
 import { loadLlamaCompletionModel } from './model/llamaLoader';
+import { InstructService } from './instruct/instructService';
 import { ModelHost, resolveModelSpec } from './model/modelHost';
 import { readCpuTopology } from './model/threadCount';
 import { ServerStatusReporter } from './serverStatus';
 import { multiLineAllowed, stopWhenOpenedBlockEnds } from './syntax/completionShape';
 import { DocumentTrees } from './syntax/documentTrees';
 import { GrammarRegistry } from './syntax/grammarRegistry';
+import { enclosingScopes } from './syntax/outline';
 import { grammarForLanguage } from '../../common/languages';
 
 /** The server is shipped as dist/server.js; the bundled models and the grammars sit beside dist/. */
@@ -40,6 +42,8 @@ const bundledModelsDir = join(__dirname, '..', 'models');
 const grammarsDir = join(__dirname, '..', 'grammars');
 /** The context stage's own deadline, inside the pipeline's limit for advisory stages (advisoryDeadlineMs). */
 const contextDeadlineMs = 25;
+/** Explain/refactor wait seconds for the model anyway: their context may take longer to gather. */
+const instructContextDeadlineMs = 200;
 const maxContextSize = 4096;
 
 function main(): void {
@@ -190,6 +194,28 @@ function main(): void {
       };
     },
   };
+  new InstructService({
+    model: () => models.current(),
+    document: (uri) => documents.get(uri),
+    scopes: async (document, offset) => {
+      const name = grammarForLanguage(document.languageId);
+      const grammar = name && (await grammars.get(name));
+      if (!grammar) return [];
+      const tree = trees.treeFor(document.uri, grammar, document.getText());
+      return enclosingScopes(tree, grammar, offset).map((node) => ({ start: node.startIndex, end: node.endIndex }));
+    },
+    context: async (document, offset, budgetChars) => {
+      const path = pathOf(document.uri);
+      const snippets = features.context
+        ? await contextBuilder.build(
+            { uri: document.uri, path, languageId: document.languageId, text: document.getText(), offset },
+            { budgetChars, deadline: performance.now() + instructContextDeadlineMs, sources: { definitions: true, similar: false, recentEdits: false } },
+          )
+        : [];
+      return { filePath: contextBuilder.relativePath(path, document.uri), snippets };
+    },
+    log,
+  }).listen(connection);
   registerInlineCompletion(connection, documents, log, completionEnv, features.streaming);
   registerCursorRest(connection, documents, log, completionEnv);
 

@@ -1,5 +1,5 @@
 // A CompletionModel that streams scripted tokens, for fast tests of everything above the model.
-import type { CompletionModel, GeneratedToken, InfillRequest, InfillRun, InfillStats } from '../../server/src/model/completionModel';
+import type { CompletionModel, GeneratedToken, InfillRequest, InfillRun, InfillStats, TextRequest, TextRun, TextStats } from '../../server/src/model/completionModel';
 
 export class FakeModel implements CompletionModel {
   readonly name = 'fake.gguf';
@@ -44,6 +44,33 @@ export class FakeModel implements CompletionModel {
       }
     }
     this.running = done;
+    return { tokens: tokens(), done };
+  }
+
+  /** Instructions (explain, refactor) asked; each answered with `textScript`, token by token. */
+  readonly textRequests: TextRequest[] = [];
+  textScript: readonly string[] = [];
+  instructFormat: 'chat' | 'plain' = 'chat';
+  readonly instructContextTokens = 4096;
+
+  generateText(request: TextRequest): TextRun {
+    this.textRequests.push(request);
+    let finish!: (stats: TextStats) => void;
+    const done = new Promise<TextStats>((resolve) => (finish = resolve));
+    const model = this;
+    async function* tokens(): AsyncGenerator<GeneratedToken> {
+      let produced = 0;
+      try {
+        for (const text of model.textScript.slice(0, request.maxTokens)) {
+          await model.beforeToken(produced);
+          if (request.signal.aborted) return;
+          produced++;
+          yield { text };
+        }
+      } finally {
+        finish({ promptTokens: request.prompt.user.length, generatedTokens: produced, preemptions: 0 });
+      }
+    }
     return { tokens: tokens(), done };
   }
 

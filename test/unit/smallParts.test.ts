@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { ServerStatus } from '../../common/protocol';
 import { RestartBackoff } from '../../client/src/restartBackoff';
-import { ExclusiveLock } from '../../server/src/model/exclusiveLock';
+import { ExclusiveLock, LockPriority } from '../../server/src/model/exclusiveLock';
 import { ServerStatusReporter } from '../../server/src/serverStatus';
 import { languageIdForPath } from '../../tools/src/languageIds';
 
@@ -34,6 +34,27 @@ test('the lock hands out the model in arrival order, one holder at a time', asyn
   await Promise.all([second, third]);
   assert.deepEqual(order, ['first', 'second', 'third']);
   assert.equal(lock.waiting, 0);
+});
+
+test('waiting completions go before explain/refactor, which goes before background warming', async () => {
+  const lock = new ExclusiveLock();
+  const order: string[] = [];
+  const holder = await lock.acquire(LockPriority.instruct);
+  const take = (name: string, priority: LockPriority) =>
+    lock.acquire(priority).then((release) => {
+      order.push(name);
+      release();
+    });
+  const all = [take('warm', LockPriority.background), take('explain', LockPriority.instruct), take('completion 1', LockPriority.completion), take('completion 2', LockPriority.completion)];
+  assert.equal(lock.waitingAtLeast(LockPriority.completion), 2, 'explain sees that completions wait and gives way');
+  assert.equal(lock.waitingAtLeast(LockPriority.background), 4);
+  let idle = false;
+  const idled = lock.idle().then(() => (idle = true));
+  holder();
+  await Promise.all(all);
+  await idled;
+  assert.deepEqual(order, ['completion 1', 'completion 2', 'explain', 'warm']);
+  assert.ok(idle);
 });
 
 test('status shows generating only while a ready model generates, and sends only changes', () => {

@@ -1,45 +1,63 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { SpeculationGate } from '../../server/src/model/speculationGate';
+import { ModeGate, SpeculationGate, type SpeculationMode } from '../../server/src/model/speculationGate';
 
-/** Runs `requests` requests against fixed speeds; returns how many speculated. */
-function simulate(gate: SpeculationGate, speculativeRate: number, plainRate: number, requests: number): number {
-  let speculated = 0;
+/** Runs `requests` requests of one document against fixed speeds per mode; returns how often each mode was chosen. */
+function simulate(gate: SpeculationGate, speeds: Partial<Record<SpeculationMode, number>>, requests: number, document = 'a.ts') {
+  const chosen: Record<SpeculationMode, number> = { off: 0, promptLookup: 0, draft: 0 };
   for (let i = 0; i < requests; i++) {
-    const speculate = gate.shouldSpeculate();
-    if (speculate) speculated++;
-    gate.record(speculate, speculate ? speculativeRate : plainRate);
+    const mode = gate.choose(document);
+    chosen[mode]++;
+    gate.record(document, mode, speeds[mode]!);
   }
-  return speculated;
+  return chosen;
 }
 
-test('measures both ways first: speculative, then plain', () => {
-  const gate = new SpeculationGate();
-  assert.equal(gate.shouldSpeculate(), true);
-  gate.record(true, 500);
-  assert.equal(gate.shouldSpeculate(), false);
+test('measures each mode once first, in the order given', () => {
+  const gate = new ModeGate(['promptLookup', 'draft', 'off']);
+  assert.equal(gate.choose(), 'promptLookup');
+  gate.record('promptLookup', 500);
+  assert.equal(gate.choose(), 'draft');
+  gate.record('draft', 400);
+  assert.equal(gate.choose(), 'off');
+  gate.record('off', 450);
+  assert.equal(gate.choose(), 'promptLookup');
 });
 
 test('when speculation is slower it is only probed now and then', () => {
-  const speculated = simulate(new SpeculationGate(8), 360, 920, 100);
-  assert.ok(speculated <= 14, `speculated ${speculated} of 100`);
+  const chosen = simulate(new SpeculationGate(['promptLookup', 'off'], 8), { promptLookup: 360, off: 920 }, 100);
+  assert.ok(chosen.promptLookup <= 14, `speculated ${chosen.promptLookup} of 100`);
 });
 
 test('when speculation is faster nearly every request speculates', () => {
-  const speculated = simulate(new SpeculationGate(8), 1500, 900, 100);
-  assert.ok(speculated >= 85, `speculated ${speculated} of 100`);
+  const chosen = simulate(new SpeculationGate(['promptLookup', 'off'], 8), { promptLookup: 1500, off: 900 }, 100);
+  assert.ok(chosen.promptLookup >= 85, `speculated ${chosen.promptLookup} of 100`);
+});
+
+test('of three modes the fastest is kept and each loser is still probed', () => {
+  const chosen = simulate(new SpeculationGate(['promptLookup', 'draft', 'off'], 8), { promptLookup: 700, draft: 1400, off: 900 }, 200);
+  assert.ok(chosen.draft >= 170, `draft ${chosen.draft} of 200`);
+  assert.ok(chosen.promptLookup >= 3 && chosen.off >= 3, `probes: lookup ${chosen.promptLookup}, off ${chosen.off}`);
 });
 
 test('a change in the code being typed flips the choice', () => {
-  const gate = new SpeculationGate(4);
-  simulate(gate, 1500, 900, 20);
-  simulate(gate, 300, 900, 20);
-  assert.equal(gate.shouldSpeculate(), false);
+  const gate = new SpeculationGate(['promptLookup', 'off'], 4);
+  simulate(gate, { promptLookup: 1500, off: 900 }, 20);
+  simulate(gate, { promptLookup: 300, off: 900 }, 20);
+  assert.equal(gate.choose('a.ts'), 'off');
+});
+
+test('each document keeps its own choice', () => {
+  const gate = new SpeculationGate(['promptLookup', 'off'], 8);
+  simulate(gate, { promptLookup: 1500, off: 900 }, 30, 'table.test.ts');
+  simulate(gate, { promptLookup: 300, off: 900 }, 30, 'new.ts');
+  assert.equal(gate.favoured('table.test.ts'), 'promptLookup');
+  assert.equal(gate.favoured('new.ts'), 'off');
 });
 
 test('requests without a usable speed measurement are ignored', () => {
-  const gate = new SpeculationGate();
-  gate.record(true, 0);
-  gate.record(true, Number.NaN);
-  assert.equal(gate.shouldSpeculate(), true, 'still has no speculative measurement');
+  const gate = new ModeGate(['promptLookup', 'off']);
+  gate.record('promptLookup', 0);
+  gate.record('promptLookup', Number.NaN);
+  assert.equal(gate.choose(), 'promptLookup', 'still has no speculative measurement');
 });

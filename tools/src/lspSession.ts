@@ -29,6 +29,11 @@ import {
   CursorRestNotification,
   type FirstLine,
   FirstLineNotification,
+  type InstructParams,
+  type InstructProgress,
+  InstructProgressNotification,
+  InstructRequest,
+  type InstructResult,
   type ServerStatus,
   ServerStatusNotification,
   LastPromptRequest,
@@ -52,12 +57,19 @@ export interface PendingCompletion {
   cancel(): void;
 }
 
+export interface PendingInstruct {
+  result: Promise<InstructResult>;
+  cancel(): void;
+}
+
 export class LspSession {
   private readonly statusListeners = new Set<(status: ServerStatus) => void>();
   private readonly metricsQueue: CompletionMetrics[] = [];
   private readonly metricsWaiters: Array<(metrics: CompletionMetrics) => void> = [];
   private lastStatus: ServerStatus | undefined;
   private configurationPulled: Array<() => void> = [];
+  private readonly instructListeners = new Map<string, (progress: InstructProgress) => void>();
+  private instructCount = 0;
   /** The last prompt the server's model was given (hearth/lastPrompt). */
   lastPrompt(): Promise<string | null> {
     return this.connection.sendRequest(LastPromptRequest.type);
@@ -98,6 +110,7 @@ export class LspSession {
       for (const listener of session.statusListeners) listener(status);
     });
     connection.onNotification(FirstLineNotification.type, (message) => session.onFirstLine(message));
+    connection.onNotification(InstructProgressNotification.type, (progress) => session.instructListeners.get(progress.id)?.(progress));
     connection.onNotification(CompletionMetricsNotification.type, (metrics) => {
       const waiter = session.metricsWaiters.shift();
       if (waiter) waiter(metrics);
@@ -187,6 +200,15 @@ export class LspSession {
         return list.map((item) => (typeof item.insertText === 'string' ? item.insertText : item.insertText.value));
       });
     return { result: withTimeout(result, 120_000, 'inline completion'), cancel: () => source.cancel() };
+  }
+
+  /** hearth/instruct (explain, refactor); `onProgress` receives the streamed parts. */
+  instruct(params: Omit<InstructParams, 'id'>, onProgress: (progress: InstructProgress) => void = () => undefined, timeoutMs = 600_000): PendingInstruct {
+    const id = `instruct-${++this.instructCount}`;
+    const source = new CancellationTokenSource();
+    this.instructListeners.set(id, onProgress);
+    const result = withTimeout(this.connection.sendRequest(InstructRequest.type, { ...params, id }, source.token), timeoutMs, params.task).finally(() => this.instructListeners.delete(id));
+    return { result, cancel: () => source.cancel() };
   }
 
   async complete(uri: string, position: Position): Promise<string[]> {

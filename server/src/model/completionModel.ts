@@ -37,6 +37,36 @@ export interface InfillRun {
   done: Promise<InfillStats>;
 }
 
+/**
+ * An instruction about a piece of code (explain, refactor): as chat messages for a model with a chat template, and
+ * as a plain document whose natural continuation is the answer for one without (the bundled model).
+ */
+export interface InstructPrompt {
+  system: string;
+  user: string;
+  plain: string;
+}
+
+export interface TextRequest {
+  prompt: InstructPrompt;
+  maxTokens: number;
+  signal: AbortSignal;
+}
+
+export interface TextStats {
+  promptTokens: number;
+  generatedTokens: number;
+  /** From the request to the first generated token (ms); only when one was. */
+  firstTokenMs?: number;
+  /** Times the generation paused between decode steps to let a completion through. */
+  preemptions: number;
+}
+
+export interface TextRun {
+  tokens: AsyncIterable<GeneratedToken>;
+  done: Promise<TextStats>;
+}
+
 export interface CompletionModel {
   /** File name of the loaded model, for the status bar and logs. */
   readonly name: string;
@@ -47,6 +77,15 @@ export interface CompletionModel {
    * first completion there finds it ready. Nothing is generated. Optional: models without a KV cache have nothing to do.
    */
   prepare?(request: Omit<InfillRequest, 'signal'>): void;
+  /**
+   * Free text for an instruction (explain, refactor), streamed. Runs on its own sequence and gives way to completion
+   * requests between decode steps, resuming afterwards with its KV state kept. Optional: a model may not offer it.
+   */
+  generateText?(request: TextRequest): TextRun;
+  /** How instructions are laid out for this model: its chat template, or the plain document (see InstructPrompt). */
+  readonly instructFormat?: 'chat' | 'plain';
+  /** The most tokens an instruction's prompt and answer may take together. */
+  readonly instructContextTokens?: number;
   /** Most prompt tokens to spend on context from other files; 0 when the model has no repository-level format. */
   readonly contextBudgetTokens: number;
   /** The last prompt as text (special tokens shown), for the log and for tests; undefined before the first. */

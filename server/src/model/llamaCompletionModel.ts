@@ -5,13 +5,16 @@
 import { availableParallelism } from 'node:os';
 import type { Llama, LlamaContext, LlamaContextSequence, LlamaModel, Token } from 'node-llama-cpp';
 import type { Logger } from '../logger';
-import type { CompletionModel, GeneratedToken, InfillRequest, InfillRun, InfillStats } from './completionModel';
-import { ExclusiveLock } from './exclusiveLock';
+import type { CompletionModel, ContextFile, GeneratedToken, InfillRequest, InfillRun, InfillStats, TextRequest, TextRun } from './completionModel';
+import { ExclusiveLock, LockPriority } from './exclusiveLock';
 import { type FimOrder, type FimTokenIds, layoutRepoHeader, type RepoTokenIds } from './fimTemplate';
+import { lookupCorpus, RecentCompletions } from './lookupCorpus';
 import type { PromptChunker } from './promptChunks';
 import { commonPrefixLength, PromptPlanner } from './promptPlanner';
 import { SequenceSlots } from './sequenceSlots';
-import { type DraftResources, disposeDraft, type SpeculationControl } from './speculativePredictor';
+import { type ChatLayout, TextGenerator } from './textGeneration';
+import type { SpeculationGate, SpeculationMode } from './speculationGate';
+import { type DraftResources, disposeDraft, type SpeculationCounters } from './speculativePredictor';
 import { type CpuLoadMeter, threadsForLoad } from './threadCount';
 import { ByteLevelDecoder } from './tokenText';
 
@@ -29,8 +32,11 @@ export interface LlamaCompletionModelParts {
   sequences: LlamaContextSequence[];
   /** Background warming's sequence; swapped with a document's once warm. */
   spare: LlamaContextSequence;
+  /** Explain/refactor: their own sequence, and how an instruction is laid out for this model. */
+  instruct: { sequence: LlamaContextSequence; layout: ChatLayout };
   draft: DraftResources | undefined;
-  speculation: SpeculationControl | undefined;
+  /** Where speculation can pay: the gate choosing each request's mode, and what the sequences' predictors count. */
+  speculation: { gate: SpeculationGate; counters: SpeculationCounters } | undefined;
   fimIds: FimTokenIds;
   repoIds: RepoTokenIds | undefined;
   fimOrder: FimOrder;
@@ -64,9 +70,14 @@ export class LlamaCompletionModel implements CompletionModel {
   private readonly contextSize: number;
   private readonly byteDecoder: ByteLevelDecoder | undefined;
   private lastPromptTokens: Token[] | undefined;
+  /** For prompt lookup: the latest completions, and other files' code in tokens (per context object, as it is reused). */
+  private readonly recent = new RecentCompletions();
+  private readonly contextTokens = new WeakMap<readonly ContextFile[], Token[]>();
   private warmJob: WarmJob | undefined;
   private warmTimer: NodeJS.Timeout | undefined;
   private disposed = false;
+  private readonly text: TextGenerator;
+  readonly instructFormat: 'chat' | 'plain';
 
   constructor(private readonly parts: LlamaCompletionModelParts) {
     this.name = parts.name;
@@ -76,6 +87,16 @@ export class LlamaCompletionModel implements CompletionModel {
     this.planner = new PromptPlanner((text) => parts.model.tokenize(text), parts.fimIds, parts.fimOrder, parts.anchorPrompt);
     const ggml = parts.model.fileInfo.metadata.tokenizer?.ggml as { model?: string; tokens?: string[]; token_type?: number[] } | undefined;
     this.byteDecoder = ggml?.model === 'gpt2' && ggml.tokens ? new ByteLevelDecoder(ggml.tokens, ggml.token_type) : undefined;
+    this.text = new TextGenerator({ model: parts.model, ...parts.instruct, lock: this.lock, decode: (tokens) => this.decode(tokens), chunk: parts.chunker.chunk });
+    this.instructFormat = parts.instruct.layout.format;
+  }
+
+  get instructContextTokens(): number {
+    return this.text.contextTokens;
+  }
+
+  generateText(request: TextRequest): TextRun {
+    return this.text.run(request);
   }
 
   idle(): Promise<void> {
@@ -162,10 +183,11 @@ export class LlamaCompletionModel implements CompletionModel {
     const emitted: Token[] = [];
     let decodeMs = 0;
     let warm: Token[] | undefined;
+    const mode: SpeculationMode = speculation ? speculation.gate.choose(documentKey) : 'off';
+    const countersBefore = speculation && { ...speculation.counters };
     try {
       if (signal.aborted) return;
       this.fitThreadsToLoad();
-      if (speculation) speculation.thisRequest = speculation.gate.shouldSpeculate();
       const maxTokens = this.generationLimit(request);
       const plan = this.planPrompt(request, sequence, maxTokens);
       const prompt = plan.tokens as Token[];
@@ -175,7 +197,7 @@ export class LlamaCompletionModel implements CompletionModel {
       stats.fullPrompt = plan.full;
       stats.prefillChunkMs = chunker.chunkMs;
       const reused = await this.reuseKvPrefix(sequence, prompt);
-      sequence.tokenPredictor?.updateInputTokens(prompt); // what prompt lookup searches
+      if (mode === 'promptLookup') sequence.tokenPredictor?.updateInputTokens(lookupCorpus(prompt, this.recent, this.otherFileTokens(request)));
       stats.reusedPromptTokens = reused;
 
       // The prompt in chunks, the abort signal checked between them; the rest (a chunk at most, often the one or two
@@ -215,7 +237,13 @@ export class LlamaCompletionModel implements CompletionModel {
       stats.generatedTokens = emitted.length;
       stats.decodeStepMs = emitted.length > 1 ? decodeMs / (emitted.length - 1) : 0;
       // Short generations measure noise, not speed.
-      if (speculation && emitted.length >= 8) speculation.gate.record(speculation.thisRequest, 1000 / stats.decodeStepMs);
+      if (speculation && emitted.length >= 8) speculation.gate.record(documentKey, mode, 1000 / stats.decodeStepMs);
+      if (speculation && countersBefore) {
+        stats.speculationMode = mode;
+        stats.proposals = speculation.counters.proposals - countersBefore.proposals;
+        stats.draftPromptTokens = speculation.counters.draftPromptTokens - countersBefore.draftPromptTokens;
+      }
+      this.recent.add(emitted);
       signal.removeEventListener('abort', onAbort);
       if (abortedAt !== undefined) stats.cancelToIdleMs = performance.now() - abortedAt;
       const predictions = sequence.tokenPredictions;
@@ -226,6 +254,18 @@ export class LlamaCompletionModel implements CompletionModel {
       if (warm) this.scheduleWarm(documentKey, warm);
       finish(stats);
     }
+  }
+
+  /** Code from other files for prompt lookup to search, where the prompt has no room for it (no repository-level format). */
+  private otherFileTokens(request: InfillRequest): Token[] {
+    const context = request.context;
+    if (this.parts.repoIds || !context || context.length === 0) return [];
+    let tokens = this.contextTokens.get(context);
+    if (!tokens) {
+      tokens = this.parts.model.tokenize(context.map((file) => file.text).join('\n')).slice(-4096);
+      this.contextTokens.set(context, tokens);
+    }
+    return tokens;
   }
 
   /**
@@ -286,7 +326,7 @@ export class LlamaCompletionModel implements CompletionModel {
    */
   private async warm(job: WarmJob): Promise<void> {
     const { log } = this.parts;
-    const release = await this.lock.acquire();
+    const release = await this.lock.acquire(LockPriority.background);
     const superseded = () => this.disposed || this.warmJob !== job || this.lock.waiting > 0;
     let warmed = false;
     try {

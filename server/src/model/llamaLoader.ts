@@ -13,8 +13,9 @@ import { LlamaCompletionModel } from './llamaCompletionModel';
 import { createLlama, loadNodeLlamaCpp, type NodeLlamaCpp } from './llamaRuntime';
 import { chooseChunk, PromptChunker } from './promptChunks';
 import { bestProposalLength } from './proposalLength';
-import { SpeculationGate } from './speculationGate';
-import { type DraftResources, disposeDraft, maxProposal, type SpeculationControl, speculativePredictor } from './speculativePredictor';
+import { SpeculationGate, type SpeculationMode } from './speculationGate';
+import { chatLayout } from './textGeneration';
+import { type DraftResources, disposeDraft, maxProposal, speculativePredictor } from './speculativePredictor';
 import { CpuLoadMeter } from './threadCount';
 
 export interface LlamaModelOptions {
@@ -55,11 +56,16 @@ export async function loadLlamaCompletionModel(options: LlamaModelOptions, log: 
     }
     const contextSize = Math.min(model.trainContextSize, options.maxContextSize);
     const threads = options.adaptiveThreads ? { ideal: options.threads, min: 1 } : options.threads;
-    // One sequence per document and a spare: calibration first, then background warming.
-    const context = await model.createContext({ contextSize, threads, sequences: documentSequences + 1 });
-    let draft = options.speculation === 'draft' ? await loadDraft(lib, llama, options, contextSize, threads, log) : undefined;
-    // What would speculate: prompt lookup, or the draft when it loaded; then whether verifying can pay here at all.
-    const mode = options.speculation === 'promptLookup' ? 'prompt lookup' : draft ? `draft ${basename(options.draftModelPath)}` : undefined;
+    // One sequence per document, a spare (calibration first, then background warming) and one for explain/refactor.
+    const context = await model.createContext({ contextSize, threads, sequences: documentSequences + 2 });
+    const wantsDraft = options.speculation === 'draft' || (options.speculation === 'auto' && options.draftModelPath !== '');
+    let draft = wantsDraft ? await loadDraft(lib, llama, options, contextSize, threads, log) : undefined;
+    // What could speculate: prompt lookup, the draft when it loaded, or (auto) both; then whether verifying can pay here at all.
+    const speculative: SpeculationMode[] = [
+      ...(options.speculation === 'promptLookup' || options.speculation === 'auto' ? (['promptLookup'] as const) : []),
+      ...(draft ? (['draft'] as const) : []),
+    ];
+    const mode = speculative.length > 0 ? speculative.map((m) => (m === 'draft' ? `draft ${basename(options.draftModelPath)}` : 'prompt lookup')).join(' or ') : undefined;
     const scratch = context.getSequence();
     const calibration = await calibrate(scratch, model, mode !== undefined);
     // Speculation stays on where long proposals would pay on well-repeated code; how long is decided per proposal.
@@ -72,12 +78,13 @@ export async function loadLlamaCompletionModel(options: LlamaModelOptions, log: 
         ? `${mode} (batches cost ${costNote} decode steps)`
         : `off: verifying proposals costs ${costNote} decode steps on this machine, more than even accepted ones save`;
     if (!speculates) draft = await disposeDraft(draft);
-    const speculation: SpeculationControl | undefined = speculates ? { gate: new SpeculationGate(), thisRequest: true } : undefined;
-    // Each sequence has its own predictor (a draft predictor drives a draft sequence); the scratch one too, since a
+    // Per document, the gate keeps whichever of its modes decodes fastest there, plain decoding among them.
+    const speculation = speculates ? { gate: new SpeculationGate([...speculative, 'off']), counters: { proposals: 0, draftPromptTokens: 0 } } : undefined;
+    // Each sequence has its own predictor (a draft predictor drives a draft sequence); the spare one too, since a
     // warmed spare takes a document's place. node-llama-cpp sets a predictor only when a sequence is created, so the
     // scratch sequence is made anew.
     scratch.dispose();
-    const newSequence = () => context.getSequence({ tokenPredictor: speculation && speculativePredictor(lib, options.speculation, draft, speculation, costs) });
+    const newSequence = () => context.getSequence({ tokenPredictor: speculation && speculativePredictor(lib, draft, speculation.gate, costs, speculation.counters) });
     const sequences = Array.from({ length: documentSequences }, newSequence);
     const chunk = chooseChunk(calibration.prefillCurve);
     const chunkTiming = calibration.prefillCurve.find((timing) => timing.tokens === chunk)!;
@@ -94,6 +101,7 @@ export async function loadLlamaCompletionModel(options: LlamaModelOptions, log: 
       context,
       sequences,
       spare: newSequence(),
+      instruct: { sequence: context.getSequence(), layout: chatLayout(lib, model) },
       draft,
       speculation,
       fimIds: { prefix: infill.prefix, suffix: infill.suffix, middle: infill.middle },

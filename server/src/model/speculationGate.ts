@@ -1,39 +1,94 @@
-// Adaptive speculation: decides per request whether proposed tokens are worth verifying, from the decode speed
-// measured with and without them. The slower way is tried again now and then, since the code being typed changes.
+// Adaptive speculation: which way of decoding a request uses — plain, prompt lookup or the draft model — from the
+// decode speed each way measured, per document (a test table repeats itself, a new module does not). Each way not
+// winning is tried again now and then, since the code being typed changes.
 
-export class SpeculationGate {
-  private speculativeRate: number | undefined;
-  private plainRate: number | undefined;
-  private sinceSpeculative = 0;
-  private sincePlain = 0;
+import type { GenerationStats } from '../../../common/protocol';
+
+/** How a request decodes: one token at a time, or with proposals from the prompt or from the draft model. */
+export type SpeculationMode = NonNullable<GenerationStats['speculationMode']>;
+
+/** One document's measurements: decode speed per mode (a running average) and requests since each was used. */
+export class ModeGate {
+  private readonly rate = new Map<SpeculationMode, number>();
+  private readonly since = new Map<SpeculationMode, number>();
 
   constructor(
+    /** The modes to choose from, the preferred first: an unmeasured mode is tried in this order. */
+    private readonly modes: readonly SpeculationMode[],
     private readonly probeEvery = 8,
     /** Weight of the newest measurement in the running average. */
     private readonly weight = 0.4,
-  ) {}
-
-  /** Whether the next request should use the token predictor. */
-  shouldSpeculate(): boolean {
-    if (this.speculativeRate === undefined) return true;
-    if (this.plainRate === undefined) return false;
-    const speculationWins = this.speculativeRate > this.plainRate;
-    if (speculationWins) return this.sincePlain < this.probeEvery;
-    return this.sinceSpeculative >= this.probeEvery;
+  ) {
+    for (const mode of modes) this.since.set(mode, 0);
   }
 
-  /** Decode speed of a finished request (tokens per second after the first token). */
-  record(speculated: boolean, tokensPerSecond: number): void {
-    if (!Number.isFinite(tokensPerSecond) || tokensPerSecond <= 0) return;
-    const average = (previous: number | undefined) => (previous === undefined ? tokensPerSecond : previous + this.weight * (tokensPerSecond - previous));
-    if (speculated) {
-      this.speculativeRate = average(this.speculativeRate);
-      this.sinceSpeculative = 0;
-      this.sincePlain++;
-    } else {
-      this.plainRate = average(this.plainRate);
-      this.sincePlain = 0;
-      this.sinceSpeculative++;
-    }
+  /** The mode for the next request: an unmeasured one first, then a probe of the longest-unused loser when due, else the fastest. */
+  choose(): SpeculationMode {
+    const unmeasured = this.modes.find((mode) => !this.rate.has(mode));
+    if (unmeasured) return unmeasured;
+    const best = this.best();
+    const losers = this.modes.filter((mode) => mode !== best).sort((a, b) => this.since.get(b)! - this.since.get(a)!);
+    const due = losers[0];
+    return due !== undefined && this.since.get(due)! >= this.probeEvery * losers.length ? due : best;
+  }
+
+  /** The fastest mode measured so far; the first mode before any measurement. */
+  best(): SpeculationMode {
+    let best = this.modes[0]!;
+    for (const mode of this.modes) if ((this.rate.get(mode) ?? -1) > (this.rate.get(best) ?? -1)) best = mode;
+    return best;
+  }
+
+  /** Decode speed of a finished request (tokens per second after the first token) in `mode`. */
+  record(mode: SpeculationMode, tokensPerSecond: number): void {
+    if (!Number.isFinite(tokensPerSecond) || tokensPerSecond <= 0 || !this.since.has(mode)) return;
+    const previous = this.rate.get(mode);
+    this.rate.set(mode, previous === undefined ? tokensPerSecond : previous + this.weight * (tokensPerSecond - previous));
+    for (const other of this.modes) this.since.set(other, other === mode ? 0 : this.since.get(other)! + 1);
+  }
+}
+
+/** The most documents whose measurements are kept (least recently used forgotten). */
+const maxDocuments = 64;
+
+/**
+ * Per-request speculation decision, shared by the model (chooses per document, measures) and the sequences'
+ * predictors (obey `mode`). With one speculative mode the choice is between it and plain decoding.
+ */
+export class SpeculationGate {
+  /** This request's mode. */
+  mode: SpeculationMode;
+  private readonly documents = new Map<string, ModeGate>();
+
+  constructor(
+    /** The modes this model can use, the preferred first ('off' among them). */
+    readonly modes: readonly SpeculationMode[],
+    private readonly probeEvery = 8,
+  ) {
+    this.mode = modes[0]!;
+  }
+
+  private gate(documentKey: string): ModeGate {
+    let gate = this.documents.get(documentKey);
+    if (gate) this.documents.delete(documentKey);
+    else gate = new ModeGate(this.modes, this.probeEvery);
+    this.documents.set(documentKey, gate);
+    if (this.documents.size > maxDocuments) this.documents.delete(this.documents.keys().next().value!);
+    return gate;
+  }
+
+  /** Chooses the mode for the document's next request and makes it this request's. */
+  choose(documentKey: string): SpeculationMode {
+    this.mode = this.gate(documentKey).choose();
+    return this.mode;
+  }
+
+  /** What the document's measurements favour now (for reports). */
+  favoured(documentKey: string): SpeculationMode {
+    return this.gate(documentKey).best();
+  }
+
+  record(documentKey: string, mode: SpeculationMode, tokensPerSecond: number): void {
+    this.gate(documentKey).record(mode, tokensPerSecond);
   }
 }

@@ -1,0 +1,130 @@
+// Hearth: Explain. The explanation streams into a read-only virtual Markdown document shown rendered beside the code;
+// running the command again, or closing the explanation, stops the generation.
+import * as vscode from 'vscode';
+import type { HearthServer } from '../serverClient';
+
+export const explanationScheme = 'hearth-explanation';
+/** The rendered view is refreshed at most this often while the explanation streams. */
+const refreshMs = 60;
+
+interface Running {
+  uri: vscode.Uri;
+  cancel: vscode.CancellationTokenSource;
+}
+
+export class ExplainView implements vscode.TextDocumentContentProvider, vscode.Disposable {
+  private readonly texts = new Map<string, string>();
+  private readonly changed = new vscode.EventEmitter<vscode.Uri>();
+  readonly onDidChange = this.changed.event;
+  private running: Running | undefined;
+  private count = 0;
+  private readonly subscriptions: vscode.Disposable[];
+
+  constructor(private readonly server: HearthServer) {
+    this.subscriptions = [
+      vscode.workspace.registerTextDocumentContentProvider(explanationScheme, this),
+      // Closing the explanation (its preview or its text) stops the generation.
+      vscode.window.tabGroups.onDidChangeTabs((event) => {
+        const running = this.running;
+        if (running && event.closed.some((tab) => isTabOf(tab, running.uri))) this.stop();
+      }),
+      vscode.workspace.onDidCloseTextDocument((document) => {
+        if (this.running && document.uri.toString() === this.running.uri.toString()) this.stop();
+      }),
+    ];
+  }
+
+  provideTextDocumentContent(uri: vscode.Uri): string {
+    return this.texts.get(uri.toString()) ?? '';
+  }
+
+  /** The text of the newest explanation so far (for tests and the API). */
+  latest(): string | undefined {
+    return [...this.texts.values()].at(-1);
+  }
+
+  stop(): void {
+    this.running?.cancel.cancel();
+    this.running = undefined;
+  }
+
+  async explain(editor: vscode.TextEditor | undefined): Promise<void> {
+    if (!editor) {
+      void vscode.window.showInformationMessage('Hearth: open a file and put the cursor in the code to explain.');
+      return;
+    }
+    this.stop(); // running the command again stops the previous explanation
+    const { document, selection } = editor;
+    const name = document.uri.path.split('/').pop() || 'code';
+    const uri = vscode.Uri.from({ scheme: explanationScheme, path: `/Explanation of ${name}.md`, query: `n=${++this.count}` });
+    const cancel = new vscode.CancellationTokenSource();
+    this.running = { uri, cancel };
+    const header = `*Hearth is explaining ${selection.isEmpty ? 'the code around the cursor' : 'the selection'} in ${name}…*\n\n`;
+    let body = '';
+    this.texts.set(uri.toString(), header);
+    await this.show(uri);
+
+    let timer: NodeJS.Timeout | undefined;
+    const refresh = () => {
+      timer = undefined;
+      this.texts.set(uri.toString(), header + body);
+      this.changed.fire(uri);
+    };
+    const diagnostics = selection.isEmpty ? vscode.languages.getDiagnostics(document.uri).filter((d) => d.range.contains(selection.active)).map((d) => d.message) : [];
+    try {
+      const result = await vscode.window.withProgress({ location: vscode.ProgressLocation.Window, title: 'Hearth: explaining…' }, () =>
+        this.server.instruct(
+          {
+            task: 'explain',
+            uri: document.uri.toString(),
+            version: document.version,
+            selection: selection.isEmpty ? undefined : selection,
+            position: selection.active,
+            diagnostics,
+          },
+          cancel.token,
+          (progress) => {
+            body += progress.delta;
+            timer ??= setTimeout(refresh, refreshMs);
+          },
+        ),
+      );
+      clearTimeout(timer);
+      const lines = result.range.end.line - result.range.start.line + 1;
+      const footer = result.error ? `\n\n> ${result.cancelled ? 'Stopped.' : `Hearth: ${result.error}`}` : `\n\n---\n*Lines ${result.range.start.line + 1}–${result.range.end.line + 1} (${lines}) of ${name}, explained by the local model.*`;
+      this.texts.set(uri.toString(), `${body === '' ? header : ''}${body}${footer}`);
+      this.changed.fire(uri);
+    } catch (error) {
+      clearTimeout(timer);
+      this.texts.set(uri.toString(), `${header}${body}\n\n> Hearth: ${(error as Error).message}`);
+      this.changed.fire(uri);
+    } finally {
+      if (this.running?.uri === uri) this.running = undefined;
+      cancel.dispose();
+    }
+  }
+
+  /** Shown rendered beside the code (Markdown preview); as text where the preview is not available. */
+  private async show(uri: vscode.Uri): Promise<void> {
+    const document = await vscode.workspace.openTextDocument(uri);
+    await vscode.languages.setTextDocumentLanguage(document, 'markdown');
+    try {
+      await vscode.commands.executeCommand('markdown.showPreviewToSide', uri);
+    } catch {
+      await vscode.window.showTextDocument(document, { viewColumn: vscode.ViewColumn.Beside, preserveFocus: true, preview: true });
+    }
+  }
+
+  dispose(): void {
+    this.stop();
+    for (const subscription of this.subscriptions) subscription.dispose();
+    this.changed.dispose();
+  }
+}
+
+/** Whether a tab shows `uri`: as text, or as its Markdown preview (a webview tab named after the file). */
+function isTabOf(tab: vscode.Tab, uri: vscode.Uri): boolean {
+  if (tab.input instanceof vscode.TabInputText) return tab.input.uri.toString() === uri.toString();
+  const file = uri.path.split('/').pop() ?? '';
+  return tab.input instanceof vscode.TabInputWebview && tab.label.includes(file);
+}

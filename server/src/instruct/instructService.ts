@@ -1,0 +1,113 @@
+// Explain and refactor on the local model: finds the code (instructTarget), builds the prompt with the context
+// stage's definitions from other files (instructPrompts), streams the answer as progress notifications and returns
+// it whole; a refactor answer is reduced to its code (codeExtraction) and split into hunks. Nothing is written to any
+// file here: the client shows the proposal and applies it only when the user accepts.
+import type { TextDocument } from 'vscode-languageserver-textdocument';
+import type { Connection } from 'vscode-languageserver/node';
+import { type InstructParams, type InstructProgress, InstructProgressNotification, InstructRequest, type InstructResult } from '../../../common/protocol';
+import { describeError } from '../errors';
+import type { Logger } from '../logger';
+import type { CompletionModel } from '../model/completionModel';
+import { codeBlockClosed, extractCode, matchIndentation } from './codeExtraction';
+import { buildHunks } from './hunks';
+import { type InstructInput, explainPrompt, refactorPrompt } from './instructPrompts';
+import { findTarget, type OffsetRange } from './instructTarget';
+
+export interface InstructDependencies {
+  model(): CompletionModel | undefined;
+  document(uri: string): TextDocument | undefined;
+  /** Ranges of the scopes (function, class, …) containing `offset`, innermost first; empty without a grammar. */
+  scopes(document: TextDocument, offset: number): Promise<OffsetRange[]>;
+  /** Definitions from other files the code uses, within `budgetChars`, and the document's workspace-relative path. */
+  context(document: TextDocument, offset: number, budgetChars: number): Promise<{ filePath: string; snippets: Array<{ path: string; text: string }> }>;
+  log: Logger;
+}
+
+/** Longest explanation, in tokens. */
+const explainMaxTokens = 768;
+/** Characters per token assumed when sizing the context that fits beside the code. */
+const charsPerToken = 3;
+
+export class InstructService {
+  constructor(private readonly deps: InstructDependencies) {}
+
+  /** Answers `hearth/instruct`, streaming `hearth/instructProgress`; cancelled through the request's token. */
+  listen(connection: Connection): void {
+    connection.onRequest(InstructRequest.type, async (params, token) => {
+      const abort = new AbortController();
+      const subscription = token.onCancellationRequested(() => abort.abort());
+      try {
+        return await this.run(params, abort.signal, (progress) => void connection.sendNotification(InstructProgressNotification.type, progress));
+      } finally {
+        subscription.dispose();
+      }
+    });
+  }
+
+  async run(params: InstructParams, signal: AbortSignal, progress: (p: InstructProgress) => void): Promise<InstructResult> {
+    const started = performance.now();
+    const { log } = this.deps;
+    const document = this.deps.document(params.uri);
+    const emptyRange = { start: params.position, end: params.position };
+    const fail = (error: string, range = emptyRange, original = ''): InstructResult => ({ range, original, text: '', error });
+    if (!document) return fail('The document is not open in the editor.');
+    if (document.version !== params.version) return fail('The document changed before the request reached the model; run the command again.');
+    const model = this.deps.model();
+    if (!model?.generateText) return fail('No model is loaded: Hearth: Select Model… sets one.');
+    const text = document.getText();
+    const offset = document.offsetAt(params.position);
+    const selection = params.selection && { start: document.offsetAt(params.selection.start), end: document.offsetAt(params.selection.end) };
+    const refactor = params.task === 'refactor';
+    const instruction = params.instruction?.trim() ?? '';
+    if (refactor && instruction === '') return fail('Refactor needs an instruction.');
+    const target = findTarget(text, selection, selection?.start ?? offset, await this.deps.scopes(document, selection?.start ?? offset), refactor);
+    if (!target) return fail('There is no code at the cursor to work on.');
+    const range = { start: document.positionAt(target.start), end: document.positionAt(target.end) };
+
+    const contextTokens = model.instructContextTokens ?? 4096;
+    const maxTokens = refactor ? Math.min(2048, Math.ceil(target.code.length / 2) + 128) : explainMaxTokens;
+    const budgetChars = Math.max(0, (contextTokens - maxTokens) * charsPerToken - target.code.length - 1500);
+    const context = await this.deps.context(document, target.start, Math.min(budgetChars, 6000)).catch((error) => {
+      log.warn(`Context for ${params.task} failed: ${describeError(error)}`);
+      return { filePath: document.uri.split('/').pop() ?? document.uri, snippets: [] };
+    });
+    const input: InstructInput = { code: target.code, languageId: document.languageId, path: context.filePath, outerHeaders: target.outerHeaders, context: context.snippets };
+    const prompt = refactor ? refactorPrompt(input, instruction) : explainPrompt(input, params.diagnostics);
+    const openedFence = model.instructFormat !== 'chat';
+
+    const run = model.generateText({ prompt, maxTokens, signal });
+    let answer = '';
+    let first = true;
+    let error: string | undefined;
+    try {
+      for await (const token of run.tokens) {
+        answer += token.text;
+        const lineDone = token.text.includes('\n');
+        progress({ id: params.id, ...(first ? { range } : {}), delta: token.text, ...(refactor && lineDone ? { code: extractCode(answer, { openedFence }) ?? '' } : {}) });
+        first = false;
+        // The code block is closed: what follows would be prose.
+        if (refactor && lineDone && codeBlockClosed(answer, openedFence)) break;
+      }
+    } catch (e) {
+      error = (e as Error).message;
+    }
+    const stats = await run.done;
+    const result: InstructResult = {
+      range,
+      original: target.code,
+      text: answer,
+      stats: { ...stats, totalMs: performance.now() - started, chatTemplate: !openedFence },
+    };
+    if (signal.aborted) return { ...result, cancelled: true, error: 'Cancelled.' };
+    if (error) return { ...result, error };
+    if (refactor) {
+      const extracted = extractCode(answer, { openedFence, complete: true });
+      if (extracted === undefined) return { ...result, error: 'The model’s answer held no code; nothing to apply.' };
+      const code = matchIndentation(target.code, extracted);
+      result.code = code;
+      result.hunks = buildHunks(target.code, code).map((hunk) => ({ ...hunk, startLine: hunk.startLine + range.start.line, endLine: hunk.endLine + range.start.line }));
+    }
+    log.info(`${params.task}: ${stats.promptTokens} prompt tokens, ${stats.generatedTokens} generated in ${Math.round(performance.now() - started)} ms (${stats.preemptions} pauses for completions)`);
+    return result;
+  }
+}
