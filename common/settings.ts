@@ -18,6 +18,8 @@ export interface HearthSettings {
   modelPath: string;
   /** GGUF draft model for speculative decoding; empty means none (the bundled draft with the bundled model). */
   draftModelPath: string;
+  /** GGUF chat/instruct model for explain and refactor; empty means the completion model. Machine-scoped. */
+  chatModelPath: string;
   /** Layout of the FIM prompt; 'auto' picks suffix-first for the bundled model only (see package.json). */
   fimOrder: FimOrderSetting;
   speculation: SpeculationSetting;
@@ -50,6 +52,7 @@ export const defaultSettings: HearthSettings = Object.freeze({
   enabledLanguages: schemaOf('enabledLanguages').default as Record<string, boolean>,
   modelPath: schemaOf('modelPath').default as string,
   draftModelPath: schemaOf('draftModelPath').default as string,
+  chatModelPath: schemaOf('chatModelPath').default as string,
   fimOrder: schemaOf('fimOrder').default as FimOrderSetting,
   speculation: schemaOf('speculation').default as SpeculationSetting,
   maxLines: schemaOf('maxLines').default as number,
@@ -103,6 +106,7 @@ export function parseSettings(raw: unknown): HearthSettings {
     enabledLanguages: pickLanguageMap(source),
     modelPath: pickString(source, 'modelPath'),
     draftModelPath: pickString(source, 'draftModelPath'),
+    chatModelPath: pickString(source, 'chatModelPath'),
     fimOrder: pickEnum<FimOrderSetting>(source, 'fimOrder'),
     speculation: pickEnum<SpeculationSetting>(source, 'speculation'),
     maxLines: pickInteger(source, 'maxLines'),

@@ -1,7 +1,7 @@
 // Composition root of the Hearth language server: builds every component, hands each its dependencies and wires
 // them to LSP. The completion flow itself reads top to bottom in completion/completionPipeline.ts.
 import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import {
@@ -26,6 +26,8 @@ import { describeError } from './errors';
 import { parseDisabledFeatures } from './features';
 import { Logger } from './logger';
 import { defaultPromptLatencyMs } from './model/llamaCompletionModel';
+import { ExclusiveLock } from './model/exclusiveLock';
+import { type InstructModel, type InstructModelSpec, loadLlamaInstructModel } from './model/llamaInstructModel';
 import { loadLlamaCompletionModel } from './model/llamaLoader';
 import { InstructService } from './instruct/instructService';
 import { ModelHost, resolveModelSpec } from './model/modelHost';
@@ -54,12 +56,28 @@ function main(): void {
   const cache = new CompletionCache(features.cache ? undefined : 0);
   const cpuTopology = readCpuTopology();
   const status = new ServerStatusReporter((s) => void connection.sendNotification(ServerStatusNotification.type, s));
+  // One lock for whatever computes on this machine's cores: completions first, then explain/refactor, then warming.
+  const computeLock = new ExclusiveLock();
   const models = new ModelHost(
-    (spec) => loadLlamaCompletionModel({ ...spec, maxContextSize, reuseKvPrefix: features.kvReuse, anchorPrompt: features.promptAnchor, latencyBudget: features.latencyBudget, promptLatencyMs: defaultPromptLatencyMs, speculationCostCheck: features.speculationCostCheck }, log),
+    (spec) =>
+      loadLlamaCompletionModel(
+        { ...spec, maxContextSize, reuseKvPrefix: features.kvReuse, anchorPrompt: features.promptAnchor, latencyBudget: features.latencyBudget, promptLatencyMs: defaultPromptLatencyMs, speculationCostCheck: features.speculationCostCheck, lock: computeLock },
+        log,
+      ),
     log,
     (state) => {
       if (state.state === 'ready') cache.clear(); // answers of the previous model are not this one's
       status.setModelState(state);
+    },
+  );
+  // The chat/instruct model for explain and refactor, when hearth.chatModelPath names one.
+  let chatModelState: string | undefined;
+  let chatPathApplied = '';
+  const chatModels = new ModelHost<InstructModelSpec, InstructModel>(
+    (spec) => loadLlamaInstructModel(spec, maxContextSize, computeLock, log),
+    log,
+    (state) => {
+      chatModelState = state.state === 'ready' ? undefined : state.state === 'loading' ? `The chat model is still loading (${state.model ?? ''}).` : `The chat model cannot be used: ${state.message}`;
     },
   );
   let settings: HearthSettings = defaultSettings;
@@ -96,7 +114,15 @@ function main(): void {
     }
     log.setLevel(settings.logLevel);
     cache.clear(); // limits such as maxLines shape the cached answers
-    await models.configure(resolveModelSpec(settings, bundledModelsDir, cpuTopology));
+    const spec = resolveModelSpec(settings, bundledModelsDir, cpuTopology);
+    // Until the chat model the settings name is loaded, instructions wait for it rather than go to another model.
+    const chatPath = settings.chatModelPath;
+    if (chatPath !== chatPathApplied) chatModelState = chatPath === '' ? undefined : `The chat model ${basename(chatPath)} is not loaded yet.`;
+    // The completion model first: ghost text matters most, and its load-time calibration wants the cores to itself.
+    await models.configure(spec);
+    if (chatPath === '') await chatModels.unload();
+    else await chatModels.configure({ modelPath: chatPath, threads: spec.threads, gpu: spec.gpu });
+    chatPathApplied = chatPath;
   };
 
   connection.onInitialize((params): InitializeResult => {
@@ -195,7 +221,8 @@ function main(): void {
     },
   };
   new InstructService({
-    model: () => models.current(),
+    model: () => (settings.chatModelPath !== '' ? chatModels.current() : models.current()),
+    chatModelProblem: () => (settings.chatModelPath !== '' ? chatModelState : undefined),
     document: (uri) => documents.get(uri),
     scopes: async (document, offset) => {
       const name = grammarForLanguage(document.languageId);
@@ -220,7 +247,7 @@ function main(): void {
   registerCursorRest(connection, documents, log, completionEnv);
 
   connection.onShutdown(async () => {
-    await models.dispose();
+    await Promise.all([models.dispose(), chatModels.dispose()]);
   });
 
   documents.listen(connection);

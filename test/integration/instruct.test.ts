@@ -98,3 +98,24 @@ test('a completion asked while an explanation generates goes first; the explanat
   assert.ok(result.stats!.preemptions >= 1, 'the explanation paused for it');
   assert.ok(result.stats!.generatedTokens > 0);
 });
+
+test('a separate chat model (hearth.chatModelPath) answers instructions, and survives the completion model reloading', async () => {
+  const { draftModelPath, targetModelPath } = await import('../support/paths');
+  await session.updateSettings({ threads: 1, gpu: 'off', logLevel: 'info', chatModelPath: draftModelPath });
+  const deadline = Date.now() + 60_000;
+  while (!logs.some((line) => /Chat model tiny-code-draft/.test(line)) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
+  assert.ok(logs.some((line) => /Chat model tiny-code-draft-q8_0\.gguf: context \d+ tokens, plain prompts/.test(line)), 'the chat model was loaded');
+  const withChat = await session.instruct({ task: 'explain', uri: mathUri, version: 3, position: insideScale }).result;
+  assert.equal(withChat.error, undefined);
+  assert.ok(withChat.stats!.generatedTokens > 0);
+  // The completion model reloads (another thread count): the chat model keeps working.
+  await session.updateSettings({ threads: 1, gpu: 'off', logLevel: 'info', chatModelPath: draftModelPath, modelPath: targetModelPath, maxTokens: 32 });
+  await session.waitForStatus((s) => s.state === 'ready', 60_000);
+  const again = await session.instruct({ task: 'explain', uri: mathUri, version: 3, position: insideScale }).result;
+  assert.equal(again.error, undefined);
+  // A chat model path that does not exist: a clear refusal, not the completion model's answer.
+  await session.updateSettings({ threads: 1, gpu: 'off', logLevel: 'info', chatModelPath: '/nonexistent/chat.gguf' });
+  const refused = await session.instruct({ task: 'explain', uri: mathUri, version: 3, position: insideScale }).result;
+  assert.match(refused.error ?? '', /chat model/i);
+  await session.updateSettings({ threads: 1, gpu: 'off', logLevel: 'info' });
+});

@@ -8,13 +8,17 @@ import { type InstructParams, type InstructProgress, InstructProgressNotificatio
 import { describeError } from '../errors';
 import type { Logger } from '../logger';
 import type { CompletionModel } from '../model/completionModel';
+import type { InstructModel } from '../model/llamaInstructModel';
 import { codeBlockClosed, extractCode, matchIndentation } from './codeExtraction';
 import { buildHunks } from './hunks';
 import { type InstructInput, explainPrompt, refactorPrompt } from './instructPrompts';
 import { findTarget, type OffsetRange } from './instructTarget';
 
 export interface InstructDependencies {
-  model(): CompletionModel | undefined;
+  /** The chat model when one is set, else the completion model (which may not offer text generation). */
+  model(): InstructModel | CompletionModel | undefined;
+  /** Why the chat model the settings name is not available, when it is not. */
+  chatModelProblem?(): string | undefined;
   document(uri: string): TextDocument | undefined;
   /** Ranges of the scopes (function, class, …) containing `offset`, innermost first; empty without a grammar. */
   scopes(document: TextDocument, offset: number): Promise<OffsetRange[]>;
@@ -52,6 +56,8 @@ export class InstructService {
     const fail = (error: string, range = emptyRange, original = ''): InstructResult => ({ range, original, text: '', error });
     if (!document) return fail('The document is not open in the editor.');
     if (document.version !== params.version) return fail('The document changed before the request reached the model; run the command again.');
+    const problem = this.deps.chatModelProblem?.();
+    if (problem) return fail(problem);
     const model = this.deps.model();
     if (!model?.generateText) return fail('No model is loaded: Hearth: Select Model… sets one.');
     const text = document.getText();

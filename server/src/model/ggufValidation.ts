@@ -46,16 +46,17 @@ export function checkGgufMetadata(metadata: Metadata, fileName: string, requireF
 export type GgufReader = (path: string) => Promise<{ metadata: Metadata }>;
 
 /** Checks existence, readability, the GGUF magic and the metadata of a model file; throws ModelError. */
-export async function validateModelFile(path: string, readGguf: GgufReader, { requireFim = true } = {}): Promise<void> {
+export async function validateModelFile(path: string, readGguf: GgufReader, { requireFim = true, setting = 'hearth.modelPath' } = {}): Promise<void> {
+  const fix = setting === 'hearth.modelPath' ? `Set ${setting} to a .gguf file, or clear it to use the bundled model.` : `Set ${setting} to a .gguf file, or clear it.`;
   const fileName = path.split(/[\\/]/).pop() ?? path;
   let size: number;
   try {
     const info = await stat(path);
-    if (!info.isFile()) throw new ModelError('missing', `The model path ${path} is not a file. Set hearth.modelPath to a .gguf file.`);
+    if (!info.isFile()) throw new ModelError('missing', `The model path ${path} is not a file. ${fix}`);
     size = info.size;
   } catch (error) {
     if (error instanceof ModelError) throw error;
-    throw new ModelError('missing', `The model file ${path} does not exist. Set hearth.modelPath to a .gguf file, or clear it to use the bundled model.`);
+    throw new ModelError('missing', `The model file ${path} does not exist. ${fix}`);
   }
   let magic: string;
   try {

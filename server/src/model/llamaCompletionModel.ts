@@ -34,6 +34,8 @@ export interface LlamaCompletionModelParts {
   spare: LlamaContextSequence;
   /** Explain/refactor: their own sequence, and how an instruction is laid out for this model. */
   instruct: { sequence: LlamaContextSequence; layout: ChatLayout };
+  /** Who computes: generations, instructions, background warming (shared with a separate chat model). */
+  lock: ExclusiveLock;
   draft: DraftResources | undefined;
   /** Where speculation can pay: the gate choosing each request's mode, and what the sequences' predictors count. */
   speculation: { gate: SpeculationGate; counters: SpeculationCounters } | undefined;
@@ -61,7 +63,7 @@ interface WarmJob {
 export class LlamaCompletionModel implements CompletionModel {
   readonly name: string;
   /** Whoever uses a sequence: generations, and background warming, which gives way to anyone waiting. */
-  private readonly lock = new ExclusiveLock();
+  private readonly lock: ExclusiveLock;
   /** Generations only: what idle() waits for. */
   private readonly generations = new ExclusiveLock();
   private readonly slots: SequenceSlots<LlamaContextSequence>;
@@ -81,6 +83,7 @@ export class LlamaCompletionModel implements CompletionModel {
 
   constructor(private readonly parts: LlamaCompletionModelParts) {
     this.name = parts.name;
+    this.lock = parts.lock;
     this.slots = new SequenceSlots(parts.sequences);
     this.spare = parts.spare;
     this.contextSize = parts.spare.contextSize;
@@ -363,6 +366,7 @@ export class LlamaCompletionModel implements CompletionModel {
   async dispose(): Promise<void> {
     this.disposed = true;
     clearTimeout(this.warmTimer);
+    this.text.stop();
     const release = await this.lock.acquire();
     try {
       await disposeDraft(this.parts.draft); // before the target's context, else node-llama-cpp throws

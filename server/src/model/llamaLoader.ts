@@ -14,6 +14,7 @@ import { createLlama, loadNodeLlamaCpp, type NodeLlamaCpp } from './llamaRuntime
 import { chooseChunk, PromptChunker } from './promptChunks';
 import { bestProposalLength } from './proposalLength';
 import { SpeculationGate, type SpeculationMode } from './speculationGate';
+import { ExclusiveLock } from './exclusiveLock';
 import { chatLayout } from './textGeneration';
 import { type DraftResources, disposeDraft, maxProposal, speculativePredictor } from './speculativePredictor';
 import { CpuLoadMeter } from './threadCount';
@@ -38,6 +39,8 @@ export interface LlamaModelOptions {
   promptLatencyMs: number;
   /** Switch speculation off where verifying proposals costs more than it can save here (off only to measure or test it). */
   speculationCostCheck?: boolean;
+  /** Shared with a separate chat model, so that the two never compute at once (completions first). */
+  lock?: ExclusiveLock;
 }
 
 /** Documents whose KV state is kept at once (one context sequence each, least recently used handed over). */
@@ -102,6 +105,7 @@ export async function loadLlamaCompletionModel(options: LlamaModelOptions, log: 
       sequences,
       spare: newSequence(),
       instruct: { sequence: context.getSequence(), layout: chatLayout(lib, model) },
+      lock: options.lock ?? new ExclusiveLock(),
       draft,
       speculation,
       fimIds: { prefix: infill.prefix, suffix: infill.suffix, middle: infill.middle },
@@ -146,7 +150,7 @@ async function loadDraft(
   }
   let model: LlamaModel | undefined;
   try {
-    await validateModelFile(options.draftModelPath, (path) => lib.readGgufFileInfo(path, { readTensorInfo: false }), { requireFim: false });
+    await validateModelFile(options.draftModelPath, (path) => lib.readGgufFileInfo(path, { readTensorInfo: false }), { requireFim: false, setting: 'hearth.draftModelPath' });
     model = await llama.loadModel({ modelPath: options.draftModelPath });
     const context = await model.createContext({ contextSize, threads, sequences: documentSequences + 1 });
     return { model, context };

@@ -27,7 +27,7 @@ export interface ModelState {
   action?: StatusAction;
 }
 
-export type ModelLoader = (spec: ModelSpec) => Promise<CompletionModel>;
+export type ModelLoader<Spec = ModelSpec, Model = CompletionModel> = (spec: Spec) => Promise<Model>;
 
 export const bundledTargetFile = 'tiny-code-target-q8_0.gguf';
 export const bundledDraftFile = 'tiny-code-draft-q8_0.gguf';
@@ -47,29 +47,41 @@ export function resolveModelSpec(settings: HearthSettings, bundledModelsDir: str
   };
 }
 
-export class ModelHost {
-  private loaded: CompletionModel | undefined;
+/** A model the host can load and dispose; its spec names the file. */
+export class ModelHost<Spec extends { modelPath: string } = ModelSpec, Model extends { dispose(): Promise<void> } = CompletionModel> {
+  private loaded: Model | undefined;
   private loadedSpec: string | undefined;
   private pending: Promise<void> = Promise.resolve();
 
   constructor(
-    private readonly load: ModelLoader,
+    private readonly load: ModelLoader<Spec, Model>,
     private readonly log: Logger,
     private readonly report: (state: ModelState) => void,
   ) {}
 
-  current(): CompletionModel | undefined {
+  current(): Model | undefined {
     return this.loaded;
   }
 
   /** Loads the model the spec names unless it is already loaded; calls are applied in order. */
-  configure(spec: ModelSpec): Promise<void> {
+  configure(spec: Spec): Promise<void> {
     this.pending = this.pending.then(() => this.apply(spec));
     return this.pending;
   }
 
+  /** Disposes the loaded model, if any: none is wanted now. */
+  unload(): Promise<void> {
+    this.pending = this.pending.then(async () => {
+      this.loadedSpec = undefined;
+      const previous = this.loaded;
+      this.loaded = undefined;
+      await previous?.dispose();
+    });
+    return this.pending;
+  }
+
   /** Loads the spec again even when unchanged (after the user fixed the file in place). */
-  reload(spec: ModelSpec): Promise<void> {
+  reload(spec: Spec): Promise<void> {
     this.pending = this.pending.then(() => {
       this.loadedSpec = undefined;
       return this.apply(spec);
@@ -77,7 +89,7 @@ export class ModelHost {
     return this.pending;
   }
 
-  private async apply(spec: ModelSpec): Promise<void> {
+  private async apply(spec: Spec): Promise<void> {
     const key = JSON.stringify(spec);
     if (key === this.loadedSpec) return;
     this.loadedSpec = key;

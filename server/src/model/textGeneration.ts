@@ -55,7 +55,15 @@ export interface TextGeneratorParts {
 }
 
 export class TextGenerator {
+  /** Aborted when the model is disposed: an explanation must not hold up a reload. */
+  private readonly stopping = new AbortController();
+
   constructor(private readonly parts: TextGeneratorParts) {}
+
+  /** Ends every generation at its next step; later ones end at once. */
+  stop(): void {
+    this.stopping.abort();
+  }
 
   get contextTokens(): number {
     return this.parts.sequence.contextSize;
@@ -69,7 +77,7 @@ export class TextGenerator {
 
   private async *generate(request: TextRequest, finish: (stats: TextStats) => void): AsyncGenerator<GeneratedToken> {
     const { model, sequence, lock, layout, decode, chunk } = this.parts;
-    const { signal } = request;
+    const signal = AbortSignal.any([request.signal, this.stopping.signal]);
     const started = performance.now();
     const stats: TextStats = { promptTokens: 0, generatedTokens: 0, preemptions: 0 };
     let release = await lock.acquire(LockPriority.instruct);

@@ -63,7 +63,7 @@ describe('Hearth in the extension host', () => {
 
   it('registers its commands', async () => {
     const commands = await vscode.commands.getCommands(true);
-    for (const id of ['hearth.enable', 'hearth.disable', 'hearth.toggle', 'hearth.restartServer', 'hearth.selectModel', 'hearth.showLog', 'hearth.showLastPrompt']) {
+    for (const id of ['hearth.enable', 'hearth.disable', 'hearth.toggle', 'hearth.restartServer', 'hearth.selectModel', 'hearth.showLog', 'hearth.showLastPrompt', 'hearth.explain', 'hearth.refactor', 'hearth.acceptProposal', 'hearth.acceptProposalSelectively', 'hearth.rejectProposal']) {
       assert.ok(commands.includes(id), id);
     }
   });
@@ -135,6 +135,92 @@ describe('Hearth in the extension host', () => {
       await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');
       editor = await vscode.window.showTextDocument(editor.document);
     }
+  });
+
+  describe('explain and refactor', () => {
+    const proposalTabs = () =>
+      vscode.window.tabGroups.all.flatMap((group) => group.tabs).filter((tab) => tab.input instanceof vscode.TabInputTextDiff && tab.input.modified.scheme === 'hearth-proposal');
+
+    /** Selects lines 10–12 (scale()) of src/math.ts, as a user would before Refactor. */
+    async function selectScale(): Promise<vscode.Range> {
+      editor = await vscode.window.showTextDocument(editor.document);
+      const range = new vscode.Range(9, 0, 11, editor.document.lineAt(11).text.length);
+      editor.selection = new vscode.Selection(range.start, range.end);
+      return range;
+    }
+
+    it('Explain opens a document beside the code that fills with the explanation as it streams', async () => {
+      editor = await vscode.window.showTextDocument(editor.document);
+      editor.selection = new vscode.Selection(10, 2, 10, 2);
+      const lengths: number[] = [];
+      const sampler = setInterval(() => lengths.push(api.latestExplanation()?.length ?? 0), 5);
+      try {
+        await vscode.commands.executeCommand('hearth.explain');
+      } finally {
+        clearInterval(sampler);
+      }
+      const explanation = api.latestExplanation() ?? '';
+      const document = vscode.workspace.textDocuments.find((d) => d.uri.scheme === 'hearth-explanation');
+      assert.ok(document, 'the explanation document is open');
+      assert.equal(document.languageId, 'markdown');
+      assert.ok(explanation.length > 100, `explanation: ${JSON.stringify(explanation.slice(0, 200))}`);
+      assert.match(explanation, /explained by the local model/);
+      const distinct = new Set(lengths.filter((n) => n > 0)).size;
+      console.log(`explanation of ${explanation.length} chars; ${distinct} distinct lengths seen while it streamed`);
+      assert.ok(distinct >= 3, 'it grew in steps while streaming');
+      await vscode.commands.executeCommand('workbench.action.closeEditorsInOtherGroups');
+    });
+
+    it('Refactor shows a proposal in a diff editor without touching the file; Accept applies it as one edit that one Undo reverts', async () => {
+      const before = editor.document.getText();
+      await selectScale();
+      const ready = nextEvent(api.onDidEndRefactor, () => true, 'the proposal', 120_000);
+      void vscode.commands.executeCommand('hearth.refactor', 'Add a doc comment');
+      assert.equal(await ready, 'ready');
+      assert.equal(proposalTabs().length, 1, 'the proposal is shown in a diff editor');
+      assert.equal(editor.document.getText(), before, 'the file is untouched until accepted');
+      const accepted = nextEvent(api.onDidEndRefactor, () => true, 'accept');
+      await vscode.commands.executeCommand('hearth.acceptProposal');
+      assert.equal(await accepted, 'accepted');
+      assert.notEqual(editor.document.getText(), before, 'the proposal is in the file');
+      assert.equal(proposalTabs().length, 0, 'the diff is closed');
+      editor = await vscode.window.showTextDocument(editor.document);
+      await vscode.commands.executeCommand('undo');
+      assert.equal(editor.document.getText(), before, 'one Undo restores the file byte for byte');
+    });
+
+    it('Reject leaves the file untouched', async () => {
+      const before = editor.document.getText();
+      await selectScale();
+      const ready = nextEvent(api.onDidEndRefactor, () => true, 'the proposal', 120_000);
+      void vscode.commands.executeCommand('hearth.refactor', 'Simplify this code without changing what it does');
+      assert.equal(await ready, 'ready');
+      const rejected = nextEvent(api.onDidEndRefactor, () => true, 'reject');
+      await vscode.commands.executeCommand('hearth.rejectProposal');
+      assert.equal(await rejected, 'rejected');
+      assert.equal(editor.document.getText(), before);
+      assert.equal(proposalTabs().length, 0);
+    });
+
+    it('an edit inside the code while the proposal is made makes Accept refuse, and the edit is kept', async () => {
+      const range = await selectScale();
+      const diffShown = nextEvent(vscode.window.tabGroups.onDidChangeTabs, () => proposalTabs().length > 0, 'the diff editor');
+      const ready = nextEvent(api.onDidEndRefactor, () => true, 'the proposal', 120_000);
+      void vscode.commands.executeCommand('hearth.refactor', 'Add type annotations');
+      await diffShown;
+      // The user goes on editing the very code being rewritten.
+      const target = await vscode.window.showTextDocument(editor.document);
+      await target.edit((edit) => edit.insert(range.start.translate(1, 0), '  // edited meanwhile\n'));
+      const edited = target.document.getText();
+      assert.equal(await ready, 'ready');
+      const outcome = nextEvent(api.onDidEndRefactor, () => true, 'accept');
+      await vscode.commands.executeCommand('hearth.acceptProposal');
+      assert.equal(await outcome, 'refused');
+      assert.equal(target.document.getText(), edited, 'the user’s edit is kept, the proposal not applied');
+      await vscode.commands.executeCommand('hearth.rejectProposal');
+      await vscode.commands.executeCommand('undo');
+      editor = target;
+    });
   });
 
   it('the disable command switches completions off and enable brings them back', async () => {
