@@ -68,3 +68,28 @@ test('an unexpected load failure is reported with the log as the fix', async () 
   assert.equal(states.at(-1)?.state, 'error');
   assert.equal(states.at(-1)?.action, 'hearth.showLog');
 });
+
+test('a bad model after a good one leaves no model (not the old, disposed one); unload disposes and a later configure loads again', async () => {
+  const loaded: FakeModel[] = [];
+  const host = new ModelHost(
+    async (s: ModelSpec) => {
+      if (s.modelPath === '/bad.gguf') throw new ModelError('corrupt', 'bad.gguf is damaged.');
+      const model = new FakeModel(['x']);
+      loaded.push(model);
+      return model;
+    },
+    quiet,
+    () => undefined,
+  );
+  await host.configure(spec('/good.gguf'));
+  await host.configure(spec('/bad.gguf'));
+  assert.equal(loaded[0]!.disposed, true);
+  assert.equal(host.current(), undefined, 'the disposed model is not handed out');
+  await host.configure(spec('/good.gguf'));
+  assert.equal(host.current(), loaded[1]);
+  await host.unload();
+  assert.equal(host.current(), undefined);
+  assert.equal(loaded[1]!.disposed, true);
+  await host.configure(spec('/good.gguf'));
+  assert.equal(loaded.length, 3, 'the same spec loads again after an unload');
+});

@@ -1,11 +1,15 @@
 // Hearth: Explain. The explanation streams into a read-only virtual Markdown document shown rendered beside the code;
-// running the command again, or closing the explanation, stops the generation.
+// running the command again, or closing the explanation, stops the generation. The document is refreshed as fast as
+// the editor takes it: VS Code drops a virtual document's update when a newer one arrives before it is applied, so the
+// next refresh waits until the last one shows (or a second has passed).
 import * as vscode from 'vscode';
 import type { HearthServer } from '../serverClient';
 
 export const explanationScheme = 'hearth-explanation';
 /** The rendered view is refreshed at most this often while the explanation streams. */
 const refreshMs = 60;
+/** The longest a refresh waits for the editor to apply the one before. */
+const ackTimeoutMs = 1000;
 
 interface Running {
   uri: vscode.Uri;
@@ -65,10 +69,34 @@ export class ExplainView implements vscode.TextDocumentContentProvider, vscode.D
     await this.show(uri);
 
     let timer: NodeJS.Timeout | undefined;
+    let applied: (() => void) | undefined;
+    const shown = vscode.workspace.onDidChangeTextDocument((event) => {
+      if (event.document.uri.toString() === uri.toString()) applied?.();
+    });
+    // Sets the text and resolves once the editor shows it (or after ackTimeoutMs).
+    const publish = (text: string) =>
+      new Promise<void>((resolve) => {
+        const giveUp = setTimeout(() => applied?.(), ackTimeoutMs);
+        applied = () => {
+          clearTimeout(giveUp);
+          applied = undefined;
+          resolve();
+        };
+        this.texts.set(uri.toString(), text);
+        this.changed.fire(uri);
+      });
+    let publishing: Promise<void> = Promise.resolve();
+    let finished = false;
     const refresh = () => {
-      timer = undefined;
-      this.texts.set(uri.toString(), header + body);
-      this.changed.fire(uri);
+      if (finished) return;
+      publishing = publishing.then(() => (finished ? undefined : publish(header + body))).finally(() => (timer = undefined));
+    };
+    // The last text goes after every refresh before it, and none after it.
+    const publishLast = async (text: string) => {
+      finished = true;
+      clearTimeout(timer);
+      await publishing;
+      await publish(text);
     };
     const diagnostics = selection.isEmpty ? vscode.languages.getDiagnostics(document.uri).filter((d) => d.range.contains(selection.active)).map((d) => d.message) : [];
     try {
@@ -89,16 +117,13 @@ export class ExplainView implements vscode.TextDocumentContentProvider, vscode.D
           },
         ),
       );
-      clearTimeout(timer);
       const lines = result.range.end.line - result.range.start.line + 1;
       const footer = result.error ? `\n\n> ${result.cancelled ? 'Stopped.' : `Hearth: ${result.error}`}` : `\n\n---\n*Lines ${result.range.start.line + 1}–${result.range.end.line + 1} (${lines}) of ${name}, explained by the local model.*`;
-      this.texts.set(uri.toString(), `${body === '' ? header : ''}${body}${footer}`);
-      this.changed.fire(uri);
+      await publishLast(`${body === '' ? header : ''}${body}${footer}`);
     } catch (error) {
-      clearTimeout(timer);
-      this.texts.set(uri.toString(), `${header}${body}\n\n> Hearth: ${(error as Error).message}`);
-      this.changed.fire(uri);
+      await publishLast(`${header}${body}\n\n> Hearth: ${(error as Error).message}`);
     } finally {
+      shown.dispose();
       if (this.running?.uri === uri) this.running = undefined;
       cancel.dispose();
     }

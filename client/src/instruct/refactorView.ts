@@ -66,7 +66,7 @@ export class RefactorView implements vscode.TextDocumentContentProvider, vscode.
     const chosen = instruction ?? (await this.pickInstruction());
     if (!chosen) return;
     await this.state.update(recentKey, rememberInstruction(this.state.get<string[]>(recentKey, []), chosen));
-    this.discard(); // one proposal at a time
+    await this.discard(); // one proposal at a time
     const { document, selection } = editor;
     const name = document.uri.path.split('/').pop() || 'code';
     const proposalUri = vscode.Uri.from({ scheme: proposalScheme, path: `/${name}`, query: `n=${++this.count}` });
@@ -117,7 +117,7 @@ export class RefactorView implements vscode.TextDocumentContentProvider, vscode.
       if (this.current !== proposal) return; // discarded meanwhile
       proposal.done = true;
       if (result.error || result.code === undefined) {
-        this.discard();
+        await this.discard();
         if (!result.cancelled) void vscode.window.showWarningMessage(`Hearth: ${result.error ?? 'no proposal'}`);
         this.outcomes.fire('failed');
         return;
@@ -130,10 +130,10 @@ export class RefactorView implements vscode.TextDocumentContentProvider, vscode.
       const choice = await vscode.window.showInformationMessage(`Hearth: proposal ready (${proposal.hunks.length} change${proposal.hunks.length === 1 ? '' : 's'}).`, 'Accept', 'Accept Selectively…', 'Reject');
       if (this.current !== proposal || !choice) return;
       if (choice === 'Accept') await this.accept();
-      else if (choice === 'Reject') this.reject();
+      else if (choice === 'Reject') await this.reject();
       else await this.acceptSelectively();
     } catch (error) {
-      if (this.current === proposal) this.discard();
+      if (this.current === proposal) await this.discard();
       void vscode.window.showErrorMessage(`Hearth: ${(error as Error).message}`);
       this.outcomes.fire('failed');
     }
@@ -149,7 +149,7 @@ export class RefactorView implements vscode.TextDocumentContentProvider, vscode.
     const edit = new vscode.WorkspaceEdit();
     edit.replace(document.uri, new vscode.Range(document.positionAt(located.start), document.positionAt(located.end)), proposal.code);
     const applied = await vscode.workspace.applyEdit(edit);
-    this.discard();
+    await this.discard();
     this.outcomes.fire(applied ? 'accepted' : 'failed');
     return applied;
   }
@@ -172,14 +172,14 @@ export class RefactorView implements vscode.TextDocumentContentProvider, vscode.
       edit.replace(document.uri, new vscode.Range(start, end), text, { needsConfirmation: true, label: `Change ${i + 1} of ${proposal.hunks.length}`, description: proposal.instruction });
     });
     const applied = await vscode.workspace.applyEdit(edit, { isRefactoring: true });
-    this.discard();
+    await this.discard();
     this.outcomes.fire(applied ? 'accepted' : 'rejected');
     return applied;
   }
 
-  reject(): void {
+  async reject(): Promise<void> {
     if (!this.current) return;
-    this.discard();
+    await this.discard();
     this.outcomes.fire('rejected');
   }
 
@@ -197,7 +197,7 @@ export class RefactorView implements vscode.TextDocumentContentProvider, vscode.
   }
 
   /** Stops any generation, closes the diff and forgets the proposal. */
-  private discard(): void {
+  private async discard(): Promise<void> {
     const proposal = this.current;
     if (!proposal) return;
     this.current = undefined;
@@ -205,8 +205,8 @@ export class RefactorView implements vscode.TextDocumentContentProvider, vscode.
     setContext('hearth.proposalReady', false);
     proposal.cancel.cancel();
     const tabs = vscode.window.tabGroups.all.flatMap((group) => group.tabs).filter((tab) => tab.input instanceof vscode.TabInputTextDiff && tab.input.modified.toString() === proposal.proposalUri.toString());
-    if (tabs.length > 0) void vscode.window.tabGroups.close(tabs);
     this.contents.delete(proposal.proposalUri.toString());
+    if (tabs.length > 0) await vscode.window.tabGroups.close(tabs);
   }
 
   private pickInstruction(): Promise<string | undefined> {
@@ -237,7 +237,7 @@ export class RefactorView implements vscode.TextDocumentContentProvider, vscode.
   }
 
   dispose(): void {
-    this.discard();
+    void this.discard();
     this.registration.dispose();
     this.changed.dispose();
     this.outcomes.dispose();

@@ -152,12 +152,14 @@ describe('Hearth in the extension host', () => {
     it('Explain opens a document beside the code that fills with the explanation as it streams', async () => {
       editor = await vscode.window.showTextDocument(editor.document);
       editor.selection = new vscode.Selection(10, 2, 10, 2);
-      const lengths: number[] = [];
-      const sampler = setInterval(() => lengths.push(api.latestExplanation()?.length ?? 0), 5);
+      let changes = 0;
+      const watcher = vscode.workspace.onDidChangeTextDocument((event) => {
+        if (event.document.uri.scheme === 'hearth-explanation') changes++;
+      });
       try {
         await vscode.commands.executeCommand('hearth.explain');
       } finally {
-        clearInterval(sampler);
+        watcher.dispose();
       }
       const explanation = api.latestExplanation() ?? '';
       const document = vscode.workspace.textDocuments.find((d) => d.uri.scheme === 'hearth-explanation');
@@ -165,9 +167,8 @@ describe('Hearth in the extension host', () => {
       assert.equal(document.languageId, 'markdown');
       assert.ok(explanation.length > 100, `explanation: ${JSON.stringify(explanation.slice(0, 200))}`);
       assert.match(explanation, /explained by the local model/);
-      const distinct = new Set(lengths.filter((n) => n > 0)).size;
-      console.log(`explanation of ${explanation.length} chars; ${distinct} distinct lengths seen while it streamed`);
-      assert.ok(distinct >= 3, 'it grew in steps while streaming');
+      console.log(`explanation of ${explanation.length} chars; the document changed ${changes} times while it streamed`);
+      assert.ok(changes >= 2, 'it was shown part-written while streaming, and then whole');
       await vscode.commands.executeCommand('workbench.action.closeEditorsInOtherGroups');
     });
 
