@@ -119,3 +119,20 @@ test('a separate chat model (hearth.chatModelPath) answers instructions, and sur
   assert.match(refused.error ?? '', /chat model/i);
   await session.updateSettings({ threads: 1, gpu: 'off', logLevel: 'info' });
 });
+
+test("a model whose GGUF carries a chat template is prompted through it (node-llama-cpp's wrapper), and stops on its triggers", async () => {
+  const { chatMlTemplate, modelWithStringKey } = await import('../support/brokenModels');
+  const chatModel = modelWithStringKey('tiny-with-chat-template.gguf', 'tokenizer.chat_template', chatMlTemplate);
+  await session.updateSettings({ threads: 1, gpu: 'off', logLevel: 'info', chatModelPath: chatModel });
+  const deadline = Date.now() + 60_000;
+  while (!logs.some((line) => /Chat model tiny-with-chat-template\.gguf/.test(line)) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
+  assert.ok(logs.some((line) => /Chat model tiny-with-chat-template\.gguf: context \d+ tokens, its chat template/.test(line)), 'loaded with its template');
+  const plain = await session.instruct({ task: 'explain', uri: mathUri, version: 3, position: insideScale }).result;
+  assert.equal(plain.error, undefined);
+  assert.equal(plain.stats!.chatTemplate, true, 'the chat layout was used');
+  const refactor = await session.instruct({ task: 'refactor', uri: mathUri, version: 3, position: insideScale, instruction: 'Add a doc comment' }).result;
+  // With a chat template the answer does not start inside a fence: code only if the model wrote a fenced block or
+  // code lines; the tiny model may not — then a clear refusal.
+  assert.ok(refactor.code !== undefined || /no code/.test(refactor.error ?? ''), `refactor: ${refactor.error}`);
+  await session.updateSettings({ threads: 1, gpu: 'off', logLevel: 'info' });
+});

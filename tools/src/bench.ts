@@ -24,12 +24,13 @@ import {
   tinyTarget,
   typingReplay,
 } from './replay';
+import { instructBenchmark, renderInstruct } from './instructBench';
 import { writeReportSection } from './reportFile';
 import { ensureShapedModel, qwen25Coder05bShape } from './shapedModel';
 
 const repoRoot = join(__dirname, '..', '..');
 const { values } = parseArgs({
-  options: { quick: { type: 'boolean', default: false }, json: { type: 'string' }, trace: { type: 'boolean', default: false }, 'real-file-only': { type: 'boolean', default: false }, 'speculation-only': { type: 'boolean', default: false } },
+  options: { quick: { type: 'boolean', default: false }, json: { type: 'string' }, trace: { type: 'boolean', default: false }, 'real-file-only': { type: 'boolean', default: false }, 'speculation-only': { type: 'boolean', default: false }, 'instruct-only': { type: 'boolean', default: false } },
 });
 const quick = values.quick ?? false;
 replayOptions.trace = values.trace ?? false;
@@ -137,8 +138,16 @@ const toggles: Record<string, Config> = {
 async function main(): Promise<void> {
   const started = Date.now();
   const tokenize = await loadTokenizer();
-  const only = values['real-file-only'] ? ' --real-file-only' : values['speculation-only'] ? ' --speculation-only' : '';
+  const only = values['real-file-only'] ? ' --real-file-only' : values['speculation-only'] ? ' --speculation-only' : values['instruct-only'] ? ' --instruct-only' : '';
   const command = `npm run bench${quick || only ? ' --' : ''}${quick ? ' --quick' : ''}${only}`;
+  if (values['instruct-only']) {
+    const instruct = await instructBenchmark(quick);
+    writeReportSection('instruct', renderInstruct(instruct, command));
+    const result = { quick, instruct, seconds: round((Date.now() - started) / 1000, 1) };
+    console.log(JSON.stringify(result, null, 2));
+    if (values.json) writeFileSync(values.json, `${JSON.stringify(result, null, 2)}\n`);
+    return;
+  }
   if (values['speculation-only']) {
     const speculation = await speculationBenchmark(quick);
     writeReportSection('speculation', renderSpeculation(speculation, command));
@@ -209,6 +218,10 @@ async function main(): Promise<void> {
     speculation: await speculationBenchmark(quick).then((speculation) => {
       writeReportSection('speculation', renderSpeculation(speculation, command));
       return speculation;
+    }),
+    instruct: await instructBenchmark(quick).then((instruct) => {
+      writeReportSection('instruct', renderInstruct(instruct, command));
+      return instruct;
     }),
     seconds: round((Date.now() - started) / 1000, 1),
   };

@@ -4,7 +4,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 export const benchmarksFile = join(__dirname, '..', '..', 'docs', 'BENCHMARKS.md');
-const order = ['realFile', 'speculation', 'speed', 'index', 'eval'];
+const order = ['realFile', 'speculation', 'instruct', 'speed', 'index', 'eval'];
 
 export function writeReportSection(name: string, markdown: string, file = benchmarksFile): void {
   const start = `<!-- ${name}:start -->`;

@@ -83,11 +83,6 @@ export class SpeculationGate {
     return this.mode;
   }
 
-  /** What the document's measurements favour now (for reports). */
-  favoured(documentKey: string): SpeculationMode {
-    return this.gate(documentKey).best();
-  }
-
   record(documentKey: string, mode: SpeculationMode, tokensPerSecond: number): void {
     this.gate(documentKey).record(mode, tokensPerSecond);
   }
