@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { locateOriginal, offsetAt, proposedDocument, rememberInstruction } from '../../client/src/instruct/proposalEdits';
+import { hunkEdits, locateOriginal, offsetAt, proposedDocument, rememberInstruction } from '../../client/src/instruct/proposalEdits';
 
 const original = 'function f() {\n  return 1;\n}';
 
@@ -36,4 +36,18 @@ test('offsets of positions in a text, clamped to line ends and the text', () => 
   assert.equal(offsetAt(text, { line: 1, character: 99 }), 6, 'clamped to the line');
   assert.equal(offsetAt(text, { line: 3, character: 1 }), 9);
   assert.equal(offsetAt(text, { line: 9, character: 0 }), text.length);
+});
+
+test('hunks become whole-line edits of the document as it is now, moved by edits above the code', () => {
+  // A 10-line document without a final newline; the code started at line 2 when asked, and 1 line was added above since.
+  const hunks = [
+    { startLine: 3, endLine: 4, newText: 'B\n' },
+    { startLine: 5, endLine: 5, newText: 'inserted\n' },
+    { startLine: 7, endLine: 9, newText: 'last\n' },
+  ];
+  assert.deepEqual(hunkEdits(hunks, 1, 10, 4), [
+    { startLine: 4, endLine: 5, endCharacter: 0, text: 'B\n' },
+    { startLine: 6, endLine: 6, endCharacter: 0, text: 'inserted\n' },
+    { startLine: 8, endLine: 9, endCharacter: 4, text: 'last' },
+  ]);
 });

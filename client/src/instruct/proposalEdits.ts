@@ -41,4 +41,26 @@ export function rememberInstruction(recent: readonly string[], instruction: stri
   return [trimmed, ...recent.filter((item) => item !== trimmed)].slice(0, limit);
 }
 
+export interface LineEdit {
+  /** Replace from (startLine, 0) to (endLine, endCharacter) with `text`. */
+  startLine: number;
+  endLine: number;
+  endCharacter: number;
+  text: string;
+}
+
+/**
+ * The hunks as edits of the document now: moved by `shift` lines (edits above the code since the request), each
+ * replacing whole lines; a hunk that reaches past the last line (a file without a final newline) ends at that line's
+ * end and adds no newline.
+ */
+export function hunkEdits(hunks: ReadonlyArray<{ startLine: number; endLine: number; newText: string }>, shift: number, lineCount: number, lastLineLength: number): LineEdit[] {
+  return hunks.map((hunk) => {
+    const pastEnd = hunk.endLine + shift > lineCount - 1;
+    return pastEnd
+      ? { startLine: hunk.startLine + shift, endLine: lineCount - 1, endCharacter: lastLineLength, text: hunk.newText.replace(/\n$/, '') }
+      : { startLine: hunk.startLine + shift, endLine: hunk.endLine + shift, endCharacter: 0, text: hunk.newText };
+  });
+}
+
 export const staleMessage = 'Hearth: the code changed while the proposal was being made, so it was not applied. Run Refactor again on the current code.';

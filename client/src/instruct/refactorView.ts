@@ -5,7 +5,7 @@
 import * as vscode from 'vscode';
 import type { InstructHunk } from '../../../common/protocol';
 import type { HearthServer } from '../serverClient';
-import { locateOriginal, offsetAt, proposedDocument, rememberInstruction, staleMessage } from './proposalEdits';
+import { hunkEdits, locateOriginal, offsetAt, proposedDocument, rememberInstruction, staleMessage } from './proposalEdits';
 
 export const proposalScheme = 'hearth-proposal';
 const recentKey = 'hearth.recentRefactorInstructions';
@@ -163,13 +163,10 @@ export class RefactorView implements vscode.TextDocumentContentProvider, vscode.
     if (!located) return this.refuse();
     const shift = document.positionAt(located.start).line - proposal.startLine;
     const edit = new vscode.WorkspaceEdit();
-    proposal.hunks.forEach((hunk, i) => {
-      const start = new vscode.Position(hunk.startLine + shift, 0);
-      const pastEnd = hunk.endLine + shift > document.lineCount - 1;
-      // The last line of a file without a final newline: replace up to its end, without adding one.
-      const end = pastEnd ? document.lineAt(document.lineCount - 1).range.end : new vscode.Position(hunk.endLine + shift, 0);
-      const text = pastEnd ? hunk.newText.replace(/\n$/, '') : hunk.newText;
-      edit.replace(document.uri, new vscode.Range(start, end), text, { needsConfirmation: true, label: `Change ${i + 1} of ${proposal.hunks.length}`, description: proposal.instruction });
+    const edits = hunkEdits(proposal.hunks, shift, document.lineCount, document.lineAt(document.lineCount - 1).text.length);
+    edits.forEach((line, i) => {
+      const range = new vscode.Range(line.startLine, 0, line.endLine, line.endCharacter);
+      edit.replace(document.uri, range, line.text, { needsConfirmation: true, label: `Change ${i + 1} of ${edits.length}`, description: proposal.instruction });
     });
     const applied = await vscode.workspace.applyEdit(edit, { isRefactoring: true });
     await this.discard();
