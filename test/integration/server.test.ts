@@ -6,7 +6,7 @@ import { after, before, describe, test } from 'node:test';
 import { setTimeout as delay } from 'node:timers/promises';
 import { pathToFileURL } from 'node:url';
 import { LspSession } from '../../tools/src/lspSession';
-import { modelWithRenamedKey, truncatedModel } from '../support/brokenModels';
+import { modelWithRenamed, modelWithRenamedKey, truncatedModel } from '../support/brokenModels';
 import { fixtureWorkspace, serverPath, targetModelPath } from '../support/paths';
 
 const logs: string[] = [];
@@ -317,8 +317,13 @@ describe('bad models leave the server running with a message that says what to d
       message: /lacks llama\.attention\.head_count/,
     },
     {
+      // Neither the key nor the token text: the vocabulary alone would still give the tokens away (fimTokens.ts).
       name: 'no FIM tokens',
-      path: () => modelWithRenamedKey('no-fim.gguf', 'tokenizer.ggml.fim_pre_token_id', 'tokenizer.ggml.xxx_pre_token_id'),
+      path: () =>
+        modelWithRenamed('no-fim.gguf', [
+          ['tokenizer.ggml.fim_pre_token_id', 'tokenizer.ggml.xxx_pre_token_id'],
+          ['<fim_prefix>', '<xxx_prefix>'],
+        ]),
       message: /fill-in-the-middle/,
     },
     { name: 'truncated download', path: () => truncatedModel('truncated.gguf', 3_000_000), message: /could not load/ },

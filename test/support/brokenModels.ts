@@ -8,11 +8,18 @@ import { targetModelPath } from './paths';
 const scratch = mkdtempSync(join(tmpdir(), 'hearth-models-'));
 
 export function modelWithRenamedKey(name: string, from: string, to: string): string {
-  if (from.length !== to.length) throw new Error('keys must have the same length');
+  return modelWithRenamed(name, [[from, to]]);
+}
+
+/** Several same-length renames (keys or token texts), each of the first occurrence. */
+export function modelWithRenamed(name: string, renames: ReadonlyArray<readonly [string, string]>): string {
   const bytes = readFileSync(targetModelPath);
-  const at = bytes.indexOf(Buffer.from(from, 'latin1'));
-  if (at < 0) throw new Error(`${from} not found in the model`);
-  Buffer.from(to, 'latin1').copy(bytes, at);
+  for (const [from, to] of renames) {
+    if (from.length !== to.length) throw new Error('renames must keep the length');
+    const at = bytes.indexOf(Buffer.from(from, 'latin1'));
+    if (at < 0) throw new Error(`${from} not found in the model`);
+    Buffer.from(to, 'latin1').copy(bytes, at);
+  }
   const path = join(scratch, name);
   writeFileSync(path, bytes);
   return path;

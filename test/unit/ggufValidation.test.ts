@@ -9,7 +9,7 @@ import { checkGgufMetadata, validateModelFile } from '../../server/src/model/ggu
 const good = {
   general: { architecture: 'llama' },
   llama: { block_count: 6, embedding_length: 256, attention: { head_count: 4 } },
-  tokenizer: { ggml: { tokens: ['a'], fim_pre_token_id: 1, fim_suf_token_id: 3, fim_mid_token_id: 2 } },
+  tokenizer: { ggml: { tokens: ['a', '<pre>', '<mid>', '<suf>'], fim_pre_token_id: 1, fim_suf_token_id: 3, fim_mid_token_id: 2 } },
 };
 
 test('a complete FIM model passes', () => {
@@ -18,7 +18,7 @@ test('a complete FIM model passes', () => {
 
 test('legacy prefix/suffix/middle token keys count as FIM tokens', () => {
   const legacy = structuredClone(good) as Record<string, any>;
-  legacy.tokenizer.ggml = { tokens: ['a'], prefix_token_id: 1, suffix_token_id: 3, middle_token_id: 2 };
+  legacy.tokenizer.ggml = { tokens: ['a', '<pre>', '<mid>', '<suf>'], prefix_token_id: 1, suffix_token_id: 3, middle_token_id: 2 };
   assert.equal(checkGgufMetadata(legacy, 'm.gguf'), undefined);
 });
 
@@ -28,6 +28,12 @@ test('a missing key that would abort llama.cpp is refused by name', () => {
   const problem = checkGgufMetadata(broken, 'm.gguf');
   assert.equal(problem?.kind, 'corrupt');
   assert.match(problem!.message, /llama\.attention\.head_count/);
+});
+
+test("a conversion without FIM keys passes when its vocabulary has a family's FIM tokens (as llama.cpp finds them)", () => {
+  const deepseek = structuredClone(good) as Record<string, any>;
+  deepseek.tokenizer.ggml = { tokens: ['a', '<｜fim▁begin｜>', '<｜fim▁hole｜>', '<｜fim▁end｜>'] };
+  assert.equal(checkGgufMetadata(deepseek, 'deepseek.gguf'), undefined);
 });
 
 test('a model without FIM tokens is refused with advice', () => {

@@ -61,12 +61,12 @@ export function layersToMatchQwen05b(): number {
   return layers > tiny.layers && target - below < weightBytesPerToken(embeddedTensors(layers)) - target ? layers - 1 : layers;
 }
 
-interface TinyTensor {
+export interface TinyTensor {
   dims: number[];
   data: Buffer;
 }
 
-async function readTinyTensors(path: string): Promise<Map<string, TinyTensor>> {
+export async function readTinyTensors(path: string): Promise<Map<string, TinyTensor>> {
   const { readGgufFileInfo } = await import('node-llama-cpp');
   const info = await readGgufFileInfo(path, { readTensorInfo: true });
   const dataStart = Math.ceil(Number(info.infoEndOffset) / 32) * 32;

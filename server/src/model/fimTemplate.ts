@@ -3,7 +3,8 @@
 export interface FimTokenIds {
   prefix: number;
   suffix: number;
-  middle: number;
+  /** Absent for families that have none (Codestral: `[SUFFIX]S[PREFIX]P`, suffix-first only). */
+  middle?: number;
 }
 
 /** psm: <pre>P<suf>S<mid> (the common layout); spm: <suf>S<pre>P<mid>, where typing only changes the end. */
@@ -59,7 +60,8 @@ export function layoutFimPrompt({ prefixTokens, suffixTokens, ids, order, budget
   const dropped = excess > 0 ? Math.min(prefixTokens.length, Math.ceil(excess / step) * step) : 0;
   const prefix = prefixTokens.slice(dropped);
   const suffix = suffixTokens.slice(0, suffixCount);
+  const middle = ids.middle === undefined ? [] : [ids.middle];
   return order === 'psm'
-    ? [...header, ids.prefix, ...prefix, ids.suffix, ...suffix, ids.middle]
-    : [...header, ids.suffix, ...suffix, ids.prefix, ...prefix, ids.middle];
+    ? [...header, ids.prefix, ...prefix, ids.suffix, ...suffix, ...middle]
+    : [...header, ids.suffix, ...suffix, ids.prefix, ...prefix, ...middle];
 }

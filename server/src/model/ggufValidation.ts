@@ -2,6 +2,7 @@
 // assertion that kills the whole process, so anything doubtful is refused here with a message instead.
 import { open, stat } from 'node:fs/promises';
 import { ModelError } from '../errors';
+import { findFimTokens } from './fimTokens';
 
 type Metadata = Record<string, unknown>;
 
@@ -13,11 +14,6 @@ function lookup(metadata: Metadata, dottedKey: string): unknown {
   }
   return node;
 }
-
-const fimKeySets = [
-  ['tokenizer.ggml.fim_pre_token_id', 'tokenizer.ggml.fim_suf_token_id', 'tokenizer.ggml.fim_mid_token_id'],
-  ['tokenizer.ggml.prefix_token_id', 'tokenizer.ggml.suffix_token_id', 'tokenizer.ggml.middle_token_id'],
-];
 
 /** Pure check of parsed GGUF metadata; returns the problem, or undefined when the model is usable. */
 export function checkGgufMetadata(metadata: Metadata, fileName: string, requireFim = true): ModelError | undefined {
@@ -33,11 +29,10 @@ export function checkGgufMetadata(metadata: Metadata, fileName: string, requireF
   if (!Array.isArray(lookup(metadata, 'tokenizer.ggml.tokens'))) {
     return new ModelError('corrupt', `${fileName} has no tokenizer vocabulary (tokenizer.ggml.tokens).`);
   }
-  const hasFim = fimKeySets.some((keys) => keys.every((key) => typeof lookup(metadata, key) === 'number'));
-  if (requireFim && !hasFim) {
+  if (requireFim && !findFimTokens(metadata)) {
     return new ModelError(
       'noFimTokens',
-      `${fileName} has no fill-in-the-middle tokens, so it cannot complete code at the cursor. Choose a code model trained for FIM (for example Qwen2.5-Coder, StarCoder2, CodeLlama).`,
+      `${fileName} has no fill-in-the-middle tokens (neither GGUF FIM keys nor a known family's FIM tokens in its vocabulary), so it cannot complete code at the cursor. Choose a code model trained for FIM (for example Qwen2.5-Coder, StarCoder2, DeepSeek-Coder, CodeLlama, Codestral).`,
     );
   }
   return undefined;

@@ -7,7 +7,8 @@ import type { GpuSetting, SpeculationSetting } from '../../../common/settings';
 import { ModelError } from '../errors';
 import type { Logger } from '../logger';
 import { calibrate } from './calibration';
-import type { FimOrder, RepoTokenIds } from './fimTemplate';
+import type { FimOrder } from './fimTemplate';
+import { findFimTokens } from './fimTokens';
 import { validateModelFile } from './ggufValidation';
 import { LlamaCompletionModel } from './llamaCompletionModel';
 import { createLlama, loadNodeLlamaCpp, type NodeLlamaCpp } from './llamaRuntime';
@@ -53,10 +54,11 @@ export async function loadLlamaCompletionModel(options: LlamaModelOptions, log: 
   let model: LlamaModel | undefined;
   try {
     model = await llama.loadModel({ modelPath: options.modelPath });
-    const infill = model.tokens.infill;
-    if (infill.prefix == null || infill.suffix == null || infill.middle == null) {
-      throw new ModelError('noFimTokens', `${basename(options.modelPath)} has no fill-in-the-middle tokens.`);
-    }
+    const fim = findFimTokens(model.fileInfo.metadata as unknown as Record<string, unknown>);
+    if (!fim) throw new ModelError('noFimTokens', `${basename(options.modelPath)} has no fill-in-the-middle tokens.`);
+    // A family without a middle token (Codestral) is trained suffix-first only.
+    const fimOrder: FimOrder = fim.suffixFirstOnly ? 'spm' : options.fimOrder;
+    log.info(`FIM tokens of ${basename(options.modelPath)}: ${fim.source}${fim.repo ? ', with repository-level tokens' : ''}${fimOrder !== options.fimOrder ? '; suffix-first, the only order it has' : ''}`);
     const contextSize = Math.min(model.trainContextSize, options.maxContextSize);
     const threads = options.adaptiveThreads ? { ideal: options.threads, min: 1 } : options.threads;
     // One sequence per document, a spare (calibration first, then background warming) and one for explain/refactor.
@@ -94,7 +96,7 @@ export async function loadLlamaCompletionModel(options: LlamaModelOptions, log: 
     const curve = calibration.prefillCurve.map((t) => `${t.tokens}: ${Math.round((t.tokens * 1000) / t.ms)}`).join(', ');
     log.info(
       `Loaded ${basename(options.modelPath)}: context ${contextSize} tokens, ${options.threads} thread(s), ` +
-        `${llama.gpu === false ? 'CPU' : `GPU ${llama.gpu}`}, FIM order ${options.fimOrder}, speculation ${speculationNote}; ` +
+        `${llama.gpu === false ? 'CPU' : `GPU ${llama.gpu}`}, FIM order ${fimOrder}, speculation ${speculationNote}; ` +
         `prompt tokens/s by batch size ${curve}: chunks of ${chunk}`,
     );
     return new LlamaCompletionModel({
@@ -108,9 +110,9 @@ export async function loadLlamaCompletionModel(options: LlamaModelOptions, log: 
       lock: options.lock ?? new ExclusiveLock(),
       draft,
       speculation,
-      fimIds: { prefix: infill.prefix, suffix: infill.suffix, middle: infill.middle },
-      repoIds: repoTokenIds(model),
-      fimOrder: options.fimOrder,
+      fimIds: fim.ids,
+      repoIds: fim.repo,
+      fimOrder,
       threads: options.adaptiveThreads ? { ideal: options.threads, meter: new CpuLoadMeter() } : undefined,
       reuseKv: options.reuseKvPrefix,
       anchorPrompt: options.anchorPrompt,
@@ -125,14 +127,6 @@ export async function loadLlamaCompletionModel(options: LlamaModelOptions, log: 
     if (error instanceof ModelError) throw error;
     throw new ModelError('loadFailed', `llama.cpp could not load ${basename(options.modelPath)}: ${(error as Error).message}`, 'hearth.selectModel', String(error));
   }
-}
-
-/** The repository-level prompt tokens (`<repo_name>`, `<file_sep>`) when the model's GGUF declares them. */
-function repoTokenIds(model: LlamaModel): RepoTokenIds | undefined {
-  const ggml = model.fileInfo.metadata.tokenizer?.ggml as Record<string, unknown> | undefined;
-  const repoName = ggml?.fim_rep_token_id;
-  const fileSeparator = ggml?.fim_sep_token_id;
-  return typeof repoName === 'number' && typeof fileSeparator === 'number' ? { repoName, fileSeparator } : undefined;
 }
 
 /** A draft model that cannot be used costs the user speculation, not completions: warn and go on without. */
