@@ -1,0 +1,147 @@
+// Pulling a model from a hub served on 127.0.0.1 the way Hugging Face serves files (test/support/localHub.ts):
+// progress, verification, resume, refusal of wrong bytes, a dropped connection, 404s, cancel, no disk space, no
+// network, and two pulls of one file at once.
+import assert from 'node:assert/strict';
+import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, test } from 'node:test';
+import { type PullProgress, pullModel, pulledPath, sha256Of } from '../../server/src/download/modelPull';
+import { LocalHub } from '../support/localHub';
+import { draftModelPath, targetModelPath } from '../support/paths';
+
+let hub: LocalHub;
+const repo = 'hearth/tiny-code';
+const file = 'tiny-code-target-q8_0.gguf';
+const source = readFileSync(targetModelPath);
+const freshDir = () => mkdtempSync(join(tmpdir(), 'hearth-pull-'));
+
+before(async () => {
+  hub = await LocalHub.start([
+    { repo, name: file, path: targetModelPath },
+    { repo, name: 'draft/tiny-code-draft-q8_0.gguf', path: draftModelPath },
+  ]);
+});
+
+after(async () => {
+  await hub?.stop();
+});
+
+test('a pull reports progress, verifies the sha256, and a second pull reuses the file', async () => {
+  hub.faults = { bytesPerSecond: 8 * 1024 * 1024 };
+  const dir = freshDir();
+  const progress: PullProgress[] = [];
+  const pulled = await pullModel({ repo, file, dir, hub: hub.url, onProgress: (p) => progress.push(p) });
+  assert.equal(pulled.reused, false);
+  assert.ok(readFileSync(pulled.path).equals(source), 'byte-identical');
+  assert.equal(pulled.sha256, await sha256Of(targetModelPath));
+  assert.ok(progress.length >= 2 && progress.at(-1)!.downloadedBytes === source.length, `${progress.length} progress events`);
+  assert.ok(progress.every((p) => p.totalBytes === source.length));
+  assert.deepEqual(readdirSync(join(pulled.path, '..')).sort(), [file, `${file}.sha256`], 'no temporary or lock file left');
+  const requests = hub.blobRequests.length;
+  const again = await pullModel({ repo, file, dir, hub: hub.url });
+  assert.equal(again.reused, true);
+  assert.equal(hub.blobRequests.length, requests, 'nothing downloaded again');
+  hub.faults = {};
+});
+
+test('a file in a folder of the repository, and files named alike from two repositories, do not meet', async () => {
+  const dir = freshDir();
+  const pulled = await pullModel({ repo, file: 'draft/tiny-code-draft-q8_0.gguf', dir, hub: hub.url });
+  assert.ok(readFileSync(pulled.path).equals(readFileSync(draftModelPath)));
+  assert.notEqual(pulledPath(dir, 'a/m', 'x.gguf'), pulledPath(dir, 'b/m', 'x.gguf'));
+});
+
+test('a download cancelled half-way resumes where it stopped and ends byte-identical', async () => {
+  const dir = freshDir();
+  hub.faults = { bytesPerSecond: 2 * 1024 * 1024 };
+  const abort = new AbortController();
+  // The downloader keeps what came in pieces of 5 MiB, fetched in parallel: cancel when about two thirds are in.
+  const first = hub.blobRequests.length;
+  await assert.rejects(
+    pullModel({ repo, file, dir, hub: hub.url, signal: abort.signal, onProgress: (p) => p.downloadedBytes > 4.5 * 2 ** 20 && abort.abort() }),
+    (error: Error & { kind?: string }) => error.kind === 'cancelled',
+  );
+  console.log(`first attempt: ${JSON.stringify(hub.blobRequests.slice(first).map((r) => r.range))}`);
+  assert.ok(!existsSync(pulledPath(dir, repo, file)), 'no file under the real name');
+  hub.faults = {};
+  const before = hub.blobRequests.length;
+  const pulled = await pullModel({ repo, file, dir, hub: hub.url });
+  const resumed = hub.blobRequests.slice(before).map((r) => r.range);
+  const rangeBytes = (range: string | undefined) => {
+    const match = /^bytes=(\d+)-(\d+)$/.exec(range ?? '');
+    return match ? Number(match[2]) - Number(match[1]) + 1 : 0;
+  };
+  const fetchedAgain = resumed.reduce((sum, range) => sum + rangeBytes(range), 0);
+  console.log(`resumed: ${JSON.stringify(resumed)}: ${fetchedAgain} of ${source.length} bytes fetched again`);
+  assert.ok(fetchedAgain > 0 && fetchedAgain < source.length, `only what was missing is fetched again: ${JSON.stringify(resumed)}`);
+  assert.ok(readFileSync(pulled.path).equals(source), 'byte-identical');
+});
+
+test('bytes that do not match the stated sha256 are deleted and refused', async () => {
+  const dir = freshDir();
+  hub.faults = { corrupt: true };
+  await assert.rejects(pullModel({ repo, file, dir, hub: hub.url }), (error: Error & { kind?: string }) => error.kind === 'checksum' && /deleted and not used/.test(error.message));
+  hub.faults = {};
+  const folder = join(pulledPath(dir, repo, file), '..');
+  assert.deepEqual(readdirSync(folder), [], `nothing left behind: ${readdirSync(folder).join(', ')}`);
+});
+
+test('a connection dropped mid-file: the pull (or the next one) completes byte-identical', async () => {
+  const dir = freshDir();
+  hub.faults = { dropAfterBytes: 2 * 2 ** 20 };
+  let pulled = await pullModel({ repo, file, dir, hub: hub.url }).catch((error: Error & { kind?: string }) => {
+    assert.equal(error.kind, 'failed', error.message);
+    return undefined;
+  });
+  hub.faults = {};
+  pulled ??= await pullModel({ repo, file, dir, hub: hub.url });
+  assert.ok(readFileSync(pulled.path).equals(source));
+});
+
+test('a repository or file the hub does not have, and no network, are clear errors', async () => {
+  const dir = freshDir();
+  await assert.rejects(pullModel({ repo: 'nobody/nothing', file, dir, hub: hub.url }), (error: Error & { kind?: string }) => error.kind === 'notFound' && /nobody\/nothing/.test(error.message));
+  await assert.rejects(pullModel({ repo, file: 'missing.gguf', dir, hub: hub.url }), (error: Error & { kind?: string }) => error.kind === 'notFound' && /missing\.gguf/.test(error.message));
+  await assert.rejects(pullModel({ repo, file, dir, hub: 'http://127.0.0.1:9' }), (error: Error & { kind?: string }) => error.kind === 'offline' && /No connection/.test(error.message));
+  assert.deepEqual(readdirSync(dir), [], 'nothing written');
+});
+
+test('a slow download is cancelled at once', async () => {
+  const dir = freshDir();
+  hub.faults = { bytesPerSecond: 100 * 1024 };
+  const abort = new AbortController();
+  setTimeout(() => abort.abort(), 300);
+  const started = performance.now();
+  await assert.rejects(pullModel({ repo, file, dir, hub: hub.url, signal: abort.signal }), (error: Error & { kind?: string }) => error.kind === 'cancelled');
+  hub.faults = {};
+  const ms = performance.now() - started;
+  assert.ok(ms < 3000, `cancelled after ${Math.round(ms)} ms`);
+});
+
+test('a file larger than the free disk space is refused before anything is downloaded', async () => {
+  const dir = freshDir();
+  hub.faults = { statedBytes: 2 ** 53 };
+  const before = hub.blobRequests.length;
+  await assert.rejects(pullModel({ repo, file, dir, hub: hub.url }), (error: Error & { kind?: string }) => error.kind === 'diskFull' && /free/.test(error.message));
+  hub.faults = {};
+  assert.equal(hub.blobRequests.length, before);
+});
+
+test('two pulls of one file at once do one download', async () => {
+  const dir = freshDir();
+  hub.faults = { bytesPerSecond: 16 * 1024 * 1024 };
+  const before = hub.blobRequests.length;
+  const waiting: boolean[] = [];
+  const [a, b] = await Promise.all([
+    pullModel({ repo, file, dir, hub: hub.url }),
+    pullModel({ repo, file, dir, hub: hub.url, onProgress: (p) => waiting.push(p.waitingForOther === true) }),
+  ]);
+  hub.faults = {};
+  assert.equal(a.path, b.path);
+  assert.ok(readFileSync(a.path).equals(source));
+  assert.equal([a, b].filter((p) => p.reused).length, 1, 'the second found the first one’s file');
+  assert.ok(waiting.includes(true), 'the second said it waits for the other');
+  const downloads = hub.blobRequests.slice(before).filter((r) => r.range?.startsWith('bytes=0-')).length;
+  assert.equal(downloads, 1, `one download: ${JSON.stringify(hub.blobRequests.slice(before))}`);
+});
