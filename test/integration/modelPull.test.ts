@@ -2,13 +2,15 @@
 // progress, verification, resume, refusal of wrong bytes, a dropped connection, 404s, cancel, no disk space, no
 // network, and two pulls of one file at once.
 import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
 import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { type PullProgress, pullModel, pulledPath, sha256Of } from '../../server/src/download/modelPull';
 import { LocalHub } from '../support/localHub';
-import { draftModelPath, targetModelPath } from '../support/paths';
+import { draftModelPath, repoRoot, targetModelPath } from '../support/paths';
 
 let hub: LocalHub;
 const repo = 'hearth/tiny-code';
@@ -144,4 +146,22 @@ test('two pulls of one file at once do one download', async () => {
   assert.ok(waiting.includes(true), 'the second said it waits for the other');
   const downloads = hub.blobRequests.slice(before).filter((r) => r.range?.startsWith('bytes=0-')).length;
   assert.equal(downloads, 1, `one download: ${JSON.stringify(hub.blobRequests.slice(before))}`);
+});
+
+test('headless: `model pull` fetches and verifies, `model list` shows it, `model info` describes it', async () => {
+  const dir = freshDir();
+  const cli = join(repoRoot, 'dist', 'model.js');
+  const run = (...args: string[]) => promisify(execFile)(process.execPath, [cli, ...args], { env: { ...process.env, HF_ENDPOINT: hub.url } });
+  const pulled = JSON.parse((await run('pull', `${repo}/${file}`, '--dir', dir, '--json')).stdout);
+  assert.equal(pulled.reused, false);
+  assert.ok(readFileSync(pulled.path).equals(source));
+  const listed = JSON.parse((await run('list', '--dir', dir, '--json')).stdout);
+  assert.deepEqual(listed.map((m: { path: string }) => m.path), [pulled.path]);
+  const info = (await run('info', pulled.path)).stdout;
+  assert.match(info, /architecture llama, 6\.2 M parameters, Q8_0/);
+  assert.match(info, /fill-in-the-middle: yes, from the GGUF metadata keys/);
+  assert.match(info, /memory in Hearth: \d+ MiB .*: fits/);
+  const missing = await run('pull', `${repo}/missing.gguf`, '--dir', dir).catch((error: { code: number; stderr: string }) => error);
+  assert.equal((missing as { code: number }).code, 1);
+  assert.match((missing as { stderr: string }).stderr, /has no file missing\.gguf/);
 });
