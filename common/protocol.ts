@@ -169,3 +169,50 @@ export namespace InstructProgressNotification {
   export const method = 'hearth/instructProgress';
   export const type = new NotificationType<InstructProgress>(method);
 }
+
+/** Fetch a model file from the hub (hearth.modelHub) into `dir`; progress as hearth/pullProgress; cancellable. */
+export interface PullModelParams {
+  repo: string;
+  file: string;
+  dir: string;
+  id: string;
+}
+
+export interface PullModelResult {
+  path?: string;
+  reused?: boolean;
+  error?: string;
+  errorKind?: string;
+}
+
+export interface PullModelProgress {
+  id: string;
+  downloadedBytes: number;
+  totalBytes: number;
+  bytesPerSecond: number;
+  secondsLeft: number;
+  waitingForOther?: boolean;
+}
+
+export namespace PullModelRequest {
+  export const method = 'hearth/pullModel';
+  export const type = new RequestType<PullModelParams, PullModelResult, void>(method);
+}
+
+export namespace PullModelProgressNotification {
+  export const method = 'hearth/pullProgress';
+  export const type = new NotificationType<PullModelProgress>(method);
+}
+
+/** What a GGUF file is, before it is loaded (see server/src/download/modelInfo.ts). */
+export interface ModelInfoResult {
+  lines?: string[];
+  fim?: boolean;
+  fits?: boolean;
+  error?: string;
+}
+
+export namespace ModelInfoRequest {
+  export const method = 'hearth/modelInfo';
+  export const type = new RequestType<{ path: string }, ModelInfoResult, void>(method);
+}

@@ -20,6 +20,8 @@ export interface HearthSettings {
   draftModelPath: string;
   /** GGUF chat/instruct model for explain and refactor; empty means the completion model. Machine-scoped. */
   chatModelPath: string;
+  /** Where models are downloaded from (a Hugging Face mirror, like HF_ENDPOINT); empty means huggingface.co. */
+  modelHub: string;
   /** Layout of the FIM prompt; 'auto' picks suffix-first for the bundled model only (see package.json). */
   fimOrder: FimOrderSetting;
   speculation: SpeculationSetting;
@@ -53,6 +55,7 @@ export const defaultSettings: HearthSettings = Object.freeze({
   modelPath: schemaOf('modelPath').default as string,
   draftModelPath: schemaOf('draftModelPath').default as string,
   chatModelPath: schemaOf('chatModelPath').default as string,
+  modelHub: schemaOf('modelHub').default as string,
   fimOrder: schemaOf('fimOrder').default as FimOrderSetting,
   speculation: schemaOf('speculation').default as SpeculationSetting,
   maxLines: schemaOf('maxLines').default as number,
@@ -107,6 +110,7 @@ export function parseSettings(raw: unknown): HearthSettings {
     modelPath: pickString(source, 'modelPath'),
     draftModelPath: pickString(source, 'draftModelPath'),
     chatModelPath: pickString(source, 'chatModelPath'),
+    modelHub: pickString(source, 'modelHub'),
     fimOrder: pickEnum<FimOrderSetting>(source, 'fimOrder'),
     speculation: pickEnum<SpeculationSetting>(source, 'speculation'),
     maxLines: pickInteger(source, 'maxLines'),

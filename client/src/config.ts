@@ -13,6 +13,7 @@ export async function setEnabled(enabled: boolean): Promise<void> {
   await vscode.workspace.getConfiguration(settingsSection).update('enable', enabled, vscode.ConfigurationTarget.Global);
 }
 
-export async function setModelPath(path: string): Promise<void> {
-  await vscode.workspace.getConfiguration(settingsSection).update('modelPath', path, vscode.ConfigurationTarget.Global);
+/** Sets the completion model (`modelPath`) or the explain/refactor model (`chatModelPath`) for this user. */
+export async function setModelPath(key: 'modelPath' | 'chatModelPath', path: string): Promise<void> {
+  await vscode.workspace.getConfiguration(settingsSection).update(key, path, vscode.ConfigurationTarget.Global);
 }

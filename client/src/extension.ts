@@ -3,8 +3,10 @@
 import * as vscode from 'vscode';
 import type { ServerStatus } from '../../common/protocol';
 import { settingsSection } from '../../common/settings';
-import { readSettings, setEnabled, setModelPath } from './config';
+import { readSettings, setEnabled } from './config';
+import { join } from 'node:path';
 import { ExplainView } from './instruct/explainView';
+import { ModelChooser } from './models/chooseModel';
 import { type ProposalOutcome, RefactorView } from './instruct/refactorView';
 import { HearthServer, type ProvidedCompletions } from './serverClient';
 import { type ClientStatus, StatusBar } from './statusBar';
@@ -43,6 +45,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Hearth
   const server = new HearthServer(context.asAbsolutePath('dist/server.js'), log, onStatus);
   const explainView = new ExplainView(server);
   const refactorView = new RefactorView(server, context.globalState);
+  const models = new ModelChooser(server, join(context.globalStorageUri.fsPath, 'models'));
 
   context.subscriptions.push(
     log,
@@ -61,7 +64,8 @@ export async function activate(context: vscode.ExtensionContext): Promise<Hearth
     vscode.commands.registerCommand('hearth.toggle', () => setEnabled(!readSettings().enable)),
     vscode.commands.registerCommand('hearth.restartServer', () => server.restart()),
     vscode.commands.registerCommand('hearth.showLog', () => log.show()),
-    vscode.commands.registerCommand('hearth.selectModel', () => selectModel()),
+    vscode.commands.registerCommand('hearth.selectModel', () => models.sideload()),
+    vscode.commands.registerCommand('hearth.chooseModel', () => models.choose()),
     vscode.commands.registerCommand('hearth.showLastPrompt', () => showLastPrompt(server)),
     vscode.workspace.onDidChangeConfiguration((event) => {
       if (event.affectsConfiguration(settingsSection)) render();
@@ -86,16 +90,6 @@ function notifyOnce(status: ServerStatus, seen: Set<string>): void {
   void vscode.window.showWarningMessage(`Hearth: ${status.message}`, fix).then((choice) => {
     if (choice && status.action) void vscode.commands.executeCommand(status.action);
   });
-}
-
-async function selectModel(): Promise<void> {
-  const picked = await vscode.window.showOpenDialog({
-    canSelectMany: false,
-    openLabel: 'Use this model',
-    filters: { 'GGUF models': ['gguf'] },
-    title: 'Hearth: choose a GGUF code model with fill-in-the-middle support',
-  });
-  if (picked?.[0]) await setModelPath(picked[0].fsPath);
 }
 
 export function deactivate(): void {

@@ -22,6 +22,13 @@ import {
   InstructRequest,
   type InstructResult,
   LastPromptRequest,
+  ModelInfoRequest,
+  type ModelInfoResult,
+  type PullModelParams,
+  type PullModelProgress,
+  PullModelProgressNotification,
+  PullModelRequest,
+  type PullModelResult,
   type ServerStatus,
   ServerStatusNotification,
 } from '../../common/protocol';
@@ -51,6 +58,7 @@ export class HearthServer implements vscode.Disposable {
   private disposed = false;
   private readonly cursorRests = new CursorRestDebounce((rest) => this.sendCursorRest(rest));
   private readonly instructListeners = new Map<string, (progress: InstructProgress) => void>();
+  private readonly pullListeners = new Map<string, (progress: PullModelProgress) => void>();
   private instructCount = 0;
   private readonly editorListeners: vscode.Disposable[];
 
@@ -120,6 +128,7 @@ export class HearthServer implements vscode.Disposable {
     this.client.onNotification(ServerStatusNotification.type, (status: ServerStatus) => this.onStatus(status));
     this.client.onNotification(FirstLineNotification.type, (message) => this.firstLines.deliver(message));
     this.client.onNotification(InstructProgressNotification.type, (progress) => this.instructListeners.get(progress.id)?.(progress));
+    this.client.onNotification(PullModelProgressNotification.type, (progress) => this.pullListeners.get(progress.id)?.(progress));
     // Where the cursor rests, the server prepares the prompt before the first keystroke (see cursorRest.ts).
     this.editorListeners = [
       vscode.window.onDidChangeTextEditorSelection((event) => this.cursorMoved(event.textEditor)),
@@ -163,6 +172,23 @@ export class HearthServer implements vscode.Disposable {
     } finally {
       this.instructListeners.delete(id);
     }
+  }
+
+  /** Downloads a model in the server process (the editor never waits on it); `onProgress` as it comes. */
+  async pullModel(params: Omit<PullModelParams, 'id'>, token: vscode.CancellationToken, onProgress: (progress: PullModelProgress) => void): Promise<PullModelResult> {
+    if (this.client.state !== State.Running) throw new Error('The Hearth server is not running.');
+    const id = `pull-${++this.instructCount}`;
+    this.pullListeners.set(id, onProgress);
+    try {
+      return await this.client.sendRequest(PullModelRequest.type, { ...params, id }, token);
+    } finally {
+      this.pullListeners.delete(id);
+    }
+  }
+
+  async modelInfo(path: string): Promise<ModelInfoResult> {
+    if (this.client.state !== State.Running) throw new Error('The Hearth server is not running.');
+    return this.client.sendRequest(ModelInfoRequest.type, { path });
   }
 
   async restart(): Promise<void> {

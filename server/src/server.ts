@@ -29,6 +29,7 @@ import { defaultPromptLatencyMs } from './model/llamaCompletionModel';
 import { ExclusiveLock } from './model/exclusiveLock';
 import { type InstructModel, type InstructModelSpec, loadLlamaInstructModel } from './model/llamaInstructModel';
 import { loadLlamaCompletionModel } from './model/llamaLoader';
+import { listenForModelRequests } from './download/downloadService';
 import { InstructService } from './instruct/instructService';
 import { ModelHost, resolveModelSpec } from './model/modelHost';
 import { readCpuTopology } from './model/threadCount';
@@ -243,6 +244,7 @@ function main(): void {
     },
     log,
   }).listen(connection);
+  listenForModelRequests(connection, () => settings.modelHub, log);
   registerInlineCompletion(connection, documents, log, completionEnv, features.streaming);
   registerCursorRest(connection, documents, log, completionEnv);
 

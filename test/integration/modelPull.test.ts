@@ -9,8 +9,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { type PullProgress, pullModel, pulledPath, sha256Of } from '../../server/src/download/modelPull';
+import { LspSession } from '../../tools/src/lspSession';
 import { LocalHub } from '../support/localHub';
-import { draftModelPath, repoRoot, targetModelPath } from '../support/paths';
+import { draftModelPath, repoRoot, serverPath, targetModelPath } from '../support/paths';
 
 let hub: LocalHub;
 const repo = 'hearth/tiny-code';
@@ -164,4 +165,31 @@ test('headless: `model pull` fetches and verifies, `model list` shows it, `model
   const missing = await run('pull', `${repo}/missing.gguf`, '--dir', dir).catch((error: { code: number; stderr: string }) => error);
   assert.equal((missing as { code: number }).code, 1);
   assert.match((missing as { stderr: string }).stderr, /has no file missing\.gguf/);
+});
+
+test('over LSP (what Choose Model does): the server pulls from hearth.modelHub with progress, the model is then used; model info before loading', async () => {
+  const dir = freshDir();
+  const session = await LspSession.start({ serverPath, settings: { threads: 1, gpu: 'off', logLevel: 'info', modelHub: hub.url } });
+  try {
+    await session.waitForStatus((s) => s.state === 'ready', 120_000);
+    hub.faults = { bytesPerSecond: 8 * 1024 * 1024 };
+    const progress: number[] = [];
+    const pulled = await session.pullModel({ repo, file, dir }, (p) => progress.push(p.downloadedBytes)).result;
+    hub.faults = {};
+    assert.equal(pulled.error, undefined);
+    assert.ok(pulled.path && readFileSync(pulled.path).equals(source));
+    assert.ok(progress.length >= 2 && progress.at(-1) === source.length, `progress: ${progress.join(', ')}`);
+    const info = await session.modelInfo(pulled.path);
+    assert.equal(info.fim, true);
+    assert.ok(info.lines?.some((line) => /fill-in-the-middle: yes/.test(line)));
+    await session.updateSettings({ threads: 1, gpu: 'off', logLevel: 'info', modelHub: hub.url, modelPath: pulled.path });
+    const status = await session.waitForStatus((s) => s.state === 'ready' && s.model === file, 60_000);
+    assert.equal(status.model, file);
+    const missing = await session.pullModel({ repo, file: 'missing.gguf', dir }).result;
+    assert.equal(missing.errorKind, 'notFound');
+    const notGguf = await session.modelInfo(join(repoRoot, 'package.json'));
+    assert.match(notGguf.error ?? '', /not a GGUF file/);
+  } finally {
+    await session.stop();
+  }
 });

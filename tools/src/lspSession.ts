@@ -34,6 +34,12 @@ import {
   InstructProgressNotification,
   InstructRequest,
   type InstructResult,
+  ModelInfoRequest,
+  type ModelInfoResult,
+  type PullModelProgress,
+  PullModelProgressNotification,
+  PullModelRequest,
+  type PullModelResult,
   type ServerStatus,
   ServerStatusNotification,
   LastPromptRequest,
@@ -69,6 +75,7 @@ export class LspSession {
   private lastStatus: ServerStatus | undefined;
   private configurationPulled: Array<() => void> = [];
   private readonly instructListeners = new Map<string, (progress: InstructProgress) => void>();
+  private readonly pullListeners = new Map<string, (progress: PullModelProgress) => void>();
   private instructCount = 0;
   /** The last prompt the server's model was given (hearth/lastPrompt). */
   lastPrompt(): Promise<string | null> {
@@ -111,6 +118,7 @@ export class LspSession {
     });
     connection.onNotification(FirstLineNotification.type, (message) => session.onFirstLine(message));
     connection.onNotification(InstructProgressNotification.type, (progress) => session.instructListeners.get(progress.id)?.(progress));
+    connection.onNotification(PullModelProgressNotification.type, (progress) => session.pullListeners.get(progress.id)?.(progress));
     connection.onNotification(CompletionMetricsNotification.type, (metrics) => {
       const waiter = session.metricsWaiters.shift();
       if (waiter) waiter(metrics);
@@ -209,6 +217,19 @@ export class LspSession {
     this.instructListeners.set(id, onProgress);
     const result = withTimeout(this.connection.sendRequest(InstructRequest.type, { ...params, id }, source.token), timeoutMs, params.task).finally(() => this.instructListeners.delete(id));
     return { result, cancel: () => source.cancel() };
+  }
+
+  /** hearth/pullModel; `onProgress` receives hearth/pullProgress. */
+  pullModel(params: { repo: string; file: string; dir: string }, onProgress: (progress: PullModelProgress) => void = () => undefined): { result: Promise<PullModelResult>; cancel(): void } {
+    const id = `pull-${++this.instructCount}`;
+    const source = new CancellationTokenSource();
+    this.pullListeners.set(id, onProgress);
+    const result = withTimeout(this.connection.sendRequest(PullModelRequest.type, { ...params, id }, source.token), 600_000, 'a model pull').finally(() => this.pullListeners.delete(id));
+    return { result, cancel: () => source.cancel() };
+  }
+
+  modelInfo(path: string): Promise<ModelInfoResult> {
+    return withTimeout(this.connection.sendRequest(ModelInfoRequest.type, { path }), 60_000, 'model info');
   }
 
   async complete(uri: string, position: Position): Promise<string[]> {

@@ -1,0 +1,99 @@
+// Hearth: Choose Model…: the catalogue that ships with the extension, with a recommendation for this machine, the
+// models already downloaded, and any GGUF file on disk (its details shown before it is used). A catalogue model is
+// downloaded by the server (progress, speed, time left and Cancel in a notification; resumed when asked again),
+// verified, and then set as the completion or chat model.
+import { readdirSync } from 'node:fs';
+import { freemem, totalmem } from 'node:os';
+import { basename, join } from 'node:path';
+import * as vscode from 'vscode';
+import { type CatalogueModel, catalogue, recommendedCompletionModel } from '../../../common/catalogue';
+import { setModelPath } from '../config';
+import type { HearthServer } from '../serverClient';
+import { gb, progressMessage } from './pullProgressText';
+
+type Pick = vscode.QuickPickItem & { action: () => Promise<unknown> };
+
+export class ModelChooser {
+  constructor(
+    private readonly server: HearthServer,
+    /** Where downloaded models are kept: the extension's global storage (updates do not replace it). */
+    private readonly modelsDir: string,
+  ) {}
+
+  async choose(): Promise<void> {
+    const recommended = recommendedCompletionModel({ totalBytes: totalmem(), freeBytes: freemem() });
+    const picks: Array<Pick | vscode.QuickPickItem> = [
+      { label: 'Download', kind: vscode.QuickPickItemKind.Separator },
+      ...catalogue.map((model) => ({
+        label: `${model.id === recommended.id ? '$(star-full) ' : ''}${model.label}`,
+        description: `${model.role === 'chat' ? 'explain/refactor' : 'completions'} · ${gb(model.bytes)}${model.id === recommended.id ? ' · recommended for this machine' : ''}`,
+        detail: `${model.note} — ${model.repo}`,
+        action: () => this.download(model),
+      })),
+      ...this.downloaded(),
+      { label: 'From disk', kind: vscode.QuickPickItemKind.Separator },
+      { label: '$(folder-opened) Select a GGUF file…', description: 'see what it is before using it', action: () => this.sideload() },
+    ];
+    const picked = (await vscode.window.showQuickPick(picks, { title: 'Hearth: Choose Model', placeHolder: 'A model for completions, or for explain/refactor', matchOnDescription: true })) as Pick | undefined;
+    await picked?.action();
+  }
+
+  private downloaded(): Pick[] {
+    let files: string[] = [];
+    try {
+      files = readdirSync(this.modelsDir, { recursive: true, encoding: 'utf8' }).filter((name) => name.endsWith('.gguf'));
+    } catch {
+      return [];
+    }
+    if (files.length === 0) return [];
+    return [
+      { label: 'Downloaded', kind: vscode.QuickPickItemKind.Separator, action: async () => undefined },
+      ...files.map((name) => {
+        const path = join(this.modelsDir, name);
+        return { label: `$(check) ${basename(name)}`, description: 'downloaded', action: () => this.use(path, catalogue.find((m) => m.file === basename(name))?.role ?? 'completion') };
+      }),
+    ];
+  }
+
+  /** Downloads in the server with a cancellable progress notification; resumable when chosen again. */
+  async download(model: CatalogueModel): Promise<string | undefined> {
+    const result = await vscode.window.withProgress(
+      { location: vscode.ProgressLocation.Notification, title: `Hearth: downloading ${model.label}`, cancellable: true },
+      async (report, token) => {
+        let reported = 0;
+        return this.server.pullModel({ repo: model.repo, file: model.file, dir: this.modelsDir }, token, (progress) => {
+          const percent = progress.totalBytes > 0 ? (100 * progress.downloadedBytes) / progress.totalBytes : 0;
+          report.report({ message: progressMessage(progress), increment: Math.max(0, percent - reported) });
+          reported = Math.max(reported, percent);
+        });
+      },
+    );
+    if (!result.path) {
+      if (result.errorKind !== 'cancelled') void vscode.window.showErrorMessage(`Hearth: ${result.error}`);
+      else void vscode.window.showInformationMessage('Hearth: download cancelled. Choose the model again to resume it.');
+      return undefined;
+    }
+    await this.use(result.path, model.role);
+    return result.path;
+  }
+
+  async sideload(): Promise<void> {
+    const picked = await vscode.window.showOpenDialog({ canSelectMany: false, openLabel: 'Inspect', filters: { 'GGUF models': ['gguf'] }, title: 'Hearth: choose a GGUF model file' });
+    const path = picked?.[0]?.fsPath;
+    if (!path) return;
+    const info = await this.server.modelInfo(path);
+    if (info.error) {
+      void vscode.window.showErrorMessage(`Hearth: ${info.error}`);
+      return;
+    }
+    const actions = [...(info.fim ? ['Use for Completions'] : []), 'Use for Explain/Refactor'];
+    const choice = await vscode.window.showInformationMessage(`Hearth: ${basename(path)}`, { modal: true, detail: (info.lines ?? []).join('\n') }, ...actions);
+    if (choice === 'Use for Completions') await this.use(path, 'completion');
+    else if (choice === 'Use for Explain/Refactor') await this.use(path, 'chat');
+  }
+
+  private async use(path: string, role: 'completion' | 'chat'): Promise<void> {
+    await setModelPath(role === 'chat' ? 'chatModelPath' : 'modelPath', path);
+    void vscode.window.showInformationMessage(`Hearth: ${basename(path)} is now the ${role === 'chat' ? 'explain/refactor' : 'completion'} model.`);
+  }
+}
