@@ -15,7 +15,7 @@ const manifest = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
 const out = values.out ?? join(root, `hearth-${target}-${manifest.version}.vsix`);
 
 // Bundled into dist/: not shipped again as node_modules.
-const bundled = ['vscode-languageclient', 'vscode-languageserver', 'vscode-languageserver-protocol', 'vscode-languageserver-textdocument', 'vscode-jsonrpc', 'vscode-languageserver-types'];
+const bundled = ['vscode-languageclient', 'vscode-languageserver', 'vscode-languageserver-protocol', 'vscode-languageserver-textdocument', 'vscode-jsonrpc', 'vscode-languageserver-types', 'diff'];
 const ignore = [
   '**/*.map', '**/*.ts', '.vscode/**', '.ci/**', '.tools/**', '.test-state/**', 'client/**', 'server/**', 'common/**',
   'tools/**', 'test/**', 'out/**', 'scripts/**', 'docs/**', '*.vsix', 'tsconfig.json', '**/.gitignore',

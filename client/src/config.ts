@@ -13,6 +13,13 @@ export async function setEnabled(enabled: boolean): Promise<void> {
   await vscode.workspace.getConfiguration(settingsSection).update('enable', enabled, vscode.ConfigurationTarget.Global);
 }
 
+/** Switches completions for one language, keeping the others as they are. */
+export async function setLanguageEnabled(languageId: string, enabled: boolean): Promise<void> {
+  const config = vscode.workspace.getConfiguration(settingsSection);
+  const current = config.inspect<Record<string, boolean>>('enabledLanguages')?.globalValue ?? {};
+  await config.update('enabledLanguages', { ...current, [languageId]: enabled }, vscode.ConfigurationTarget.Global);
+}
+
 /** Sets the completion model (`modelPath`) or the explain/refactor model (`chatModelPath`) for this user. */
 export async function setModelPath(key: 'modelPath' | 'chatModelPath', path: string): Promise<void> {
   await vscode.workspace.getConfiguration(settingsSection).update(key, path, vscode.ConfigurationTarget.Global);

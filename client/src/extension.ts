@@ -3,13 +3,15 @@
 import * as vscode from 'vscode';
 import type { ServerStatus } from '../../common/protocol';
 import { settingsSection } from '../../common/settings';
-import { readSettings, setEnabled } from './config';
+import { isLanguageEnabled } from '../../common/settings';
+import { readSettings, setEnabled, setLanguageEnabled } from './config';
 import { join } from 'node:path';
 import { ExplainView } from './instruct/explainView';
 import { ModelChooser } from './models/chooseModel';
 import { type ProposalOutcome, RefactorView } from './instruct/refactorView';
 import { HearthServer, type ProvidedCompletions } from './serverClient';
 import { type ClientStatus, StatusBar } from './statusBar';
+import { bundledModelFile, statusMenuItems } from './statusMenu';
 
 /** What Hearth offers other extensions (and its own end-to-end tests). */
 export interface HearthApi {
@@ -65,7 +67,10 @@ export async function activate(context: vscode.ExtensionContext): Promise<Hearth
     vscode.commands.registerCommand('hearth.restartServer', () => server.restart()),
     vscode.commands.registerCommand('hearth.showLog', () => log.show()),
     vscode.commands.registerCommand('hearth.selectModel', () => models.sideload()),
-    vscode.commands.registerCommand('hearth.chooseModel', () => models.choose()),
+    // A catalogue id (a script, a test, the walkthrough): that model, without the picker.
+    vscode.commands.registerCommand('hearth.chooseModel', (id?: unknown) => (typeof id === 'string' ? models.downloadById(id) : models.choose())),
+    vscode.commands.registerCommand('hearth.statusMenu', () => showStatusMenu(serverStatus)),
+    vscode.commands.registerCommand('hearth.setLanguageEnabled', (languageId: string, enabled: boolean) => setLanguageEnabled(languageId, enabled)),
     vscode.commands.registerCommand('hearth.showLastPrompt', () => showLastPrompt(server)),
     vscode.workspace.onDidChangeConfiguration((event) => {
       if (event.affectsConfiguration(settingsSection)) render();
@@ -90,6 +95,20 @@ function notifyOnce(status: ServerStatus, seen: Set<string>): void {
   void vscode.window.showWarningMessage(`Hearth: ${status.message}`, fix).then((choice) => {
     if (choice && status.action) void vscode.commands.executeCommand(status.action);
   });
+}
+
+/** The status item's menu: what Hearth can do from here, this language's switch first. */
+async function showStatusMenu(status: ClientStatus): Promise<void> {
+  const settings = readSettings();
+  const languageId = vscode.window.activeTextEditor?.document.languageId;
+  const items = statusMenuItems({
+    enabled: settings.enable,
+    languageId,
+    languageEnabled: languageId !== undefined && isLanguageEnabled(settings, languageId),
+    demoModel: 'model' in status && status.model === bundledModelFile,
+  });
+  const picked = await vscode.window.showQuickPick(items, { title: `Hearth — ${status.message}` });
+  if (picked) await vscode.commands.executeCommand(picked.command, ...(picked.args ?? []));
 }
 
 export function deactivate(): void {

@@ -2,6 +2,7 @@
 // whether completions are switched on, nothing else.
 import * as vscode from 'vscode';
 import type { ServerStatus } from '../../common/protocol';
+import { bundledModelFile } from './statusMenu';
 
 export type ClientStatus = ServerStatus | { state: 'disabled' | 'stopped'; message: string; action?: ServerStatus['action'] };
 
@@ -23,16 +24,16 @@ export class StatusBar implements vscode.Disposable {
         item.command = 'hearth.showLog';
         break;
       case 'ready':
-        item.text = '$(flame) Hearth';
-        item.command = 'hearth.toggle';
+        item.text = status.model === bundledModelFile ? '$(flame) Hearth (demo model)' : '$(flame) Hearth';
+        item.command = 'hearth.statusMenu';
         break;
       case 'generating':
         item.text = '$(sync~spin) Hearth';
-        item.command = 'hearth.toggle';
+        item.command = 'hearth.statusMenu';
         break;
       case 'disabled':
         item.text = '$(circle-slash) Hearth';
-        item.command = 'hearth.toggle';
+        item.command = 'hearth.statusMenu';
         break;
       case 'stopped':
       case 'error':
@@ -42,7 +43,8 @@ export class StatusBar implements vscode.Disposable {
         break;
     }
     const fix = status.action ? `\n\nClick: ${actionTitles[status.action]}` : '';
-    item.tooltip = `Hearth — ${status.message}${fix}`;
+    const demo = status.state === 'ready' && status.model === bundledModelFile ? '\n\nThe bundled demo model proves the plumbing; its suggestions are noise. Click: choose a real model.' : '';
+    item.tooltip = `Hearth — ${status.message}${demo}${fix}`;
   }
 
   dispose(): void {

@@ -55,6 +55,15 @@ export class ModelChooser {
     ];
   }
 
+  async downloadById(id: string): Promise<string | undefined> {
+    const model = catalogue.find((m) => m.id === id);
+    if (!model) {
+      void vscode.window.showErrorMessage(`Hearth: no model ${id} in the catalogue.`);
+      return undefined;
+    }
+    return this.download(model);
+  }
+
   /** Downloads in the server with a cancellable progress notification; resumable when chosen again. */
   async download(model: CatalogueModel): Promise<string | undefined> {
     const result = await vscode.window.withProgress(

@@ -63,7 +63,7 @@ describe('Hearth in the extension host', () => {
 
   it('registers its commands', async () => {
     const commands = await vscode.commands.getCommands(true);
-    for (const id of ['hearth.enable', 'hearth.disable', 'hearth.toggle', 'hearth.restartServer', 'hearth.selectModel', 'hearth.showLog', 'hearth.showLastPrompt', 'hearth.explain', 'hearth.refactor', 'hearth.acceptProposal', 'hearth.acceptProposalSelectively', 'hearth.rejectProposal']) {
+    for (const id of ['hearth.enable', 'hearth.disable', 'hearth.toggle', 'hearth.restartServer', 'hearth.selectModel', 'hearth.showLog', 'hearth.showLastPrompt', 'hearth.explain', 'hearth.refactor', 'hearth.acceptProposal', 'hearth.acceptProposalSelectively', 'hearth.rejectProposal', 'hearth.chooseModel', 'hearth.statusMenu']) {
       assert.ok(commands.includes(id), id);
     }
   });
@@ -222,6 +222,29 @@ describe('Hearth in the extension host', () => {
       await vscode.commands.executeCommand('undo');
       editor = target;
     });
+  });
+
+  it('Choose Model downloads a catalogue model from the hub (hearth.modelHub, here a local one), verifies it and switches to it', async () => {
+    const { LocalHub } = await import('../../support/localHub');
+    const extensionRoot = vscode.extensions.getExtension('hearth.hearth')!.extensionPath;
+    const hub = await LocalHub.start([{ repo: 'ggml-org/Qwen2.5-Coder-0.5B-Q8_0-GGUF', name: 'qwen2.5-coder-0.5b-q8_0.gguf', path: join(extensionRoot, 'models', 'tiny-code-target-q8_0.gguf') }]);
+    const config = vscode.workspace.getConfiguration('hearth');
+    try {
+      await config.update('modelHub', hub.url, vscode.ConfigurationTarget.Global);
+      const ready = nextEvent(api.onDidChangeStatus, (s) => s.state === 'ready' && s.message.includes('qwen2.5-coder-0.5b-q8_0.gguf'), 'the downloaded model ready', 120_000);
+      const path = await vscode.commands.executeCommand<string | undefined>('hearth.chooseModel', 'qwen2.5-coder-0.5b');
+      assert.ok(path && path.endsWith('qwen2.5-coder-0.5b-q8_0.gguf'), `downloaded to ${path}`);
+      assert.equal(vscode.workspace.getConfiguration('hearth').get('modelPath'), path);
+      await ready;
+      assert.ok(hub.blobRequests.length > 0, 'fetched from the local hub');
+      const provided = await typeAndTrigger('c');
+      assert.notEqual(provided.source, 'disabled');
+    } finally {
+      await config.update('modelHub', undefined, vscode.ConfigurationTarget.Global);
+      await config.update('modelPath', undefined, vscode.ConfigurationTarget.Global);
+      await hub.stop();
+    }
+    await waitForStatus(api, 'ready');
   });
 
   it('the disable command switches completions off and enable brings them back', async () => {
