@@ -18,7 +18,7 @@ const out = values.out ?? join(root, `hearth-${target}-${manifest.version}.vsix`
 const bundled = ['vscode-languageclient', 'vscode-languageserver', 'vscode-languageserver-protocol', 'vscode-languageserver-textdocument', 'vscode-jsonrpc', 'vscode-languageserver-types', 'diff'];
 const ignore = [
   '**/*.map', '**/*.ts', '.vscode/**', '.ci/**', '.tools/**', '.test-state/**', 'client/**', 'server/**', 'common/**',
-  'tools/**', 'test/**', 'out/**', 'scripts/**', 'docs/**', '*.vsix', 'tsconfig.json', '**/.gitignore',
+  'tools/**', 'test/**', 'out/**', 'scripts/**', 'docs/**', '!docs/images/**', '*.vsix', 'tsconfig.json', '**/.gitignore',
   '.cache/**', 'test-results/**', 'bench-results*.json',
   ...bundled.map((name) => `node_modules/${name}/**`),
   'node_modules/@node-llama-cpp/**', `!node_modules/@node-llama-cpp/${llamaPlatform}/**`,
@@ -29,7 +29,9 @@ const ignore = [
 writeFileSync(join(root, '.vscodeignore'), `# Written by scripts/package.mjs for ${target}; edit the script, not this file.\n${ignore.join('\n')}\n`);
 
 execFileSync(process.execPath, [join(root, 'scripts/build.mjs'), '--quiet'], { stdio: 'inherit' });
-execFileSync(process.execPath, [join(root, 'node_modules/@vscode/vsce/vsce'), 'package', '--target', target, '--out', out, '--allow-missing-repository'], {
+// The README's images ship in the package (docs/images) and are linked relatively: VS Code's Extensions page shows them
+// from the installed folder; no repository URL is needed.
+execFileSync(process.execPath, [join(root, 'node_modules/@vscode/vsce/vsce'), 'package', '--target', target, '--out', out, '--allow-missing-repository', '--no-rewrite-relative-links'], {
   cwd: root,
   stdio: 'inherit',
 });

@@ -48,6 +48,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Hearth
   const explainView = new ExplainView(server);
   const refactorView = new RefactorView(server, context.globalState);
   const models = new ModelChooser(server, join(context.globalStorageUri.fsPath, 'models'));
+  const prompts = new PromptDocuments();
 
   context.subscriptions.push(
     log,
@@ -71,7 +72,8 @@ export async function activate(context: vscode.ExtensionContext): Promise<Hearth
     vscode.commands.registerCommand('hearth.chooseModel', (id?: unknown) => (typeof id === 'string' ? models.downloadById(id) : models.choose())),
     vscode.commands.registerCommand('hearth.statusMenu', () => showStatusMenu(serverStatus)),
     vscode.commands.registerCommand('hearth.setLanguageEnabled', (languageId: string, enabled: boolean) => setLanguageEnabled(languageId, enabled)),
-    vscode.commands.registerCommand('hearth.showLastPrompt', () => showLastPrompt(server)),
+    vscode.commands.registerCommand('hearth.showLastPrompt', () => showLastPrompt(server, prompts)),
+    vscode.workspace.registerTextDocumentContentProvider(promptScheme, prompts),
     vscode.workspace.onDidChangeConfiguration((event) => {
       if (event.affectsConfiguration(settingsSection)) render();
     }),
@@ -116,12 +118,30 @@ export function deactivate(): void {
 }
 
 /** Opens the last prompt (context from other files included) in an editor: what the model saw, for debugging. */
-async function showLastPrompt(server: HearthServer): Promise<string | undefined> {
+const promptScheme = 'hearth-prompt';
+
+/** Read-only documents for what Hearth shows (nothing asks to be saved). */
+class PromptDocuments implements vscode.TextDocumentContentProvider {
+  private readonly texts = new Map<string, string>();
+  private count = 0;
+
+  provideTextDocumentContent(uri: vscode.Uri): string {
+    return this.texts.get(uri.toString()) ?? '';
+  }
+
+  add(text: string): vscode.Uri {
+    const uri = vscode.Uri.from({ scheme: promptScheme, path: '/Last prompt.txt', query: `n=${++this.count}` });
+    this.texts.set(uri.toString(), text);
+    return uri;
+  }
+}
+
+async function showLastPrompt(server: HearthServer, documents: PromptDocuments): Promise<string | undefined> {
   const prompt = await server.lastPrompt();
   if (prompt === undefined) {
     void vscode.window.showInformationMessage('Hearth has not prompted the model yet.');
     return undefined;
   }
-  await vscode.window.showTextDocument(await vscode.workspace.openTextDocument({ content: prompt, language: 'plaintext' }), { preview: true });
+  await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(documents.add(prompt)), { preview: true });
   return prompt;
 }
