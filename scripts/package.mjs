@@ -1,8 +1,11 @@
 // Builds and packages a platform-specific .vsix: the bundles, the bundled models, node-llama-cpp with its runtime
-// dependencies, and only the target platform's CPU binary of llama.cpp (its CUDA binaries alone are 600 MB).
+// dependencies, the target platform's CPU binary of llama.cpp and, where node-llama-cpp publishes one small enough,
+// its GPU binary (Vulkan on linux-x64 and win-x64; Metal is the macOS arm64 build itself). CUDA is left out: its
+// binaries alone are 600 MB. A release machine builds each target with `npm run package -- --target <os>-<arch>`
+// once that platform's @node-llama-cpp/* packages are installed (npm install --os/--cpu, or on that platform).
 //   node scripts/package.mjs [--target linux-x64] [--out FILE]
 import { execFileSync } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 
@@ -11,6 +14,8 @@ const { values } = parseArgs({ options: { target: { type: 'string' }, out: { typ
 const target = values.target ?? `${process.platform === 'win32' ? 'win32' : process.platform}-${process.arch}`;
 const [os, arch] = target.split('-');
 const llamaPlatform = `${os === 'win32' ? 'win' : os === 'darwin' ? 'mac' : os}-${arch}${os === 'darwin' && arch === 'arm64' ? '-metal' : ''}`;
+/** GPU builds shipped beside the CPU one (node-llama-cpp picks the GPU build that loads, else the CPU). */
+const gpuPlatforms = { 'linux-x64': ['linux-x64-vulkan'], 'win-x64': ['win-x64-vulkan'] }[llamaPlatform] ?? [];
 const manifest = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
 const out = values.out ?? join(root, `hearth-${target}-${manifest.version}.vsix`);
 
@@ -22,6 +27,7 @@ const ignore = [
   '.cache/**', 'test-results/**', 'bench-results*.json',
   ...bundled.map((name) => `node_modules/${name}/**`),
   'node_modules/@node-llama-cpp/**', `!node_modules/@node-llama-cpp/${llamaPlatform}/**`,
+  ...gpuPlatforms.filter((name) => existsSync(join(root, 'node_modules/@node-llama-cpp', name))).map((name) => `!node_modules/@node-llama-cpp/${name}/**`),
   'node_modules/node-llama-cpp/llama/gitRelease.bundle', 'node_modules/node-llama-cpp/llama/xpack/**',
   'node_modules/**/*.md', '!README.md', 'node_modules/**/test/**', 'node_modules/**/docs/**',
   'node_modules/web-tree-sitter/debug/**', 'node_modules/typescript/**', 'node_modules/@typescript/**',

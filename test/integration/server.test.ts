@@ -307,6 +307,27 @@ describe('completions from the tiny model', () => {
   });
 });
 
+test('gpu auto: the GPU build that loads, else the CPU with one line saying so (this machine has no GPU)', async () => {
+  const before = logs.length;
+  const session = await start({ gpu: 'auto', logLevel: 'info' });
+  try {
+    const status = await session.waitForStatus((s) => s.state === 'ready' || s.state === 'error', 120_000);
+    assert.equal(status.state, 'ready', status.message);
+    const lines = logs.slice(before);
+    const loaded = lines.find((line) => line.startsWith('Loaded ')) ?? '';
+    if (/ CPU, /.test(loaded)) {
+      assert.equal(lines.filter((line) => /No GPU build of llama\.cpp loads on this machine/.test(line)).length, 1, 'one line says why the CPU');
+    } else {
+      assert.match(loaded, / GPU (vulkan|cuda|metal), /, loaded);
+    }
+    await session.open('untitled:gpu.ts', 'typescript', 'function f() {\n  return \n}\n');
+    await session.complete('untitled:gpu.ts', { line: 1, character: 9 });
+    assert.ok(['served', 'empty'].includes((await session.nextMetrics()).outcome));
+  } finally {
+    await session.stop();
+  }
+});
+
 describe('bad models leave the server running with a message that says what to do', () => {
   const cases: Array<{ name: string; path: () => string; message: RegExp }> = [
     { name: 'missing file', path: () => '/nonexistent/model.gguf', message: /does not exist/ },

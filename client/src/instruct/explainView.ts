@@ -1,15 +1,18 @@
 // Hearth: Explain. The explanation streams into a read-only virtual Markdown document shown rendered beside the code;
 // running the command again, or closing the explanation, stops the generation. The document is refreshed as fast as
 // the editor takes it: VS Code drops a virtual document's update when a newer one arrives before it is applied, so the
-// next refresh waits until the last one shows (or a second has passed).
+// next refresh waits until the last one shows (or five seconds have passed).
 import * as vscode from 'vscode';
 import type { HearthServer } from '../serverClient';
 
 export const explanationScheme = 'hearth-explanation';
 /** The rendered view is refreshed at most this often while the explanation streams. */
 const refreshMs = 60;
-/** The longest a refresh waits for the editor to apply the one before. */
-const ackTimeoutMs = 1000;
+/**
+ * The longest a refresh waits for the editor to apply the one before (a busy editor can take seconds; a refresh sent
+ * earlier would make it drop the one it is applying). Only a closed document never answers.
+ */
+const ackTimeoutMs = 5000;
 
 interface Running {
   uri: vscode.Uri;

@@ -8,6 +8,7 @@ import type { Logger } from '../logger';
 export type NodeLlamaCpp = typeof import('node-llama-cpp');
 
 let modulePromise: Promise<NodeLlamaCpp> | undefined;
+let cpuFallbackLogged = false;
 
 export function loadNodeLlamaCpp(): Promise<NodeLlamaCpp> {
   modulePromise ??= import('node-llama-cpp');
@@ -17,7 +18,7 @@ export function loadNodeLlamaCpp(): Promise<NodeLlamaCpp> {
 export async function createLlama(gpu: GpuSetting, maxThreads: number, log: Logger): Promise<Llama> {
   const lib = await loadNodeLlamaCpp();
   try {
-    return await lib.getLlama({
+    const llama = await lib.getLlama({
       build: 'never',
       skipDownload: true,
       usePrebuiltBinaries: true,
@@ -33,6 +34,12 @@ export async function createLlama(gpu: GpuSetting, maxThreads: number, log: Logg
         else log.debug(`llama.cpp: ${line}`);
       },
     });
+    // 'auto' tries the GPU builds that ship (Vulkan, Metal) and falls back to the CPU where none loads: say so once.
+    if (gpu === 'auto' && llama.gpu === false && !cpuFallbackLogged) {
+      cpuFallbackLogged = true;
+      log.info('No GPU build of llama.cpp loads on this machine (no usable GPU or driver): running on the CPU.');
+    }
+    return llama;
   } catch (error) {
     if (error instanceof lib.NoBinaryFoundError) {
       throw new ModelError(
