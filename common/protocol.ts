@@ -175,6 +175,8 @@ export interface PullModelParams {
   repo: string;
   file: string;
   dir: string;
+  /** hearth.modelHub as the client has it now (the server's copy may lag a settings change); empty: the default. */
+  hub?: string;
   id: string;
 }
 

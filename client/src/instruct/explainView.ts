@@ -1,18 +1,15 @@
 // Hearth: Explain. The explanation streams into a read-only virtual Markdown document shown rendered beside the code;
-// running the command again, or closing the explanation, stops the generation. The document is refreshed as fast as
-// the editor takes it: VS Code drops a virtual document's update when a newer one arrives before it is applied, so the
-// next refresh waits until the last one shows (or five seconds have passed).
+// running the command again, or closing the explanation, stops the generation.
 import * as vscode from 'vscode';
 import type { HearthServer } from '../serverClient';
 
 export const explanationScheme = 'hearth-explanation';
-/** The rendered view is refreshed at most this often while the explanation streams. */
-const refreshMs = 60;
 /**
- * The longest a refresh waits for the editor to apply the one before (a busy editor can take seconds; a refresh sent
- * earlier would make it drop the one it is applying). Only a closed document never answers.
+ * The rendered view is refreshed at most this often while the explanation streams. (VS Code drops a virtual
+ * document's update that a newer one overtakes before it is applied, so a busy editor shows fewer steps; the last
+ * one, the whole explanation, always shows.)
  */
-const ackTimeoutMs = 5000;
+const refreshMs = 100;
 
 interface Running {
   uri: vscode.Uri;
@@ -30,13 +27,11 @@ export class ExplainView implements vscode.TextDocumentContentProvider, vscode.D
   constructor(private readonly server: HearthServer) {
     this.subscriptions = [
       vscode.workspace.registerTextDocumentContentProvider(explanationScheme, this),
-      // Closing the explanation (its preview or its text) stops the generation.
+      // Closing the explanation (its preview or its text tab) stops the generation. (Not onDidCloseTextDocument:
+      // setting the document's language to Markdown closes and reopens it.)
       vscode.window.tabGroups.onDidChangeTabs((event) => {
         const running = this.running;
         if (running && event.closed.some((tab) => isTabOf(tab, running.uri))) this.stop();
-      }),
-      vscode.workspace.onDidCloseTextDocument((document) => {
-        if (this.running && document.uri.toString() === this.running.uri.toString()) this.stop();
       }),
     ];
   }
@@ -72,34 +67,10 @@ export class ExplainView implements vscode.TextDocumentContentProvider, vscode.D
     await this.show(uri);
 
     let timer: NodeJS.Timeout | undefined;
-    let applied: (() => void) | undefined;
-    const shown = vscode.workspace.onDidChangeTextDocument((event) => {
-      if (event.document.uri.toString() === uri.toString()) applied?.();
-    });
-    // Sets the text and resolves once the editor shows it (or after ackTimeoutMs).
-    const publish = (text: string) =>
-      new Promise<void>((resolve) => {
-        const giveUp = setTimeout(() => applied?.(), ackTimeoutMs);
-        applied = () => {
-          clearTimeout(giveUp);
-          applied = undefined;
-          resolve();
-        };
-        this.texts.set(uri.toString(), text);
-        this.changed.fire(uri);
-      });
-    let publishing: Promise<void> = Promise.resolve();
-    let finished = false;
     const refresh = () => {
-      if (finished) return;
-      publishing = publishing.then(() => (finished ? undefined : publish(header + body))).finally(() => (timer = undefined));
-    };
-    // The last text goes after every refresh before it, and none after it.
-    const publishLast = async (text: string) => {
-      finished = true;
-      clearTimeout(timer);
-      await publishing;
-      await publish(text);
+      timer = undefined;
+      this.texts.set(uri.toString(), header + body);
+      this.changed.fire(uri);
     };
     const diagnostics = selection.isEmpty ? vscode.languages.getDiagnostics(document.uri).filter((d) => d.range.contains(selection.active)).map((d) => d.message) : [];
     try {
@@ -120,16 +91,33 @@ export class ExplainView implements vscode.TextDocumentContentProvider, vscode.D
           },
         ),
       );
+      clearTimeout(timer);
       const lines = result.range.end.line - result.range.start.line + 1;
       const footer = result.error ? `\n\n> ${result.cancelled ? 'Stopped.' : `Hearth: ${result.error}`}` : `\n\n---\n*Lines ${result.range.start.line + 1}–${result.range.end.line + 1} (${lines}) of ${name}, explained by the local model.*`;
-      await publishLast(`${body === '' ? header : ''}${body}${footer}`);
+      this.settle(uri, `${body === '' ? header : ''}${body}${footer}`);
     } catch (error) {
-      await publishLast(`${header}${body}\n\n> Hearth: ${(error as Error).message}`);
+      clearTimeout(timer);
+      this.settle(uri, `${header}${body}\n\n> Hearth: ${(error as Error).message}`);
     } finally {
-      shown.dispose();
       if (this.running?.uri === uri) this.running = undefined;
       cancel.dispose();
     }
+  }
+
+  /**
+   * The final text, and the same again twice later (with a trailing newline toggled, so that it is a change): a
+   * Markdown preview that was still starting when a short explanation finished misses the updates before it
+   * listened, and kept showing the first lines (seen in code-server).
+   */
+  private settle(uri: vscode.Uri, text: string): void {
+    const set = (value: string) => {
+      if (!this.texts.has(uri.toString())) return;
+      this.texts.set(uri.toString(), value);
+      this.changed.fire(uri);
+    };
+    set(text);
+    setTimeout(() => set(`${text}\n`), 500);
+    setTimeout(() => set(text), 2000);
   }
 
   /** Shown rendered beside the code (Markdown preview); as text where the preview is not available. */

@@ -17,7 +17,7 @@ export function listenForModelRequests(connection: Connection, hub: () => string
         repo: params.repo,
         file: params.file,
         dir: params.dir,
-        hub: hub() || defaultHub,
+        hub: params.hub || hub() || defaultHub,
         signal: abort.signal,
         onProgress: (progress) => {
           const now = performance.now();
