@@ -1,11 +1,9 @@
 // Headless completion: prints what the real Hearth server completes at FILE:LINE:COLUMN (1-based), over LSP.
 //   node dist/complete.js src/app.ts:12:5 [--model PATH] [--draft PATH] [--threads N] [--max-tokens N] [--json]
 import { readFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { languageIdForPath } from './languageIds';
-import { LspSession } from './lspSession';
+import { openFile, startCliSession } from './cliSession';
 
 async function main(): Promise<number> {
   const { values, positionals } = parseArgs({
@@ -41,21 +39,10 @@ async function main(): Promise<number> {
   if (values['max-tokens']) settings.maxTokens = Number(values['max-tokens']);
   if (values['max-lines']) settings.maxLines = Number(values['max-lines']);
 
-  const session = await LspSession.start({
-    serverPath: join(__dirname, 'server.js'),
-    settings,
-    onLog: (message) => {
-      if (values.verbose || /error|fail/i.test(message)) process.stderr.write(`${message}\n`);
-    },
-  });
+  const session = await startCliSession(settings, values.verbose);
+  if (!session) return 1;
   try {
-    const status = await session.waitForStatus((s) => s.state === 'ready' || s.state === 'error', 120_000);
-    if (status.state === 'error') {
-      process.stderr.write(`hearth: ${status.message}\n`);
-      return 1;
-    }
-    const uri = pathToFileURL(path).href;
-    await session.open(uri, languageIdForPath(path), text);
+    const uri = await openFile(session, path, text);
     const items = await session.complete(uri, { line: Number(line) - 1, character: Number(column) - 1 });
     const metrics = await session.nextMetrics();
     if (values.json) process.stdout.write(`${JSON.stringify({ completion: items[0] ?? '', metrics }, null, 2)}\n`);

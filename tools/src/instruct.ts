@@ -3,12 +3,10 @@
 //   node dist/instruct.js refactor FILE:LINE-LINE "instruction" [--model PATH] [--threads N] [--json]
 // Explain prints the explanation as it streams; refactor prints the proposal as a unified diff. Nothing is written.
 import { readFileSync } from 'node:fs';
-import { join, relative, resolve } from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { relative, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { applyHunks, unifiedDiff } from '../../server/src/instruct/hunks';
-import { languageIdForPath } from './languageIds';
-import { LspSession } from './lspSession';
+import { openFile, startCliSession } from './cliSession';
 
 const usage = 'usage: explain FILE:LINE[-LINE] | refactor FILE:LINE-LINE "instruction"   [--model PATH] [--threads N] [--max-lines N] [--json] [--verbose]\n';
 
@@ -42,21 +40,10 @@ async function main(): Promise<number> {
   const settings: Record<string, unknown> = { logLevel: values.verbose ? 'debug' : 'warn' };
   if (values.model) settings.modelPath = resolve(values.model);
   if (values.threads) settings.threads = Number(values.threads);
-  const session = await LspSession.start({
-    serverPath: join(__dirname, 'server.js'),
-    settings,
-    onLog: (message) => {
-      if (values.verbose || /error|fail/i.test(message)) process.stderr.write(`${message}\n`);
-    },
-  });
+  const session = await startCliSession(settings, values.verbose);
+  if (!session) return 1;
   try {
-    const status = await session.waitForStatus((s) => s.state === 'ready' || s.state === 'error', 120_000);
-    if (status.state === 'error') {
-      process.stderr.write(`hearth: ${status.message}\n`);
-      return 1;
-    }
-    const uri = pathToFileURL(path).href;
-    await session.open(uri, languageIdForPath(path), text);
+    const uri = await openFile(session, path, text);
     // A single line without a range means "the code around this line" (the enclosing function), as the command does.
     const selection = last === undefined ? undefined : { start: { line: startLine, character: 0 }, end: { line: endLine, character: lines[endLine]!.length } };
     const streaming = task === 'explain' && !values.json;

@@ -34,7 +34,8 @@ export const fimFamilies: readonly Family[] = [
   { name: 'Codestral', prefix: ['[PREFIX]'], suffix: ['[SUFFIX]'] },
 ];
 
-function lookup(metadata: Metadata, dottedKey: string): unknown {
+/** A value of parsed GGUF metadata by its dotted key (`tokenizer.ggml.tokens`). */
+export function lookup(metadata: Metadata, dottedKey: string): unknown {
   let node: unknown = metadata;
   for (const part of dottedKey.split('.')) {
     if (!node || typeof node !== 'object') return undefined;

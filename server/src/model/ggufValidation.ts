@@ -2,18 +2,9 @@
 // assertion that kills the whole process, so anything doubtful is refused here with a message instead.
 import { open, stat } from 'node:fs/promises';
 import { ModelError } from '../errors';
-import { findFimTokens } from './fimTokens';
+import { findFimTokens, lookup } from './fimTokens';
 
 type Metadata = Record<string, unknown>;
-
-function lookup(metadata: Metadata, dottedKey: string): unknown {
-  let node: unknown = metadata;
-  for (const part of dottedKey.split('.')) {
-    if (!node || typeof node !== 'object') return undefined;
-    node = (node as Record<string, unknown>)[part];
-  }
-  return node;
-}
 
 /** Pure check of parsed GGUF metadata; returns the problem, or undefined when the model is usable. */
 export function checkGgufMetadata(metadata: Metadata, fileName: string, requireFim = true): ModelError | undefined {

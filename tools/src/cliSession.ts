@@ -1,0 +1,32 @@
+// What the headless commands (complete, explain, refactor) share: the real server started beside their bundle,
+// its log on stderr (errors always, everything with --verbose), ready with its model or a clear refusal, and the
+// file opened as the editor would open it.
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { languageIdForPath } from './languageIds';
+import { LspSession } from './lspSession';
+
+/** The session with the model ready, or undefined after saying on stderr why the model cannot be used (stopped). */
+export async function startCliSession(settings: Record<string, unknown>, verbose: boolean): Promise<LspSession | undefined> {
+  const session = await LspSession.start({
+    serverPath: join(__dirname, 'server.js'),
+    settings,
+    onLog: (message) => {
+      if (verbose || /error|fail/i.test(message)) process.stderr.write(`${message}\n`);
+    },
+  });
+  const status = await session.waitForStatus((s) => s.state === 'ready' || s.state === 'error', 120_000);
+  if (status.state === 'error') {
+    process.stderr.write(`hearth: ${status.message}\n`);
+    await session.stop();
+    return undefined;
+  }
+  return session;
+}
+
+/** Opens `path` (its text as read) in the session; returns its URI. */
+export async function openFile(session: LspSession, path: string, text: string): Promise<string> {
+  const uri = pathToFileURL(path).href;
+  await session.open(uri, languageIdForPath(path), text);
+  return uri;
+}
