@@ -33,6 +33,7 @@ import {
   ServerStatusNotification,
 } from '../../common/protocol';
 import { indexedExtensions } from '../../common/languages';
+import { ProgressRoutes } from '../../common/progressRoutes';
 import { isLanguageEnabled } from '../../common/settings';
 import { readSettings } from './config';
 import { CursorRestDebounce, cursorRestFor } from './cursorRest';
@@ -57,9 +58,7 @@ export class HearthServer implements vscode.Disposable {
   private restartTimer: NodeJS.Timeout | undefined;
   private disposed = false;
   private readonly cursorRests = new CursorRestDebounce((rest) => this.sendCursorRest(rest));
-  private readonly instructListeners = new Map<string, (progress: InstructProgress) => void>();
-  private readonly pullListeners = new Map<string, (progress: PullModelProgress) => void>();
-  private instructCount = 0;
+  private readonly progress = new ProgressRoutes();
   private readonly editorListeners: vscode.Disposable[];
 
   constructor(
@@ -127,8 +126,8 @@ export class HearthServer implements vscode.Disposable {
     this.client = new LanguageClient('hearth', 'Hearth', serverOptions, clientOptions);
     this.client.onNotification(ServerStatusNotification.type, (status: ServerStatus) => this.onStatus(status));
     this.client.onNotification(FirstLineNotification.type, (message) => this.firstLines.deliver(message));
-    this.client.onNotification(InstructProgressNotification.type, (progress) => this.instructListeners.get(progress.id)?.(progress));
-    this.client.onNotification(PullModelProgressNotification.type, (progress) => this.pullListeners.get(progress.id)?.(progress));
+    this.client.onNotification(InstructProgressNotification.type, (progress) => this.progress.deliver(progress));
+    this.client.onNotification(PullModelProgressNotification.type, (progress) => this.progress.deliver(progress));
     // Where the cursor rests, the server prepares the prompt before the first keystroke (see cursorRest.ts).
     this.editorListeners = [
       vscode.window.onDidChangeTextEditorSelection((event) => this.cursorMoved(event.textEditor)),
@@ -165,24 +164,22 @@ export class HearthServer implements vscode.Disposable {
   /** Explain or refactor on the server's model; `onProgress` receives the answer as it streams. */
   async instruct(params: Omit<InstructParams, 'id'>, token: vscode.CancellationToken, onProgress: (progress: InstructProgress) => void): Promise<InstructResult> {
     if (this.client.state !== State.Running) throw new Error('The Hearth server is not running.');
-    const id = `instruct-${++this.instructCount}`;
-    this.instructListeners.set(id, onProgress);
+    const route = this.progress.open('instruct', onProgress);
     try {
-      return await this.client.sendRequest(InstructRequest.type, { ...params, id }, token);
+      return await this.client.sendRequest(InstructRequest.type, { ...params, id: route.id }, token);
     } finally {
-      this.instructListeners.delete(id);
+      route.close();
     }
   }
 
   /** Downloads a model in the server process (the editor never waits on it); `onProgress` as it comes. */
   async pullModel(params: Omit<PullModelParams, 'id'>, token: vscode.CancellationToken, onProgress: (progress: PullModelProgress) => void): Promise<PullModelResult> {
     if (this.client.state !== State.Running) throw new Error('The Hearth server is not running.');
-    const id = `pull-${++this.instructCount}`;
-    this.pullListeners.set(id, onProgress);
+    const route = this.progress.open('pull', onProgress);
     try {
-      return await this.client.sendRequest(PullModelRequest.type, { ...params, id }, token);
+      return await this.client.sendRequest(PullModelRequest.type, { ...params, id: route.id }, token);
     } finally {
-      this.pullListeners.delete(id);
+      route.close();
     }
   }
 

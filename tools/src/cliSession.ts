@@ -30,3 +30,14 @@ export async function openFile(session: LspSession, path: string, text: string):
   await session.open(uri, languageIdForPath(path), text);
   return uri;
 }
+
+/** Runs a command's main: exits with its code, or with 1 after printing what went wrong. */
+export function runCli(main: () => Promise<number>): void {
+  main().then(
+    (code) => process.exit(code),
+    (error) => {
+      process.stderr.write(`hearth: ${(error as Error).message}\n`);
+      process.exit(1);
+    },
+  );
+}

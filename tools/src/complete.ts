@@ -3,7 +3,7 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { openFile, startCliSession } from './cliSession';
+import { openFile, runCli, startCliSession } from './cliSession';
 
 async function main(): Promise<number> {
   const { values, positionals } = parseArgs({
@@ -53,10 +53,4 @@ async function main(): Promise<number> {
   }
 }
 
-main().then(
-  (code) => process.exit(code),
-  (error) => {
-    process.stderr.write(`hearth: ${(error as Error).message}\n`);
-    process.exit(1);
-  },
-);
+runCli(main);

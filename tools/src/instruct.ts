@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 import { relative, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { applyHunks, unifiedDiff } from '../../server/src/instruct/hunks';
-import { openFile, startCliSession } from './cliSession';
+import { openFile, runCli, startCliSession } from './cliSession';
 
 const usage = 'usage: explain FILE:LINE[-LINE] | refactor FILE:LINE-LINE "instruction"   [--model PATH] [--threads N] [--max-lines N] [--json] [--verbose]\n';
 
@@ -72,10 +72,4 @@ async function main(): Promise<number> {
   }
 }
 
-main().then(
-  (code) => process.exit(code),
-  (error) => {
-    process.stderr.write(`hearth: ${(error as Error).message}\n`);
-    process.exit(1);
-  },
-);
+runCli(main);

@@ -44,6 +44,7 @@ import {
   ServerStatusNotification,
   LastPromptRequest,
 } from '../../common/protocol';
+import { ProgressRoutes } from '../../common/progressRoutes';
 
 export interface LspSessionOptions {
   serverPath: string;
@@ -74,9 +75,7 @@ export class LspSession {
   private readonly metricsWaiters: Array<(metrics: CompletionMetrics) => void> = [];
   private lastStatus: ServerStatus | undefined;
   private configurationPulled: Array<() => void> = [];
-  private readonly instructListeners = new Map<string, (progress: InstructProgress) => void>();
-  private readonly pullListeners = new Map<string, (progress: PullModelProgress) => void>();
-  private instructCount = 0;
+  private readonly progress = new ProgressRoutes();
   /** The last prompt the server's model was given (hearth/lastPrompt). */
   lastPrompt(): Promise<string | null> {
     return this.connection.sendRequest(LastPromptRequest.type);
@@ -117,8 +116,8 @@ export class LspSession {
       for (const listener of session.statusListeners) listener(status);
     });
     connection.onNotification(FirstLineNotification.type, (message) => session.onFirstLine(message));
-    connection.onNotification(InstructProgressNotification.type, (progress) => session.instructListeners.get(progress.id)?.(progress));
-    connection.onNotification(PullModelProgressNotification.type, (progress) => session.pullListeners.get(progress.id)?.(progress));
+    connection.onNotification(InstructProgressNotification.type, (progress) => session.progress.deliver(progress));
+    connection.onNotification(PullModelProgressNotification.type, (progress) => session.progress.deliver(progress));
     connection.onNotification(CompletionMetricsNotification.type, (metrics) => {
       const waiter = session.metricsWaiters.shift();
       if (waiter) waiter(metrics);
@@ -212,19 +211,17 @@ export class LspSession {
 
   /** hearth/instruct (explain, refactor); `onProgress` receives the streamed parts. */
   instruct(params: Omit<InstructParams, 'id'>, onProgress: (progress: InstructProgress) => void = () => undefined, timeoutMs = 600_000): PendingInstruct {
-    const id = `instruct-${++this.instructCount}`;
+    const route = this.progress.open('instruct', onProgress);
     const source = new CancellationTokenSource();
-    this.instructListeners.set(id, onProgress);
-    const result = withTimeout(this.connection.sendRequest(InstructRequest.type, { ...params, id }, source.token), timeoutMs, params.task).finally(() => this.instructListeners.delete(id));
+    const result = withTimeout(this.connection.sendRequest(InstructRequest.type, { ...params, id: route.id }, source.token), timeoutMs, params.task).finally(route.close);
     return { result, cancel: () => source.cancel() };
   }
 
   /** hearth/pullModel; `onProgress` receives hearth/pullProgress. */
   pullModel(params: { repo: string; file: string; dir: string }, onProgress: (progress: PullModelProgress) => void = () => undefined): { result: Promise<PullModelResult>; cancel(): void } {
-    const id = `pull-${++this.instructCount}`;
+    const route = this.progress.open('pull', onProgress);
     const source = new CancellationTokenSource();
-    this.pullListeners.set(id, onProgress);
-    const result = withTimeout(this.connection.sendRequest(PullModelRequest.type, { ...params, id }, source.token), 600_000, 'a model pull').finally(() => this.pullListeners.delete(id));
+    const result = withTimeout(this.connection.sendRequest(PullModelRequest.type, { ...params, id: route.id }, source.token), 600_000, 'a model pull').finally(route.close);
     return { result, cancel: () => source.cancel() };
   }
 

@@ -10,6 +10,7 @@ import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { describeModelInfo, readModelInfo } from '../../server/src/download/modelInfo';
 import { defaultHub, PullError, pullModel } from '../../server/src/download/modelPull';
+import { runCli } from './cliSession';
 
 const usage = 'usage: model pull <owner>/<repo>/<file.gguf> [--hub URL] [--dir DIR] [--json] | model info FILE.gguf [--json] | model list [--dir DIR] [--json]\n';
 
@@ -76,10 +77,4 @@ async function main(): Promise<number> {
   return 2;
 }
 
-main().then(
-  (code) => process.exit(code),
-  (error) => {
-    process.stderr.write(`hearth: ${(error as Error).message}\n`);
-    process.exit(1);
-  },
-);
+runCli(main);
