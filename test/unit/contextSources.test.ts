@@ -126,6 +126,10 @@ describe('workspace index and context builder on a real folder', () => {
     const none = await builder.build({ uri: 'file:///far.ts', path, languageId: 'typescript', text, offset }, { ...options, budgetChars: 401, sources: { definitions: false, recentEdits: false, similar: false } });
     assert.deepEqual(none, []);
     const late = await builder.build({ uri: 'file:///far.ts', path, languageId: 'typescript', text, offset }, { ...options, budgetChars: 402, deadline: performance.now() - 1 });
-    assert.deepEqual(late, [], 'past its deadline no source is started');
+    assert.deepEqual(late, [], 'a request past its deadline does not wait for the definitions');
+    const next = await builder.build({ uri: 'file:///far.ts', path, languageId: 'typescript', text, offset }, { ...options, budgetChars: 402 });
+    assert.equal(next[0]?.path, 'src/geometry.ts', 'the build went on in the background: the next request on the line has the definition');
+    const reused = await builder.build({ uri: 'file:///far.ts', path, languageId: 'typescript', text, offset }, { ...options, budgetChars: 402, deadline: performance.now() - 1 });
+    assert.equal(reused, next, 'and later requests on the line reuse it, even past their deadline');
   });
 });

@@ -1,7 +1,8 @@
 // The context stage of the completion pipeline: code from elsewhere that the model should see — definitions of the
 // symbols the file imports or uses (resolved through the workspace index), regions the user edited lately, and
 // similar snippets of other open files. Each source is bounded, the whole within a character budget and a deadline
-// (late sources are dropped, never waited for), and the result is reused while the cursor stays on its line, so the
+// (a request never waits past it: what is late is finished in the background for the next request on the line), and
+// the result is reused while the cursor stays on its line, so the
 // prompt's stable part — and its KV cache — does not move with each keystroke. Definitions (the most stable) come
 // first, similar snippets and recent edits (the most volatile) last.
 import type { DocumentTrees } from '../syntax/documentTrees';
@@ -34,7 +35,7 @@ export interface ContextRequest {
 
 export interface ContextOptions {
   budgetChars: number;
-  /** performance.now() after which no further source is started. */
+  /** performance.now() after which the request takes what has been found (the build goes on for the next request). */
   deadline: number;
   sources: Readonly<Record<ContextSource, boolean>>;
 }
@@ -69,38 +70,74 @@ const similarQueryLines = 10;
 const nearbyLines = 30;
 const keywords = new Set('if else for while do return function const let var class new this true false null undefined import export from as def self None True False in is not and or fn pub use impl struct enum match mut let type interface extends implements public private protected static void int char double float long unsigned sizeof include define package func go defer chan map range string number boolean async await yield try catch finally throw switch case break continue default'.split(' '));
 
+/**
+ * How long a build that missed its request's deadline goes on in the background, so that the next request on the
+ * line (which reuses it) has the whole context: on a cold or busy machine the first request's 25 ms may not be
+ * enough to read one file.
+ */
+const backgroundLimitMs = 1000;
+
+/** One document's context for one cursor line: complete, or still being built (and then filled as it goes). */
+interface ContextEntry {
+  key: string;
+  snippets: ContextSnippet[];
+  /** Resolves when the build has ended, complete or cut at its limit. */
+  done: Promise<void>;
+  complete: boolean;
+}
+
 export class ContextBuilder {
   /** The last context of each document (most recently used last), reused while its cursor stays on one line. */
-  private readonly cached = new Map<string, { key: string; snippets: ContextSnippet[] }>();
+  private readonly cached = new Map<string, ContextEntry>();
 
   constructor(private readonly deps: ContextDependencies) {}
 
+  /**
+   * The context for the request: what is found by `options.deadline`. A build that is still running then goes on in
+   * the background, and a later request on the same line gets its result (or what it has by then).
+   */
   async build(request: ContextRequest, options: ContextOptions): Promise<ContextSnippet[]> {
     const lineStart = request.text.lastIndexOf('\n', request.offset - 1) + 1;
     // The cursor's line by where it starts: typing on it keeps this, an edit above it moves it (as a new line would).
     const header = importHeader(request.text);
     const key = JSON.stringify([request.uri, lineStart, header.length, hash(header), options.budgetChars, options.sources]);
-    const previous = this.cached.get(request.uri);
-    if (previous?.key === key) {
-      this.cached.delete(request.uri);
-      this.cached.set(request.uri, previous);
-      return previous.snippets;
+    let entry = this.cached.get(request.uri);
+    if (entry?.key !== key) {
+      entry = { key, snippets: [], done: Promise.resolve(), complete: false };
+      this.cached.set(request.uri, entry); // before the build starts: it stops once the document has a newer one
+      const limit = Math.max(options.deadline, performance.now() + backgroundLimitMs);
+      const mine = entry;
+      // A newer build for the document (another line) makes this one stop at its next step.
+      const expired = () => performance.now() > limit || this.cached.get(request.uri) !== mine;
+      entry.done = this.fill(entry, request, lineStart, options, expired).then(
+        () => void (mine.complete = !expired()),
+        () => undefined,
+      );
     }
+    this.cached.delete(request.uri);
+    this.cached.set(request.uri, entry);
+    if (this.cached.size > cachedDocuments) this.cached.delete(this.cached.keys().next().value!);
+    if (!entry.complete) await untilDeadline(entry.done, options.deadline);
+    // A build still running gives a copy of what it has: the entry's list keeps growing.
+    return entry.complete ? entry.snippets : [...entry.snippets];
+  }
 
-    const snippets: ContextSnippet[] = [];
+  /** Adds the sources' snippets to the entry, stable ones first, until `expired()`. */
+  private async fill(entry: ContextEntry, request: ContextRequest, lineStart: number, options: ContextOptions, expired: () => boolean): Promise<void> {
     let used = 0;
     const add = (snippet: ContextSnippet, limit: number): boolean => {
       const cost = snippet.text.length + snippet.path.length + 2;
       if (used + cost > options.budgetChars || cost > limit) return false;
-      snippets.push(snippet);
+      entry.snippets.push(snippet);
       used += cost;
       return true;
     };
     const lineEnd = request.text.indexOf('\n', request.offset);
     const nearby = request.text.slice(lastLinesStart(request.text, lineStart, nearbyLines), lineEnd < 0 ? undefined : lineEnd);
     const enabledShares = contextSources.filter((source) => options.sources[source]).reduce((sum, source) => sum + shareOf[source], 0);
+    // Stable first: definitions, then similar snippets, then recent edits (the order of contextSources).
     for (const source of contextSources) {
-      if (!options.sources[source] || performance.now() > options.deadline) continue;
+      if (!options.sources[source] || expired()) continue;
       let budget = Math.floor((options.budgetChars * shareOf[source]) / enabledShares);
       const take = (snippet: ContextSnippet): boolean => {
         const before = used;
@@ -109,18 +146,13 @@ export class ContextBuilder {
         return true;
       };
       if (source === 'definitions') {
-        for (const s of await this.definitions(request, nearby, options.deadline)) {
+        for (const s of await this.definitions(request, nearby, expired)) {
           // A definition too long for what is left still gives its signature.
           if (!take(s)) take({ ...s, text: signatureOf(s.text) });
         }
-      } else if (source === 'similar') for (const s of this.similar(request, lastLines(nearby, similarQueryLines), options.deadline)) take(s);
+      } else if (source === 'similar') for (const s of this.similar(request, lastLines(nearby, similarQueryLines), expired)) take(s);
       else for (const s of this.recentEdits(request)) take(s);
     }
-    // Stable first: definitions, then similar snippets, then recent edits (the order of contextSources).
-    this.cached.delete(request.uri);
-    this.cached.set(request.uri, { key, snippets });
-    if (this.cached.size > cachedDocuments) this.cached.delete(this.cached.keys().next().value!);
-    return snippets;
   }
 
   forget(uri: string): void {
@@ -135,7 +167,7 @@ export class ContextBuilder {
   }
 
   /** Definitions, in other files, of what this file imports and of the identifiers used near the cursor. */
-  private async definitions(request: ContextRequest, nearby: string, deadline: number): Promise<ContextSnippet[]> {
+  private async definitions(request: ContextRequest, nearby: string, expired: () => boolean): Promise<ContextSnippet[]> {
     const grammarName = grammarForLanguage(request.languageId);
     const grammar = grammarName && (await this.deps.grammars.get(grammarName));
     const used = [...identifiersIn(nearby)].filter((name) => !keywords.has(name));
@@ -165,7 +197,7 @@ export class ContextBuilder {
     const seen = new Set<string>();
     const chosen: IndexedDefinition[] = [];
     for (const { name, preferPath } of wanted) {
-      if (seen.has(name) || performance.now() > deadline) continue;
+      if (seen.has(name) || expired()) continue;
       seen.add(name);
       const candidates = this.deps.index.lookup(name).filter((d) => d.path !== request.path);
       const best = candidates.find((d) => d.path === preferPath) ?? candidates[0];
@@ -176,7 +208,7 @@ export class ContextBuilder {
     const snippets: ContextSnippet[] = [];
     const linesOf = new Map<string, string[] | undefined>(); // several definitions often come from one file: read it once
     for (const definition of chosen) {
-      if (performance.now() > deadline) break;
+      if (expired()) break;
       if (!linesOf.has(definition.path)) linesOf.set(definition.path, (await this.deps.readText(definition.path))?.split('\n'));
       const fileLines = linesOf.get(definition.path);
       if (fileLines === undefined) continue;
@@ -188,9 +220,9 @@ export class ContextBuilder {
     return snippets;
   }
 
-  private similar(request: ContextRequest, nearby: string, deadline: number): ContextSnippet[] {
+  private similar(request: ContextRequest, nearby: string, expired: () => boolean): ContextSnippet[] {
     const others = this.deps.openDocuments().filter((d) => d.uri !== request.uri);
-    return findSimilarSnippets(nearby, others.map((d) => ({ path: this.relativePath(d.path, d.uri), text: d.text })), undefined, deadline).map((s) => ({
+    return findSimilarSnippets(nearby, others.map((d) => ({ path: this.relativePath(d.path, d.uri), text: d.text })), undefined, expired).map((s) => ({
       path: s.path,
       text: s.text,
       source: 'similar' as const,
@@ -216,6 +248,14 @@ export class ContextBuilder {
 function signatureOf(text: string): string {
   const first = text.split('\n')[0]!;
   return first === text ? text : `${first}\n…`;
+}
+
+/** Waits for `done`, or until performance.now() reaches `deadline`, whichever comes first. */
+async function untilDeadline(done: Promise<void>, deadline: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<void>((resolve) => (timer = setTimeout(resolve, Math.max(0, deadline - performance.now()))));
+  await Promise.race([done, late]);
+  clearTimeout(timer);
 }
 
 function lastLines(text: string, count: number): string {

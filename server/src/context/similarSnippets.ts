@@ -29,11 +29,11 @@ export function jaccard(a: ReadonlySet<string>, b: ReadonlySet<string>): number 
 }
 
 /** The windows of `documents` most similar to `query`, best first, at most one per document. */
-export function findSimilarSnippets(query: string, documents: ReadonlyArray<{ path: string; text: string }>, options = defaultSimilarityOptions, deadline = Infinity): SimilarSnippet[] {
+export function findSimilarSnippets(query: string, documents: ReadonlyArray<{ path: string; text: string }>, options = defaultSimilarityOptions, expired: () => boolean = () => false): SimilarSnippet[] {
   const wanted = identifiers(query);
   const best: SimilarSnippet[] = [];
   for (const document of documents) {
-    if (performance.now() > deadline) break;
+    if (expired()) break;
     const lines = document.text.split('\n');
     let top: SimilarSnippet | undefined;
     for (let start = 0; start < Math.max(1, lines.length - options.windowLines + options.step); start += options.step) {

@@ -89,21 +89,32 @@ describe('Hearth in the extension host', () => {
   it('the prompt holds a definition from another workspace file (grammars, index and context in the real extension)', async () => {
     const folder = vscode.workspace.workspaceFolders![0]!;
     const document = await vscode.workspace.openTextDocument(vscode.Uri.file(join(folder.uri.fsPath, 'src', 'shapes.ts')));
-    const shapes = await vscode.window.showTextDocument(document);
+    let shapes = await vscode.window.showTextDocument(document);
     try {
       // On the blank line before the centroid's return, where the code calls scale() from src/math.ts.
       const line = document.lineAt(5);
       await shapes.edit((edit) => edit.insert(line.range.end, '\n  '));
       const position = document.lineAt(6).range.end;
       shapes.selection = new vscode.Selection(position, position);
-      const provided = nextEvent(api.onDidProvideInlineCompletions, (p) => p.uri === document.uri.toString() && p.source !== 'firstLine', 'inline completions');
-      await vscode.commands.executeCommand('editor.action.inlineSuggest.trigger');
-      await provided;
-      const prompt = (await vscode.commands.executeCommand<string | undefined>('hearth.showLastPrompt')) ?? '';
+      const promptOfNextCompletion = async (): Promise<string> => {
+        const provided = nextEvent(api.onDidProvideInlineCompletions, (p) => p.uri === document.uri.toString() && p.source !== 'firstLine', 'inline completions');
+        await vscode.commands.executeCommand('editor.action.inlineSuggest.trigger');
+        await provided;
+        const prompt = (await vscode.commands.executeCommand<string | undefined>('hearth.showLastPrompt')) ?? '';
+        await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor'); // the prompt
+        shapes = await vscode.window.showTextDocument(document);
+        return prompt;
+      };
+      // The first request on a line takes what the context stage finds within its 25 ms (on a busy CI machine that
+      // may be nothing); the build goes on, and the next request on the line has all of it.
+      const first = await promptOfNextCompletion();
+      console.log(`the first request's prompt ${/<file_sep>src\/math\.ts\n/.test(first) ? 'had' : 'did not have'} the definitions`);
+      await shapes.edit((edit) => edit.insert(document.lineAt(6).range.end, 's'));
+      shapes.selection = new vscode.Selection(document.lineAt(6).range.end, document.lineAt(6).range.end);
+      const prompt = await promptOfNextCompletion();
       assert.match(prompt, /<file_sep>src\/math\.ts\n/, prompt);
       assert.match(prompt, /export function (add|scale)\(/, prompt);
     } finally {
-      await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor'); // the prompt
       await vscode.window.showTextDocument(document);
       await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor'); // shapes.ts, unchanged
       editor = await vscode.window.showTextDocument(editor.document);
