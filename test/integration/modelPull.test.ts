@@ -2,9 +2,10 @@
 // progress, verification, resume, refusal of wrong bytes, a dropped connection, 404s, cancel, no disk space, no
 // network, and two pulls of one file at once.
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
+import { execFile, spawn, spawnSync } from 'node:child_process';
+import { once } from 'node:events';
 import { promisify } from 'node:util';
-import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
@@ -18,6 +19,14 @@ const repo = 'hearth/tiny-code';
 const file = 'tiny-code-target-q8_0.gguf';
 const source = readFileSync(targetModelPath);
 const freshDir = () => mkdtempSync(join(tmpdir(), 'hearth-pull-'));
+
+/** Bytes the Range headers of these requests asked for. */
+function rangedBytes(ranges: ReadonlyArray<string | undefined>): number {
+  return ranges.reduce((sum, range) => {
+    const match = /^bytes=(\d+)-(\d+)$/.exec(range ?? '');
+    return sum + (match ? Number(match[2]) - Number(match[1]) + 1 : 0);
+  }, 0);
+}
 
 before(async () => {
   hub = await LocalHub.start([
@@ -71,14 +80,37 @@ test('a download cancelled half-way resumes where it stopped and ends byte-ident
   const before = hub.blobRequests.length;
   const pulled = await pullModel({ repo, file, dir, hub: hub.url });
   const resumed = hub.blobRequests.slice(before).map((r) => r.range);
-  const rangeBytes = (range: string | undefined) => {
-    const match = /^bytes=(\d+)-(\d+)$/.exec(range ?? '');
-    return match ? Number(match[2]) - Number(match[1]) + 1 : 0;
-  };
-  const fetchedAgain = resumed.reduce((sum, range) => sum + rangeBytes(range), 0);
+  const fetchedAgain = rangedBytes(resumed);
   console.log(`resumed: ${JSON.stringify(resumed)}: ${fetchedAgain} of ${source.length} bytes fetched again`);
   assert.ok(fetchedAgain > 0 && fetchedAgain < source.length, `only what was missing is fetched again: ${JSON.stringify(resumed)}`);
   assert.ok(readFileSync(pulled.path).equals(source), 'byte-identical');
+});
+
+test('a pull whose process is killed half-way (a crash) resumes in the next process: its lock is taken over, the rest fetched, the file byte-identical', async () => {
+  const dir = freshDir();
+  hub.faults = { bytesPerSecond: 1024 * 1024 };
+  const first = hub.blobRequests.length;
+  const child = spawn(process.execPath, [join(repoRoot, 'dist', 'model.js'), 'pull', `${repo}/${file}`, '--dir', dir, '--hub', hub.url], { stdio: 'ignore' });
+  const target = pulledPath(dir, repo, file);
+  const partial = () => [`${target}.download.ipull`, `${target}.download`].map((p) => (existsSync(p) ? statSync(p).size : 0)).reduce((a, b) => Math.max(a, b), 0);
+  const deadline = Date.now() + 30_000;
+  // ipull writes in place into a file of the whole size: wait until a few pieces have been written.
+  const sentBefore = hub.blobBytesSent;
+  while (hub.blobBytesSent - sentBefore < 4.5 * 2 ** 20 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
+  child.kill('SIGKILL');
+  await once(child, 'exit');
+  assert.ok(existsSync(`${target}.lock`), 'the killed process left its lock');
+  assert.ok(partial() > 0 && !existsSync(target), `a partial file and no file under the real name (${partial()} bytes)`);
+  console.log(`killed after ${hub.blobBytesSent - sentBefore} bytes were sent: ${JSON.stringify(hub.blobRequests.slice(first).map((r) => r.range))}`);
+  hub.faults = {};
+  const before = hub.blobRequests.length;
+  const pulled = await pullModel({ repo, file, dir, hub: hub.url });
+  const resumed = hub.blobRequests.slice(before).map((r) => r.range);
+  const fetchedAgain = rangedBytes(resumed);
+  console.log(`resumed: ${JSON.stringify(resumed)}: ${fetchedAgain} of ${source.length} bytes fetched again`);
+  assert.ok(fetchedAgain > 0 && fetchedAgain < source.length, `only what was missing is fetched again: ${JSON.stringify(resumed)}`);
+  assert.ok(readFileSync(pulled.path).equals(source), 'byte-identical');
+  assert.deepEqual(readdirSync(join(target, '..')).sort(), [file, `${file}.sha256`], 'the stale lock and the partial file are gone');
 });
 
 test('bytes that do not match the stated sha256 are deleted and refused', async () => {
@@ -129,6 +161,24 @@ test('a file larger than the free disk space is refused before anything is downl
   await assert.rejects(pullModel({ repo, file, dir, hub: hub.url }), (error: Error & { kind?: string }) => error.kind === 'diskFull' && /free/.test(error.message));
   hub.faults = {};
   assert.equal(hub.blobRequests.length, before);
+});
+
+test('a disk that fills up half-way: a clear "disk filled up" error, what came is kept, and the pull resumes once there is space', async (t) => {
+  // A small tmpfs needs a mount: in a user and mount namespace of its own (unshare -rm), or as root.
+  const namespaced = spawnSync('unshare', ['-rm', 'true']).status === 0;
+  if (!namespaced && process.getuid?.() !== 0) return t.skip('cannot mount a tmpfs here (no user namespaces, not root)');
+  const helper = join(repoRoot, 'out', 'test', 'support', 'diskFullPull.js');
+  const command = namespaced ? ['unshare', '-rm', process.execPath, helper] : [process.execPath, helper];
+  hub.faults = { bytesPerSecond: 2 * 1024 * 1024 };
+  const { stdout } = await promisify(execFile)(command[0]!, [...command.slice(1), hub.url, repo, file, targetModelPath], { timeout: 60_000 });
+  hub.faults = {};
+  const result = JSON.parse(stdout);
+  console.log(stdout.trim());
+  assert.equal(result.filled, true, 'the disk was filled during the download');
+  assert.equal(result.first.kind, 'diskFull', result.first.message);
+  assert.match(result.first.message, /disk filled up .* is kept: free some space and pull again to resume/);
+  assert.deepEqual(result.left.map((f: { name: string }) => f.name), [`${file}.download`], 'the partial file stays for the resume, nothing under the real name');
+  assert.deepEqual(result.second, { ok: true, identical: true, left: [file, `${file}.sha256`] });
 });
 
 test('two pulls of one file at once do one download', async () => {

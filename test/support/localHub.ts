@@ -29,6 +29,8 @@ export class LocalHub {
   faults: HubFaults = {};
   /** Blob requests received, with their Range header. */
   readonly blobRequests: Array<{ path: string; range: string | undefined }> = [];
+  /** Blob bytes written to connections so far. */
+  blobBytesSent = 0;
   private server!: Server;
   url = '';
 
@@ -94,7 +96,9 @@ export class LocalHub {
         response.socket?.destroy();
         return;
       }
-      const ok = response.write(bytes.subarray(at, Math.min(bytes.length, at + chunk)));
+      const piece = bytes.subarray(at, Math.min(bytes.length, at + chunk));
+      const ok = response.write(piece);
+      this.blobBytesSent += piece.length;
       if (!ok) await new Promise((resolve) => response.once('drain', resolve));
       const rate = this.faults.bytesPerSecond ?? 0;
       if (rate > 0) await new Promise((resolve) => setTimeout(resolve, (chunk / rate) * 1000));

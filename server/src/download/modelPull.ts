@@ -2,7 +2,8 @@
 // file's size and LFS sha256 first; the free disk space is checked; the bytes go to a temporary name through
 // node-llama-cpp's downloader (ipull: resumable, parallel connections), resumed after a cancel, a crash or a restart;
 // the whole file is checked against the sha256 before it takes its real name, and a mismatch is deleted and refused;
-// two pulls of one file (two windows) do one download. Nothing is downloaded from anywhere but `hub`.
+// two pulls of one file (two windows) do one download; a disk that fills up half-way is said so, and what came is kept
+// for the resume. Nothing is downloaded from anywhere but `hub`.
 import { createHash } from 'node:crypto';
 import { createReadStream, existsSync } from 'node:fs';
 import { mkdir, open, readFile, rename, rm, stat, statfs, writeFile } from 'node:fs/promises';
@@ -178,14 +179,47 @@ async function download(remote: RemoteFile, temporary: string, headers: Record<s
   } catch (error) {
     throw new PullError('offline', `Could not start downloading ${remote.url}: ${(error as Error).message}`);
   }
+  const detached = catchDetachedWriteErrors();
   try {
     await downloader.download({ signal: request.signal });
   } catch (error) {
     if (request.signal?.aborted) throw new PullError('cancelled', 'The download was cancelled; what came is kept, and the next pull resumes it.');
+    const code = (error as NodeJS.ErrnoException).code ?? detached.first()?.code;
+    if (code === 'ENOSPC' || code === 'EDQUOT') {
+      const dir = join(temporary, '..');
+      const free = await statfs(dir).then((info) => info.bavail * info.bsize, () => 0);
+      const mib = (bytes: number) => `${Math.round(bytes / 2 ** 20)} MiB`;
+      throw new PullError(
+        'diskFull',
+        `The disk filled up while downloading ${basename(remote.url)} (${mib(free)} free in ${dir}). What came (${mib(await partialBytes(temporary))}) is kept: free some space and pull again to resume, or delete ${temporary}.`,
+      );
+    }
     throw new PullError('failed', `The download of ${basename(remote.url)} stopped: ${(error as Error).message}. Pull again to resume it.`);
+  } finally {
+    detached.dispose();
   }
   if (request.signal?.aborted) throw new PullError('cancelled', 'The download was cancelled; what came is kept, and the next pull resumes it.');
   if (!existsSync(temporary)) throw new PullError('failed', `The download of ${basename(remote.url)} ended without a file (${Math.round(performance.now() - started)} ms).`);
+}
+
+/**
+ * ipull's write stream rejects a failed write (a full disk) where nothing awaits it, as well as failing the download:
+ * while a download runs, such file-system errors are kept as its cause instead of ending the process (the headless
+ * command has no other handler). Other unhandled rejections are left to the process's own handlers, or rethrown
+ * where it has none.
+ */
+function catchDetachedWriteErrors(): { first(): NodeJS.ErrnoException | undefined; dispose(): void } {
+  let first: NodeJS.ErrnoException | undefined;
+  const handler = (reason: unknown): void => {
+    const error = reason as NodeJS.ErrnoException | undefined;
+    if (error && typeof error.code === 'string' && typeof error.syscall === 'string') {
+      first ??= error;
+      return;
+    }
+    if (process.listenerCount('unhandledRejection') === 1) throw reason;
+  };
+  process.on('unhandledRejection', handler);
+  return { first: () => first, dispose: () => void process.off('unhandledRejection', handler) };
 }
 
 /**
