@@ -177,7 +177,19 @@ export interface PullModelParams {
   dir: string;
   /** hearth.modelHub as the client has it now (the server's copy may lag a settings change); empty: the default. */
   hub?: string;
+  /** VS Code's proxy settings; absent: the server's environment (HTTPS_PROXY, NO_PROXY) decides. */
+  proxy?: ProxySettings;
   id: string;
+}
+
+/** VS Code's `http.proxy`, `http.noProxy` and `http.proxyStrictSSL`. */
+export interface ProxySettings {
+  /** A URL such as http://proxy.example:3128; empty: from the environment. */
+  url: string;
+  /** Hosts (or domain suffixes) reached directly. */
+  noProxy: readonly string[];
+  /** False accepts a TLS certificate that does not verify (a proxy that intercepts TLS). */
+  strictSSL: boolean;
 }
 
 export interface PullModelResult {

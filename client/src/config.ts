@@ -1,5 +1,6 @@
 // The client's typed view of the settings: the same parser the server uses, fed from VS Code's configuration.
 import * as vscode from 'vscode';
+import type { ProxySettings } from '../../common/protocol';
 import { type HearthSettings, parseSettings, settingsSection } from '../../common/settings';
 
 export function readSettings(): HearthSettings {
@@ -7,6 +8,22 @@ export function readSettings(): HearthSettings {
   const raw: Record<string, unknown> = {};
   for (const key of Object.keys(parseSettings({}))) raw[key] = config.get(key);
   return parseSettings(raw);
+}
+
+/** VS Code's proxy settings, for what Hearth downloads (the server has no access to the editor's own proxy agent). */
+export function readProxySettings(): ProxySettings {
+  return proxySettingsFrom(vscode.workspace.getConfiguration('http'));
+}
+
+/** `http.*` settings as the server takes them, whatever type a settings.json gave them. */
+export function proxySettingsFrom(http: { get(key: string): unknown }): ProxySettings {
+  const url = http.get('proxy');
+  const noProxy = http.get('noProxy');
+  return {
+    url: typeof url === 'string' ? url.trim() : '',
+    noProxy: Array.isArray(noProxy) ? noProxy.filter((host): host is string => typeof host === 'string') : [],
+    strictSSL: http.get('proxyStrictSSL') !== false,
+  };
 }
 
 export async function setEnabled(enabled: boolean): Promise<void> {

@@ -12,6 +12,7 @@ import { after, before, test } from 'node:test';
 import { type PullProgress, pullModel, pulledPath, sha256Of } from '../../server/src/download/modelPull';
 import { LspSession } from '../../tools/src/lspSession';
 import { LocalHub } from '../support/localHub';
+import { LocalProxy } from '../support/localProxy';
 import { draftModelPath, repoRoot, serverPath, targetModelPath } from '../support/paths';
 
 let hub: LocalHub;
@@ -242,4 +243,33 @@ test('over LSP (what Choose Model does): the server pulls from hearth.modelHub w
   } finally {
     await session.stop();
   }
+});
+
+test('through a proxy: http.proxy as the editor sends it (over LSP), and HTTPS_PROXY for the headless command; http.noProxy is honoured', async (t) => {
+  const proxy = await LocalProxy.start();
+  // A host name that resolves nowhere: only the proxy (which sends every host to 127.0.0.1) reaches the hub by it.
+  const hiddenHub = hub.url.replace('127.0.0.1', 'hub.hearth.test');
+  t.after(() => proxy.stop());
+  const session = await LspSession.start({ serverPath, settings: { threads: 1, gpu: 'off', logLevel: 'info' } });
+  try {
+    const dir = freshDir();
+    const direct = await session.pullModel({ repo, file, dir, hub: hiddenHub }).result;
+    assert.equal(direct.errorKind, 'offline', `without the proxy the host is not reached: ${direct.error}`);
+    const pulled = await session.pullModel({ repo, file, dir, hub: hiddenHub, proxy: { url: proxy.url, noProxy: [], strictSSL: true } }).result;
+    assert.equal(pulled.error, undefined);
+    assert.ok(readFileSync(pulled.path!).equals(source), 'byte-identical through the proxy');
+    const port = new URL(hub.url).port;
+    assert.ok(proxy.requests.some((r) => r.includes(`hub.hearth.test:${port}`)), `the proxy carried it: ${proxy.requests.join('; ')}`);
+    const bypassed = await session.pullModel({ repo, file, dir: freshDir(), hub: hiddenHub, proxy: { url: proxy.url, noProxy: ['hub.hearth.test'], strictSSL: true } }).result;
+    assert.equal(bypassed.errorKind, 'offline', `a host in http.noProxy is reached directly (and here, not at all): ${bypassed.error}`);
+    const bad = await session.pullModel({ repo, file, dir: freshDir(), hub: hiddenHub, proxy: { url: 'proxy.example 3128', noProxy: [], strictSSL: true } }).result;
+    assert.match(bad.error ?? '', /http\.proxy is not a URL/);
+  } finally {
+    await session.stop();
+  }
+  const seen = proxy.requests.length;
+  const cli = join(repoRoot, 'dist', 'model.js');
+  const { stdout } = await promisify(execFile)(process.execPath, [cli, 'pull', `${repo}/${file}`, '--dir', freshDir(), '--hub', hiddenHub, '--json'], { env: { ...process.env, HTTPS_PROXY: proxy.url, HTTP_PROXY: proxy.url, NO_PROXY: '' } });
+  assert.ok(readFileSync(JSON.parse(stdout).path).equals(source));
+  assert.ok(proxy.requests.length > seen, 'the headless command went through HTTPS_PROXY');
 });

@@ -39,6 +39,7 @@ import {
   type PullModelProgress,
   PullModelProgressNotification,
   PullModelRequest,
+  type PullModelParams,
   type PullModelResult,
   type ServerStatus,
   ServerStatusNotification,
@@ -218,7 +219,7 @@ export class LspSession {
   }
 
   /** hearth/pullModel; `onProgress` receives hearth/pullProgress. */
-  pullModel(params: { repo: string; file: string; dir: string }, onProgress: (progress: PullModelProgress) => void = () => undefined): { result: Promise<PullModelResult>; cancel(): void } {
+  pullModel(params: Omit<PullModelParams, 'id'>, onProgress: (progress: PullModelProgress) => void = () => undefined): { result: Promise<PullModelResult>; cancel(): void } {
     const route = this.progress.open('pull', onProgress);
     const source = new CancellationTokenSource();
     const result = withTimeout(this.connection.sendRequest(PullModelRequest.type, { ...params, id: route.id }, source.token), 600_000, 'a model pull').finally(route.close);

@@ -7,7 +7,7 @@ import { freemem, totalmem } from 'node:os';
 import { basename, join } from 'node:path';
 import * as vscode from 'vscode';
 import { type CatalogueModel, catalogue, recommendedCompletionModel } from '../../../common/catalogue';
-import { readSettings, setModelPath } from '../config';
+import { readProxySettings, readSettings, setModelPath } from '../config';
 import type { HearthServer } from '../serverClient';
 import { gb, progressMessage } from './pullProgressText';
 
@@ -70,7 +70,7 @@ export class ModelChooser {
       { location: vscode.ProgressLocation.Notification, title: `Hearth: downloading ${model.label}`, cancellable: true },
       async (report, token) => {
         let reported = 0;
-        return this.server.pullModel({ repo: model.repo, file: model.file, dir: this.modelsDir, hub: readSettings().modelHub }, token, (progress) => {
+        return this.server.pullModel({ repo: model.repo, file: model.file, dir: this.modelsDir, hub: readSettings().modelHub, proxy: readProxySettings() }, token, (progress) => {
           const percent = progress.totalBytes > 0 ? (100 * progress.downloadedBytes) / progress.totalBytes : 0;
           report.report({ message: progressMessage(progress), increment: Math.max(0, percent - reported) });
           reported = Math.max(reported, percent);

@@ -18,6 +18,7 @@ export function listenForModelRequests(connection: Connection, hub: () => string
         file: params.file,
         dir: params.dir,
         hub: params.hub || hub() || defaultHub,
+        proxy: params.proxy,
         signal: abort.signal,
         onProgress: (progress) => {
           const now = performance.now();

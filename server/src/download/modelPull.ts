@@ -8,6 +8,8 @@ import { createHash } from 'node:crypto';
 import { createReadStream, existsSync } from 'node:fs';
 import { mkdir, open, readFile, rename, rm, stat, statfs, writeFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
+import type { ProxySettings } from '../../../common/protocol';
+import { useProxy } from './httpProxy';
 
 export const defaultHub = 'https://huggingface.co';
 
@@ -45,6 +47,8 @@ export interface PullRequest {
   onProgress?: (progress: PullProgress) => void;
   /** Headers for every request (an access token). */
   headers?: Record<string, string>;
+  /** The editor's proxy settings; absent: the environment's (HTTPS_PROXY, NO_PROXY). */
+  proxy?: ProxySettings;
 }
 
 export interface PulledModel {
@@ -103,6 +107,11 @@ export function pulledPath(dir: string, repo: string, file: string): string {
 
 export async function pullModel(request: PullRequest): Promise<PulledModel> {
   const hub = request.hub ?? defaultHub;
+  try {
+    useProxy(request.proxy);
+  } catch (error) {
+    throw new PullError('failed', (error as Error).message);
+  }
   const headers = request.headers ?? {};
   const remote = await remoteFileInfo(hub, request.repo, request.file, headers, request.signal);
   const path = pulledPath(request.dir, request.repo, request.file);
