@@ -30,15 +30,17 @@ export const catalogue: readonly CatalogueModel[] = [
 const shareOfMemory = 0.4;
 
 /**
- * The completion model to recommend on this machine: the largest whose weights and overhead fit in 40 % of the RAM and
- * in the memory free now (a GPU's memory instead where one is used), and not beyond 3B without a GPU — on a CPU a
- * larger model is too slow for ghost text.
+ * The completion model to recommend on this machine. With a GPU: the largest whose weights and overhead fit in its
+ * free memory. On a CPU: the largest that fits in 40 % of the RAM and in the memory free now, and that the cores can
+ * decode fast enough for ghost text — 3B wants 8 performance cores, 1.5B 4, fewer get 0.5B.
  */
-export function recommendedCompletionModel(machine: { totalBytes: number; freeBytes: number; gpuFreeBytes?: number }): CatalogueModel {
+export function recommendedCompletionModel(machine: { totalBytes: number; freeBytes: number; performanceCores?: number; gpuFreeBytes?: number }): CatalogueModel {
+  const cores = machine.performanceCores ?? 4;
+  const cpuLimit = cores >= 8 ? 3.5 * gb : cores >= 4 ? 1.7 * gb : 0.6 * gb;
   const fits = (model: CatalogueModel) => {
     const need = model.bytes + model.overheadBytes;
     if (machine.gpuFreeBytes !== undefined) return need <= machine.gpuFreeBytes;
-    return need <= machine.totalBytes * shareOfMemory && need <= machine.freeBytes && model.bytes <= 3.5 * gb;
+    return need <= machine.totalBytes * shareOfMemory && need <= machine.freeBytes && model.bytes <= cpuLimit;
   };
   const completion = catalogue.filter((m) => m.role === 'completion');
   return [...completion].reverse().find(fits) ?? completion[0]!;

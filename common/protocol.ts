@@ -230,3 +230,18 @@ export namespace ModelInfoRequest {
   export const method = 'hearth/modelInfo';
   export const type = new RequestType<{ path: string }, ModelInfoResult, void>(method);
 }
+
+/** What this machine offers a model, for Choose Model's recommendation. */
+export interface MachineInfo {
+  totalBytes: number;
+  freeBytes: number;
+  /** Physical cores of the fastest kind. */
+  performanceCores: number;
+  /** The GPU llama.cpp would use (hearth.gpu permitting), with its free memory; absent: none, the CPU. */
+  gpu?: { type: string; freeBytes: number };
+}
+
+export namespace MachineInfoRequest {
+  export const method = 'hearth/machine';
+  export const type = new RequestType0<MachineInfo, void>(method);
+}

@@ -20,7 +20,7 @@ const manifest = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
 const out = values.out ?? join(root, `hearth-${target}-${manifest.version}.vsix`);
 
 // Bundled into dist/: not shipped again as node_modules.
-const bundled = ['vscode-languageclient', 'vscode-languageserver', 'vscode-languageserver-protocol', 'vscode-languageserver-textdocument', 'vscode-jsonrpc', 'vscode-languageserver-types', 'diff'];
+const bundled = ['vscode-languageclient', 'vscode-languageserver', 'vscode-languageserver-protocol', 'vscode-languageserver-textdocument', 'vscode-jsonrpc', 'vscode-languageserver-types', 'diff', 'undici'];
 const ignore = [
   '**/*.map', '**/*.ts', '.vscode/**', '.ci/**', '.tools/**', '.test-state/**', 'client/**', 'server/**', 'common/**',
   'tools/**', 'test/**', 'out/**', 'scripts/**', 'docs/**', '!docs/images/**', '*.vsix', 'tsconfig.json', '**/.gitignore',
@@ -35,9 +35,10 @@ const ignore = [
 writeFileSync(join(root, '.vscodeignore'), `# Written by scripts/package.mjs for ${target}; edit the script, not this file.\n${ignore.join('\n')}\n`);
 
 execFileSync(process.execPath, [join(root, 'scripts/build.mjs'), '--quiet'], { stdio: 'inherit' });
-// The README's images ship in the package (docs/images) and are linked relatively: VS Code's Extensions page shows them
-// from the installed folder; no repository URL is needed.
-execFileSync(process.execPath, [join(root, 'node_modules/@vscode/vsce/vsce'), 'package', '--target', target, '--out', out, '--allow-missing-repository', '--no-rewrite-relative-links'], {
+// The Extensions page shows the user's guide (docs/MARKETPLACE.md), not the repository's README, which opens with the
+// contributor's commands. Its images ship in the package (docs/images) and are linked relatively: VS Code's Extensions
+// page shows them from the installed folder; no repository URL is needed.
+execFileSync(process.execPath, [join(root, 'node_modules/@vscode/vsce/vsce'), 'package', '--target', target, '--out', out, '--allow-missing-repository', '--no-rewrite-relative-links', '--readme-path', 'docs/MARKETPLACE.md'], {
   cwd: root,
   stdio: 'inherit',
 });

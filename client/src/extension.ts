@@ -67,7 +67,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Hearth
     vscode.commands.registerCommand('hearth.toggle', () => setEnabled(!readSettings().enable)),
     vscode.commands.registerCommand('hearth.restartServer', () => server.restart()),
     vscode.commands.registerCommand('hearth.showLog', () => log.show()),
-    vscode.commands.registerCommand('hearth.selectModel', () => models.sideload()),
+    vscode.commands.registerCommand('hearth.selectModel', (file?: unknown) => models.sideload(file instanceof vscode.Uri ? file : undefined)),
     // A catalogue id (a script, a test, the walkthrough): that model, without the picker.
     vscode.commands.registerCommand('hearth.chooseModel', (id?: unknown) => (typeof id === 'string' ? models.downloadById(id) : models.choose())),
     vscode.commands.registerCommand('hearth.statusMenu', () => showStatusMenu(serverStatus)),

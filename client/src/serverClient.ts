@@ -24,6 +24,8 @@ import {
   LastPromptRequest,
   ModelInfoRequest,
   type ModelInfoResult,
+  type MachineInfo,
+  MachineInfoRequest,
   type PullModelParams,
   type PullModelProgress,
   PullModelProgressNotification,
@@ -186,6 +188,12 @@ export class HearthServer implements vscode.Disposable {
   async modelInfo(path: string): Promise<ModelInfoResult> {
     if (this.client.state !== State.Running) throw new Error('The Hearth server is not running.');
     return this.client.sendRequest(ModelInfoRequest.type, { path });
+  }
+
+  /** What the machine offers a model, as the server sees it (GPU included); undefined when the server is not running. */
+  async machine(): Promise<MachineInfo | undefined> {
+    if (this.client.state !== State.Running) return undefined;
+    return this.client.sendRequest(MachineInfoRequest.type);
   }
 
   async restart(): Promise<void> {

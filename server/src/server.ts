@@ -22,6 +22,7 @@ import { type CompletionEnvironment, prepareCompletion, provideCompletion } from
 import { ContextBuilder, contextSources } from './context/contextBuilder';
 import { RecentEdits } from './context/recentEdits';
 import { WorkspaceIndex } from './context/workspaceIndex';
+import { readMachineInfo } from './download/machineInfo';
 import { describeError } from './errors';
 import { parseDisabledFeatures } from './features';
 import { Logger } from './logger';
@@ -244,7 +245,7 @@ function main(): void {
     },
     log,
   }).listen(connection);
-  listenForModelRequests(connection, () => settings.modelHub, log);
+  listenForModelRequests(connection, () => settings.modelHub, () => readMachineInfo(settings.gpu, cpuTopology.performance, log), log);
   registerInlineCompletion(connection, documents, log, completionEnv, features.streaming);
   registerCursorRest(connection, documents, log, completionEnv);
 

@@ -1,29 +1,15 @@
 // The product as a user meets it: the packaged .vsix installed into a real VS Code (code-server), a person typing
 // into a .ts file in Chromium, ghost text from the tiny model, Tab to accept, and the saved file read back.
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
-import { mkdirSync, readFileSync, statSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { repoRoot } from '../support/paths';
-import { collectConsole, copyWorkspace, launchBrowser, startCodeServer } from './browser';
-
-const resultsDir = join(repoRoot, 'test-results');
-
-function packageVsix(): string {
-  mkdirSync(resultsDir, { recursive: true });
-  const vsix = join(resultsDir, 'hearth-e2e.vsix');
-  execFileSync(process.execPath, [join(repoRoot, 'scripts/package.mjs'), '--out', vsix], { cwd: repoRoot, stdio: 'pipe' });
-  const megabytes = statSync(vsix).size / 1024 / 1024;
-  console.log(`packaged .vsix: ${megabytes.toFixed(1)} MB`);
-  assert.ok(megabytes < 80, `the .vsix is ${megabytes.toFixed(1)} MB`);
-  return vsix;
-}
+import { collectConsole, copyWorkspace, launchBrowser, packageVsix, resultsDir, startCodeServer } from './browser';
 
 const normalize = (text: string) => text.replace(/\u00a0/g, ' ');
 
 test('ghost text from the model appears while typing, and Tab accepts it into the file', async () => {
-  const server = await startCodeServer({ vsix: packageVsix() });
+  const server = await startCodeServer({ vsix: packageVsix('hearth-e2e.vsix') });
   const workspace = copyWorkspace();
   const file = join(workspace, 'src', 'math.ts');
   const browser = await launchBrowser();

@@ -2,33 +2,11 @@
 // palette in Chromium, the rendered explanation, the proposal's diff, Accept, and the saved file read back.
 // Screenshots go to test-results/.
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
-import { mkdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import type { Page } from 'playwright-core';
-import { repoRoot } from '../support/paths';
-import { collectConsole, copyWorkspace, launchBrowser, startCodeServer } from './browser';
-
-const resultsDir = join(repoRoot, 'test-results');
-
-async function runCommand(page: Page, title: string): Promise<void> {
-  await page.keyboard.press('F1');
-  await page.waitForSelector('.quick-input-widget input', { state: 'visible' });
-  await page.keyboard.type(title);
-  await page.waitForSelector(`.quick-input-list .monaco-list-row[aria-label*="${title.replace(/"/g, '\\"')}"]`, { timeout: 10_000 });
-  await page.keyboard.press('Enter');
-}
-
-async function goToLine(page: Page, where: string): Promise<void> {
-  await page.keyboard.press('Control+P');
-  await page.waitForSelector('.quick-input-widget input', { state: 'visible' });
-  await page.keyboard.type(where);
-  // A file name: wait for the search to list it (Enter on an empty list does nothing).
-  if (!where.startsWith(':')) await page.waitForSelector('.quick-input-list .monaco-list-row', { timeout: 10_000 });
-  await page.keyboard.press('Enter');
-  await page.waitForSelector('.quick-input-widget', { state: 'hidden' });
-}
+import { collectConsole, copyWorkspace, goToLine, launchBrowser, packageVsix, resultsDir, runCommand, startCodeServer } from './browser';
 
 /** The text of the first frame (webviews included) whose body matches `pattern`, polled until `timeoutMs`. */
 async function frameText(page: Page, pattern: RegExp, timeoutMs: number): Promise<string> {
@@ -55,9 +33,7 @@ async function waitForFile(path: string, predicate: (text: string) => boolean, w
 }
 
 test('Explain opens rendered beside the code; Refactor shows a diff and Accept writes it to the file', async () => {
-  mkdirSync(resultsDir, { recursive: true });
-  const vsix = join(resultsDir, 'hearth-instruct-e2e.vsix');
-  execFileSync(process.execPath, [join(repoRoot, 'scripts/package.mjs'), '--out', vsix], { cwd: repoRoot, stdio: 'pipe' });
+  const vsix = packageVsix('hearth-instruct-e2e.vsix');
   const server = await startCodeServer({ vsix });
   const workspace = copyWorkspace();
   const file = join(workspace, 'src', 'math.ts');

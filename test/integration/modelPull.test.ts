@@ -236,6 +236,10 @@ test('over LSP (what Choose Model does): the server pulls from hearth.modelHub w
     await session.updateSettings({ threads: 1, gpu: 'off', logLevel: 'info', modelHub: hub.url, modelPath: pulled.path });
     const status = await session.waitForStatus((s) => s.state === 'ready' && s.model === file, 60_000);
     assert.equal(status.model, file);
+    // What Choose Model's recommendation starts from (gpu is off here, so no GPU is asked for).
+    const machine = await session.machine();
+    assert.ok(machine.totalBytes > machine.freeBytes && machine.freeBytes > 0 && machine.performanceCores >= 1, JSON.stringify(machine));
+    assert.equal(machine.gpu, undefined);
     const missing = await session.pullModel({ repo, file: 'missing.gguf', dir }).result;
     assert.equal(missing.errorKind, 'notFound');
     const notGguf = await session.modelInfo(join(repoRoot, 'package.json'));

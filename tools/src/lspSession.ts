@@ -39,6 +39,8 @@ import {
   type PullModelProgress,
   PullModelProgressNotification,
   PullModelRequest,
+  type MachineInfo,
+  MachineInfoRequest,
   type PullModelParams,
   type PullModelResult,
   type ServerStatus,
@@ -224,6 +226,10 @@ export class LspSession {
     const source = new CancellationTokenSource();
     const result = withTimeout(this.connection.sendRequest(PullModelRequest.type, { ...params, id: route.id }, source.token), 600_000, 'a model pull').finally(route.close);
     return { result, cancel: () => source.cancel() };
+  }
+
+  machine(): Promise<MachineInfo> {
+    return withTimeout(this.connection.sendRequest(MachineInfoRequest.type), 60_000, 'machine info');
   }
 
   modelInfo(path: string): Promise<ModelInfoResult> {

@@ -21,7 +21,14 @@ export class ModelChooser {
   ) {}
 
   async choose(): Promise<void> {
-    const recommended = recommendedCompletionModel({ totalBytes: totalmem(), freeBytes: freemem() });
+    // The server knows the GPU llama.cpp would use; without an answer (not running, slow), memory alone decides.
+    const machine = await Promise.race([this.server.machine().catch(() => undefined), new Promise<undefined>((resolve) => setTimeout(() => resolve(undefined), 3000))]);
+    const recommended = recommendedCompletionModel({
+      totalBytes: machine?.totalBytes ?? totalmem(),
+      freeBytes: machine?.freeBytes ?? freemem(),
+      performanceCores: machine?.performanceCores,
+      gpuFreeBytes: machine?.gpu?.freeBytes,
+    });
     const picks: Array<Pick | vscode.QuickPickItem> = [
       { label: 'Download', kind: vscode.QuickPickItemKind.Separator },
       ...catalogue.map((model) => ({
@@ -70,11 +77,24 @@ export class ModelChooser {
       { location: vscode.ProgressLocation.Notification, title: `Hearth: downloading ${model.label}`, cancellable: true },
       async (report, token) => {
         let reported = 0;
-        return this.server.pullModel({ repo: model.repo, file: model.file, dir: this.modelsDir, hub: readSettings().modelHub, proxy: readProxySettings() }, token, (progress) => {
-          const percent = progress.totalBytes > 0 ? (100 * progress.downloadedBytes) / progress.totalBytes : 0;
-          report.report({ message: progressMessage(progress), increment: Math.max(0, percent - reported) });
-          reported = Math.max(reported, percent);
+        // The status bar shows it too (a spinner and the percentage), for when the notification is hidden.
+        let reportInStatusBar: (message: string) => void = () => undefined;
+        let endStatusBar: () => void = () => undefined;
+        void vscode.window.withProgress({ location: vscode.ProgressLocation.Window, title: `Hearth: downloading ${model.label}` }, (statusBar) => {
+          reportInStatusBar = (message) => statusBar.report({ message });
+          return new Promise<void>((resolve) => (endStatusBar = resolve));
         });
+        try {
+          return await this.server.pullModel({ repo: model.repo, file: model.file, dir: this.modelsDir, hub: readSettings().modelHub, proxy: readProxySettings() }, token, (progress) => {
+            const percent = progress.totalBytes > 0 ? (100 * progress.downloadedBytes) / progress.totalBytes : 0;
+            const message = progressMessage(progress);
+            report.report({ message, increment: Math.max(0, percent - reported) });
+            reportInStatusBar(message.split(' — ')[0]!);
+            reported = Math.max(reported, percent);
+          });
+        } finally {
+          endStatusBar();
+        }
       },
     );
     if (!result.path) {
@@ -86,8 +106,9 @@ export class ModelChooser {
     return result.path;
   }
 
-  async sideload(): Promise<void> {
-    const picked = await vscode.window.showOpenDialog({ canSelectMany: false, openLabel: 'Inspect', filters: { 'GGUF models': ['gguf'] }, title: 'Hearth: choose a GGUF model file' });
+  /** Describes a GGUF file (the one given — from the Explorer's context menu —, else one the user picks) before it is used. */
+  async sideload(file?: vscode.Uri): Promise<void> {
+    const picked = file ? [file] : await vscode.window.showOpenDialog({ canSelectMany: false, openLabel: 'Inspect', filters: { 'GGUF models': ['gguf'] }, title: 'Hearth: choose a GGUF model file' });
     const path = picked?.[0]?.fsPath;
     if (!path) return;
     const info = await this.server.modelInfo(path);

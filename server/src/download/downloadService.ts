@@ -1,13 +1,14 @@
 // The server's side of getting a model: hearth/pullModel (progress as hearth/pullProgress, cancelled through the
 // request) and hearth/modelInfo. The editor never waits on either: downloads run in this process, not the
-// extension host, and report as they go.
+// extension host, and report as they go. hearth/machine says what the machine offers a model (the recommendation).
 import type { Connection } from 'vscode-languageserver/node';
-import { ModelInfoRequest, PullModelProgressNotification, PullModelRequest } from '../../../common/protocol';
+import { type MachineInfo, MachineInfoRequest, ModelInfoRequest, PullModelProgressNotification, PullModelRequest } from '../../../common/protocol';
 import type { Logger } from '../logger';
 import { describeModelInfo, readModelInfo } from './modelInfo';
 import { defaultHub, PullError, pullModel } from './modelPull';
 
-export function listenForModelRequests(connection: Connection, hub: () => string, log: Logger): void {
+export function listenForModelRequests(connection: Connection, hub: () => string, machine: () => Promise<MachineInfo>, log: Logger): void {
+  connection.onRequest(MachineInfoRequest.type, () => machine());
   connection.onRequest(PullModelRequest.type, async (params, token) => {
     const abort = new AbortController();
     const subscription = token.onCancellationRequested(() => abort.abort());

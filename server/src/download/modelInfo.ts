@@ -54,7 +54,7 @@ export async function readModelInfo(path: string): Promise<ModelInfo> {
 /** The info as lines a person reads (the CLI, the log, the Select Model dialog). */
 export function describeModelInfo(info: ModelInfo): string[] {
   const mib = (bytes: number) => `${(bytes / 2 ** 20).toFixed(0)} MiB`;
-  const count = (n: number) => (n >= 1e9 ? `${(n / 1e9).toFixed(2)} B` : n >= 1e6 ? `${(n / 1e6).toFixed(1)} M` : `${n}`);
+  const count = (n: number) => (n >= 1e9 ? `${(n / 1e9).toFixed(2)} B` : n >= 1e6 ? `${(n / 1e6).toFixed(1)} M` : n >= 1e4 ? `${(n / 1e6).toFixed(2)} M` : `${n}`);
   return [
     `${info.file}${info.name ? ` (${info.name})` : ''}`,
     `architecture ${info.architecture}, ${count(info.parameters)} parameters, ${info.quantization}, trained context ${info.contextLength ?? 'unknown'} tokens`,

@@ -1,0 +1,35 @@
+// What the Extensions page and the first run show comes from package.json and docs/: every image they name exists,
+// the icon is a PNG of at least 128 px, and the walkthrough's buttons run commands the extension contributes.
+import assert from 'node:assert/strict';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { repoRoot } from '../support/paths';
+
+const manifest = JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8'));
+const commands = new Set<string>(manifest.contributes.commands.map((c: { command: string }) => c.command));
+
+test('the icon is a PNG of at least 128×128', () => {
+  const png = readFileSync(join(repoRoot, manifest.icon));
+  assert.equal(png.subarray(1, 4).toString(), 'PNG');
+  assert.ok(png.readUInt32BE(16) >= 128 && png.readUInt32BE(20) >= 128, `${png.readUInt32BE(16)}×${png.readUInt32BE(20)}`);
+});
+
+test('the Marketplace page (docs/MARKETPLACE.md) links only images that exist, and leads with getting a real model', () => {
+  const page = readFileSync(join(repoRoot, 'docs', 'MARKETPLACE.md'), 'utf8');
+  const images = [...page.matchAll(/!\[[^\]]*\]\(([^)]+)\)/g)].map((m) => m[1]!);
+  assert.ok(images.length >= 4, images.join(', '));
+  for (const image of images) assert.ok(existsSync(join(repoRoot, image)), `${image} exists`);
+  assert.ok(page.indexOf('## Get a real model') < page.indexOf('## Contributing'), 'the user part first, the contributor part last');
+  assert.ok(!/npm install/.test(page.slice(0, page.indexOf('## Contributing'))), 'no developer install notes above Contributing');
+});
+
+test('the walkthrough: each step has an image that exists and a button for a contributed command', () => {
+  const steps = manifest.contributes.walkthroughs[0].steps as Array<{ description: string; media: { image?: string } }>;
+  assert.equal(steps.length, 3);
+  for (const step of steps) {
+    assert.ok(step.media.image && existsSync(join(repoRoot, step.media.image)), `${step.media.image} exists`);
+    const command = /\(command:([\w.]+)\)/.exec(step.description)?.[1];
+    assert.ok(command && commands.has(command), `${command} is contributed`);
+  }
+});
