@@ -17,6 +17,12 @@ const llamaPlatform = `${os === 'win32' ? 'win' : os === 'darwin' ? 'mac' : os}-
 /** GPU builds shipped beside the CPU one (node-llama-cpp picks the GPU build that loads, else the CPU). */
 const gpuPlatforms = { 'linux-x64': ['linux-x64-vulkan'], 'win-x64': ['win-x64-vulkan'] }[llamaPlatform] ?? [];
 const manifest = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
+if (!existsSync(join(root, 'node_modules/@node-llama-cpp', llamaPlatform))) {
+  const version = JSON.parse(readFileSync(join(root, 'node_modules/node-llama-cpp/package.json'), 'utf8')).version;
+  console.error(`No llama.cpp binary for ${target} is installed (node_modules/@node-llama-cpp/${llamaPlatform}): a .vsix without it could not run.`);
+  console.error(`On a release machine: npm install --no-save --os=${os} --cpu=${arch} @node-llama-cpp/${llamaPlatform}@${version}${gpuPlatforms.map((name) => ` @node-llama-cpp/${name}@${version}`).join('')}`);
+  process.exit(1);
+}
 const out = values.out ?? join(root, `hearth-${target}-${manifest.version}.vsix`);
 
 // Bundled into dist/: not shipped again as node_modules.
@@ -29,7 +35,8 @@ const ignore = [
   'node_modules/@node-llama-cpp/**', `!node_modules/@node-llama-cpp/${llamaPlatform}/**`,
   ...gpuPlatforms.filter((name) => existsSync(join(root, 'node_modules/@node-llama-cpp', name))).map((name) => `!node_modules/@node-llama-cpp/${name}/**`),
   'node_modules/node-llama-cpp/llama/gitRelease.bundle', 'node_modules/node-llama-cpp/llama/xpack/**',
-  'node_modules/**/*.md', '!README.md', 'node_modules/**/test/**', 'node_modules/**/docs/**',
+  // The repository's README stays out: the package's is docs/MARKETPLACE.md (vsce --readme-path).
+  'node_modules/**/*.md', 'README.md', 'node_modules/**/test/**', 'node_modules/**/docs/**',
   'node_modules/web-tree-sitter/debug/**', 'node_modules/typescript/**', 'node_modules/@typescript/**',
 ];
 writeFileSync(join(root, '.vscodeignore'), `# Written by scripts/package.mjs for ${target}; edit the script, not this file.\n${ignore.join('\n')}\n`);
