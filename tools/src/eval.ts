@@ -1,4 +1,4 @@
-// npm run eval [-- --project DIR [--language ts|py|go|rs|java|c|cpp]] [--max-samples N] [--json FILE]
+// npm run eval [-- --project DIR [--language ts|py|go|rs|java|c|cpp]] [--max-samples N] [--json FILE] [--misses FILE] [--no-model]
 // Whether the code the cursor needs reaches the prompt, and what the model makes of it, on real projects: by default
 // the committed set in test/fixtures/evalProjects (projects.json: real multi-file projects as npm and Debian packages
 // ship them, licenses kept), or any folder given with --project. Every reference to a symbol defined in another
@@ -32,7 +32,7 @@ import { writeReportSection } from './reportFile';
 const repoRoot = join(__dirname, '..', '..');
 const evalSetDir = join(repoRoot, 'test', 'fixtures', 'evalProjects');
 const { values } = parseArgs({
-  options: { json: { type: 'string' }, project: { type: 'string', multiple: true }, language: { type: 'string' }, 'max-samples': { type: 'string' } },
+  options: { json: { type: 'string' }, misses: { type: 'string' }, 'no-model': { type: 'boolean', default: false }, project: { type: 'string', multiple: true }, language: { type: 'string' }, 'max-samples': { type: 'string' } },
 });
 /** Samples per project at most (spread evenly over its samples), so that one big project does not outweigh the rest. */
 const maxSamples = Number(values['max-samples'] ?? 200);
@@ -104,7 +104,8 @@ async function makeSamples(project: Project, grammars: GrammarRegistry, index: W
     const definedHere = new Set(index.definitionsIn(path).map((d) => d.name));
     const seenLines = new Set<number>();
     const visit = (node: Node): void => {
-      if (importNodes.has(node.type)) return;
+      // Imports, and re-exports (`export { a } from './b'`), name the symbol already.
+      if (importNodes.has(node.type) || (node.type === 'export_statement' && node.childForFieldName('source'))) return;
       // One sample per line: the first identifier on it defined elsewhere.
       if (identifierNodes.has(node.type) && !seenLines.has(node.startPosition.row) && !definedHere.has(node.text)) {
         const elsewhere = index.lookup(node.text).filter((d) => d.path !== path);
@@ -189,6 +190,8 @@ async function main(): Promise<void> {
 
   const perProject: Record<string, { samples: number; files: number; language: string; source?: string; license?: string; context: Record<string, ContextFigures>; model: Record<string, ModelFigures> }> = {};
   const all: { context: Record<string, { recalled: number; ms: number[]; chars: number }>; model: Record<string, { identifier: number; exact: number; similarity: number }>; samples: number } = { context: {}, model: {}, samples: 0 };
+  /** Samples whose definition the context missed (--misses FILE): for finding what the context stage lacks, not for tuning to them. */
+  const misses: unknown[] = [];
   const examples: Array<{ project: string; sample: string; expected: string; withContext: string; withoutContext: string }> = [];
 
   for (const project of projects) {
@@ -239,6 +242,7 @@ async function main(): Promise<void> {
         times.push(performance.now() - t0);
         found.push(snippets);
         if (recalled(sample, snippets)) recalledCount++;
+        else if (name === 'all sources') misses.push({ project: project.name, at: `${relative(project.root, sample.path)}:${sample.line + 1}`, symbol: sample.symbol, line: sample.middle.trim(), wanted: sample.definitionLines[0], got: snippets.map((s) => `${s.path}: ${s.text.split('\n')[0]}`), ms: round(performance.now() - t0, 1) });
         chars += snippets.reduce((sum, s) => sum + s.text.length + s.path.length + 2, 0);
       }
       contextOf.set(name, found);
@@ -253,7 +257,7 @@ async function main(): Promise<void> {
     // The tiny model with all sources (the context found above, laid out by its own prompt budget) and with none.
     const modelFigures: Record<string, ModelFigures> = {};
     const completions: Record<string, string[]> = {};
-    for (const name of ['no context', 'all sources']) {
+    for (const name of values['no-model'] ? [] : ['no context', 'all sources']) {
       let identifier = 0;
       let exact = 0;
       let similarity = 0;
@@ -287,7 +291,7 @@ async function main(): Promise<void> {
       total.exact += exact;
       total.similarity += similarity;
     }
-    for (const i of [0, Math.floor(samples.length / 2)]) {
+    for (const i of values['no-model'] ? [] : [0, Math.floor(samples.length / 2)]) {
       const sample = samples[i]!;
       examples.push({ project: project.name, sample: `${relative(project.root, sample.path)}:${sample.line + 1} ${sample.symbol}`, expected: sample.middle.trimEnd(), withContext: completions['all sources']![i]!, withoutContext: completions['no context']![i]! });
     }
@@ -305,8 +309,9 @@ async function main(): Promise<void> {
   const modelTotals = Object.fromEntries(
     Object.entries(all.model).map(([name, t]) => [name, { identifierMatch: round(t.identifier / all.samples), exactMatch: round(t.exact / all.samples), editSimilarity: round(t.similarity / all.samples) }]),
   ) as Record<string, ModelFigures>;
-  const withContext = modelTotals['all sources']!;
-  const without = modelTotals['no context']!;
+  const none: ModelFigures = { identifierMatch: Number.NaN, exactMatch: Number.NaN, editSimilarity: Number.NaN }; // --no-model
+  const withContext = modelTotals['all sources'] ?? none;
+  const without = modelTotals['no context'] ?? none;
   const output = {
     model: 'tiny-code-target-q8_0',
     samples: all.samples,
@@ -328,8 +333,9 @@ async function main(): Promise<void> {
     seconds: round((performance.now() - started) / 1000, 1),
   };
   console.log(JSON.stringify({ ...output, examples: undefined, byProject: undefined }, null, 2));
+  if (values.misses) writeFileSync(values.misses, `${JSON.stringify(misses, null, 1)}\n`);
   if (values.json) writeFileSync(values.json, `${JSON.stringify(output, null, 2)}\n`);
-  if (!values.project?.length) writeReportSection('eval', renderMarkdown(output));
+  if (!values.project?.length && !values['no-model']) writeReportSection('eval', renderMarkdown(output));
 }
 
 const round = (value: number, digits = 3) => Number(value.toFixed(digits));

@@ -12,3 +12,6 @@
       function: (identifier) @_require
       arguments: (arguments (string (string_fragment) @import.source))))
   (#eq? @_require "require")) @import
+; export { a, b } from "source"; export * from "source" (re-exports: the names come from that file)
+(export_statement source: (string (string_fragment) @import.source)) @import
+(export_specifier name: (_) @import.name)

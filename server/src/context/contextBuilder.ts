@@ -62,6 +62,8 @@ export interface ContextDependencies {
 const shareOf: Record<ContextSource, number> = { definitions: 0.6, similar: 0.2, recentEdits: 0.2 };
 /** Documents whose last context is kept. */
 const cachedDocuments = 16;
+/** A file's or class's outline (its definitions' first lines) is cut at this length. */
+const outlineMaxChars = 1200;
 /** Definitions up to this many lines go into the prompt whole; longer ones by their first line. */
 const wholeDefinitionLines = 6;
 /** The code a similar snippet is compared with: as many lines before the cursor as a snippet has. */
@@ -89,6 +91,8 @@ interface ContextEntry {
 export class ContextBuilder {
   /** The last context of each document (most recently used last), reused while its cursor stays on one line. */
   private readonly cached = new Map<string, ContextEntry>();
+  /** Each document's own definitions and imports, by its import lines (see definitions()). */
+  private readonly outlines = new Map<string, { key: string; localNames: ReadonlySet<string>; imports: ReturnType<typeof extractImports> }>();
 
   constructor(private readonly deps: ContextDependencies) {}
 
@@ -157,6 +161,7 @@ export class ContextBuilder {
 
   forget(uri: string): void {
     this.cached.delete(uri);
+    this.outlines.delete(uri);
   }
 
   /** The path as the prompt names it: relative to its workspace folder. */
@@ -176,10 +181,21 @@ export class ContextBuilder {
     const includedFiles: string[] = [];
     // Languages without a grammar skip this: their context comes from the identifiers near the cursor alone.
     if (grammar && grammarName) {
-      const tree = this.deps.trees.treeFor(request.uri, grammar, request.text);
-      for (const definition of extractDefinitions(tree, grammar)) localNames.add(definition.name);
+      // The file's own definitions and its imports, from one parse, kept while its import lines stay the same (running
+      // the queries over a long file costs more than the rest of the stage): a definition added since is missed for
+      // a while, which only means its name may also be looked up elsewhere.
+      const header = importHeader(request.text);
+      const headerKey = `${header.length}:${hash(header)}`;
+      let outline = this.outlines.get(request.uri);
+      if (outline?.key !== headerKey) {
+        const tree = this.deps.trees.treeFor(request.uri, grammar, request.text);
+        outline = { key: headerKey, localNames: new Set(extractDefinitions(tree, grammar).map((d) => d.name)), imports: extractImports(tree, grammar) };
+        this.outlines.set(request.uri, outline);
+        if (this.outlines.size > cachedDocuments) this.outlines.delete(this.outlines.keys().next().value!);
+      }
+      for (const name of outline.localNames) localNames.add(name);
       const usedSet = new Set(used);
-      const imports = extractImports(tree, grammar);
+      const imports = outline.imports;
       const resolved = imports.map((statement) => ({
         statement,
         path: request.path ? resolveImport(request.path, statement.source, grammarName, this.deps.roots(), (p) => this.deps.index.has(p)) : undefined,
@@ -203,21 +219,103 @@ export class ContextBuilder {
       const best = candidates.find((d) => d.path === preferPath) ?? candidates[0];
       if (best) chosen.push(best);
     }
-    for (const path of includedFiles) chosen.push(...this.deps.index.definitionsIn(path).filter((d) => !seen.has(d.name)).slice(0, 8));
-
     const snippets: ContextSnippet[] = [];
     const linesOf = new Map<string, string[] | undefined>(); // several definitions often come from one file: read it once
+    const readLines = async (path: string) => {
+      if (!linesOf.has(path)) linesOf.set(path, (await this.deps.readText(path))?.split('\n'));
+      return linesOf.get(path);
+    };
+    // A member access being typed (`receiver.`): the members of the receiver's class, its bases' for `self`/`this`,
+    // or the module's — the outline (signature lines) of each, most specific first.
+    const receiverOutlines: ContextSnippet[] = [];
+    for (const owner of await this.receiverTypes(request, localNames, expired)) {
+      const outline = await this.outline(owner, readLines);
+      if (outline) receiverOutlines.push(outline);
+    }
+    // Files imported whole (`from m import *`, `import * as m`, a module used by name): their outline, not a few bodies.
+    const fileOutlines: ContextSnippet[] = [];
+    for (const path of includedFiles) {
+      if (expired()) break;
+      const outline = await this.outline({ path }, readLines);
+      if (outline) fileOutlines.push(outline);
+    }
+    snippets.push(...receiverOutlines);
     for (const definition of chosen) {
       if (expired()) break;
-      if (!linesOf.has(definition.path)) linesOf.set(definition.path, (await this.deps.readText(definition.path))?.split('\n'));
-      const fileLines = linesOf.get(definition.path);
+      const fileLines = await readLines(definition.path);
       if (fileLines === undefined) continue;
       const lines = fileLines.slice(definition.startLine, definition.endLine + 1);
       // Short definitions (types, one-line functions) whole; longer ones by their signature, so more symbols fit.
       const snippet = lines.length <= wholeDefinitionLines ? definitionSnippet(lines.join('\n')) : signatureOf(lines.join('\n'));
       snippets.push({ path: this.relativePath(definition.path, definition.path), text: snippet, source: 'definitions' });
     }
+    snippets.push(...fileOutlines);
     return snippets;
+  }
+
+  /**
+   * The classes or modules whose members the cursor is about to name: the text before the cursor ends with
+   * `receiver.` and the receiver is `self`/`this` (the enclosing class's bases, defined elsewhere), an imported class
+   * or module, or a variable assigned or annotated with one in the code above.
+   */
+  private async receiverTypes(request: ContextRequest, localNames: ReadonlySet<string>, expired: () => boolean): Promise<Array<{ path: string; startLine?: number; endLine?: number }>> {
+    const before = request.text.slice(Math.max(0, request.offset - 200), request.offset);
+    const receiver = /([A-Za-z_$][\w$]*)\s*\.\s*$/.exec(before)?.[1];
+    if (!receiver || expired()) return [];
+    const index = this.deps.index;
+    const classesNamed = (name: string) => index.lookup(name).filter((d) => d.path !== request.path && (d.kind === 'class' || d.kind === 'interface' || d.kind === 'struct'));
+    const above = request.text.slice(0, request.offset);
+    let typeNames: string[] = [];
+    if (receiver === 'self' || receiver === 'this' || receiver === 'cls') {
+      // The enclosing class's bases: `class X(A, B):` or `class X extends A implements B`.
+      const classLine = [...above.matchAll(/^[ \t]*(?:export\s+)?(?:abstract\s+)?class\s+\w+\s*(?:\(([^)]*)\)|(?:<[^>]*>)?\s*extends\s+([\w$.]+)(?:<[^{]*?>)?(?:\s+implements\s+([\w$.,\s]+))?)?/gm)].at(-1);
+      typeNames = [classLine?.[1], classLine?.[2], classLine?.[3]].flatMap((list) => (list ?? '').split(',')).map((name) => name.trim().split('.').at(-1)!.replace(/[^\w$].*$/, '')).filter(Boolean);
+    } else {
+      typeNames = [receiver];
+      // A variable: `receiver = Type(` / `new Type(`, or `receiver: Type`, the last one above the cursor.
+      const escaped = receiver.replace(/\$/g, '\\$');
+      const assigned = [...above.matchAll(new RegExp(`\\b${escaped}\\s*(?::\\s*([A-Za-z_$][\\w$.]*)|=\\s*(?:new\\s+|await\\s+)?([A-Za-z_$][\\w$.]*)\\s*\\()`, 'g'))].at(-1);
+      const typeName = (assigned?.[1] ?? assigned?.[2])?.split('.').at(-1);
+      if (typeName) typeNames.unshift(typeName);
+    }
+    const owners: Array<{ path: string; startLine?: number; endLine?: number }> = [];
+    for (const name of typeNames) {
+      if (localNames.has(name) && name !== receiver) continue;
+      const found = classesNamed(name)[0];
+      if (found) owners.push({ path: found.path, startLine: found.startLine, endLine: found.endLine });
+      else if (name === receiver) {
+        // A module used by name (`import email.utils`, `from . import errors`): its file.
+        const module = this.moduleFile(request, name);
+        if (module) owners.push({ path: module });
+      }
+    }
+    return owners.slice(0, 3);
+  }
+
+  /** A workspace file named like a module the document imports (`name.py`, `name.ts`, `name/__init__.py`) near it. */
+  private moduleFile(request: ContextRequest, name: string): string | undefined {
+    if (!request.path) return undefined;
+    const dir = request.path.slice(0, request.path.lastIndexOf('/'));
+    const candidates = [`${dir}/${name}.py`, `${dir}/${name}/__init__.py`, `${dir}/${name}.ts`, `${dir}/${name}/index.ts`, `${dir}/${name}.js`];
+    return candidates.find((path) => this.deps.index.has(path));
+  }
+
+  /** The signature lines of the definitions in a file, or inside one class of it, as one snippet. */
+  private async outline(owner: { path: string; startLine?: number; endLine?: number }, readLines: (path: string) => Promise<string[] | undefined>): Promise<ContextSnippet | undefined> {
+    const lines = await readLines(owner.path);
+    if (!lines) return undefined;
+    const inside = (d: IndexedDefinition) => owner.startLine === undefined || (d.startLine >= owner.startLine && d.endLine <= owner.endLine!);
+    const members = this.deps.index.definitionsIn(owner.path).filter(inside).sort((a, b) => a.startLine - b.startLine);
+    const text: string[] = [];
+    let chars = 0;
+    for (const definition of members) {
+      const line = lines[definition.startLine]?.trimEnd();
+      if (!line || text.includes(line)) continue;
+      if (chars + line.length + 1 > outlineMaxChars) break;
+      text.push(line);
+      chars += line.length + 1;
+    }
+    return text.length > 0 ? { path: this.relativePath(owner.path, owner.path), text: text.join('\n'), source: 'definitions' } : undefined;
   }
 
   private similar(request: ContextRequest, nearby: string, expired: () => boolean): ContextSnippet[] {
