@@ -133,3 +133,64 @@ describe('workspace index and context builder on a real folder', () => {
     assert.equal(reused, next, 'and later requests on the line reuse it, even past their deadline');
   });
 });
+
+describe('context for what the cursor is about to name', () => {
+  let root: string;
+  const grammars = new GrammarRegistry(join(repoRoot, 'grammars'));
+  const index = new WorkspaceIndex(grammars);
+  const write = (path: string, text: string) => {
+    mkdirSync(join(root, path, '..'), { recursive: true });
+    writeFileSync(join(root, path), text);
+  };
+  const builder = () =>
+    new ContextBuilder({
+      grammars,
+      trees: new DocumentTrees(),
+      index,
+      roots: () => [root],
+      openDocuments: () => [],
+      recentEdits: new RecentEdits(),
+      readText: async (path) => (await import('node:fs/promises')).readFile(path, 'utf8'),
+    });
+  const contextAt = async (path: string, source: string) => {
+    const { text, offset } = splitAtCursor(source);
+    const languageId = path.endsWith('.py') ? 'python' : 'typescript';
+    const snippets = await builder().build({ uri: `file://${join(root, path)}`, path: join(root, path), languageId, text, offset }, { budgetChars: 3072, deadline: performance.now() + 5000, sources: { definitions: true, recentEdits: false, similar: false } });
+    return snippets.map((s) => s.text).join('\n');
+  };
+
+  before(async () => {
+    root = mkdtempSync(join(tmpdir(), 'hearth-receiver-'));
+    // Twelve event classes: more than a handful of whole definitions would hold.
+    write('pkg/events.py', Array.from({ length: 12 }, (_, i) => `class Event${i}(object):\n    def __init__(self, mark):\n        self.mark = mark\n`).join('\n'));
+    // Longer than a definition given whole: only its outline shows its methods.
+    write('pkg/reader.py', 'class Reader(object):\n    """Reads."""\n\n    def peek(self, index=0):\n        return self.buffer[index]\n\n    def prefix(self, length=1):\n        return self.buffer[:length]\n\n    def forward(self, length=1):\n        self.pointer += length\n');
+    write('src/geometry.ts', 'export function distance(a: number, b: number): number {\n  return Math.abs(a - b);\n}\n');
+    write('src/shapes.ts', 'export class Circle {\n  radius = 1;\n  area(): number {\n    return Math.PI * this.radius ** 2;\n  }\n  grow(by: number): void {\n    this.radius += by;\n  }\n}\n');
+    await index.build([root], {});
+  });
+
+  after(() => rmSync(root, { recursive: true, force: true }));
+
+  test('a star import gives the module’s outline: every definition’s first line, not the first few', async () => {
+    const context = await contextAt('pkg/parser.py', 'from .events import *\n\ndef parse(mark):\n    return ║\n');
+    assert.match(context, /class Event0\(object\):/);
+    assert.match(context, /class Event11\(object\):/, context);
+  });
+
+  test('self. in a class: the members of its base class defined elsewhere', async () => {
+    const context = await contextAt('pkg/scanner.py', 'from .reader import Reader\n\nclass Scanner(Reader):\n    def scan(self):\n        self.║\n');
+    assert.match(context, /def forward\(self, length=1\):/, context);
+    assert.match(context, /def peek\(self, index=0\):/);
+  });
+
+  test('a variable constructed from an imported class: that class’s members', async () => {
+    const context = await contextAt('src/main.ts', "import { Circle } from './shapes';\n\nconst c = new Circle();\nc.║\n");
+    assert.match(context, /grow\(by: number\): void \{/, context);
+  });
+
+  test('a re-export resolves like an import', async () => {
+    const context = await contextAt('src/index.ts', "export { distance } from './geometry';\n\nexport const far = distance(║\n");
+    assert.match(context, /export function distance\(a: number, b: number\): number/, context);
+  });
+});
