@@ -152,10 +152,11 @@ describe('context for what the cursor is about to name', () => {
       recentEdits: new RecentEdits(),
       readText: async (path) => (await import('node:fs/promises')).readFile(path, 'utf8'),
     });
-  const contextAt = async (path: string, source: string) => {
+  const contextAt = async (path: string, source: string, budgetChars = 3072, allSources = false) => {
     const { text, offset } = splitAtCursor(source);
     const languageId = path.endsWith('.py') ? 'python' : 'typescript';
-    const snippets = await builder().build({ uri: `file://${join(root, path)}`, path: join(root, path), languageId, text, offset }, { budgetChars: 3072, deadline: performance.now() + 5000, sources: { definitions: true, recentEdits: false, similar: false } });
+    const sources = { definitions: true, recentEdits: allSources, similar: allSources };
+    const snippets = await builder().build({ uri: `file://${join(root, path)}`, path: join(root, path), languageId, text, offset }, { budgetChars, deadline: performance.now() + 5000, sources });
     return snippets.map((s) => s.text).join('\n');
   };
 
@@ -175,6 +176,12 @@ describe('context for what the cursor is about to name', () => {
   test('a star import gives the module’s outline: every definition’s first line, not the first few', async () => {
     const context = await contextAt('pkg/parser.py', 'from .events import *\n\ndef parse(mark):\n    return ║\n');
     assert.match(context, /class Event0\(object\):/);
+    assert.match(context, /class Event11\(object\):/, context);
+  });
+
+  test('when the other sources have nothing to give, the definitions have the whole budget (not their 60 % share)', async () => {
+    // The outline of twelve classes is about 330 characters: more than 60 % of 450, less than all of it.
+    const context = await contextAt('pkg/parser.py', 'from .events import *\n\ndef parse(mark):\n    return ║\n', 450, true);
     assert.match(context, /class Event11\(object\):/, context);
   });
 

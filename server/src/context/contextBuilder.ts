@@ -128,35 +128,39 @@ export class ContextBuilder {
 
   /** Adds the sources' snippets to the entry, stable ones first, until `expired()`. */
   private async fill(entry: ContextEntry, request: ContextRequest, lineStart: number, options: ContextOptions, expired: () => boolean): Promise<void> {
-    let used = 0;
-    const add = (snippet: ContextSnippet, limit: number): boolean => {
-      const cost = snippet.text.length + snippet.path.length + 2;
-      if (used + cost > options.budgetChars || cost > limit) return false;
-      entry.snippets.push(snippet);
-      used += cost;
-      return true;
-    };
+    const cost = (snippet: ContextSnippet) => snippet.text.length + snippet.path.length + 2;
     const lineEnd = request.text.indexOf('\n', request.offset);
     const nearby = request.text.slice(lastLinesStart(request.text, lineStart, nearbyLines), lineEnd < 0 ? undefined : lineEnd);
     const enabledShares = contextSources.filter((source) => options.sources[source]).reduce((sum, source) => sum + shareOf[source], 0);
-    // Stable first: definitions, then similar snippets, then recent edits (the order of contextSources).
+    // The volatile sources are cheap and bounded by their shares: they are chosen first, so that what they leave of
+    // the budget goes to the definitions (a file with no recent edits elsewhere gives the definitions their room).
+    const volatile: ContextSnippet[] = [];
+    let volatileCost = 0;
     for (const source of contextSources) {
-      if (!options.sources[source] || expired()) continue;
+      if (source === 'definitions' || !options.sources[source] || expired()) continue;
       let budget = Math.floor((options.budgetChars * shareOf[source]) / enabledShares);
-      const take = (snippet: ContextSnippet): boolean => {
-        const before = used;
-        if (!add(snippet, budget)) return false;
-        budget -= used - before;
-        return true;
-      };
-      if (source === 'definitions') {
-        for (const s of await this.definitions(request, nearby, expired)) {
-          // A definition too long for what is left still gives its signature.
-          if (!take(s)) take({ ...s, text: signatureOf(s.text) });
-        }
-      } else if (source === 'similar') for (const s of this.similar(request, lastLines(nearby, similarQueryLines), expired)) take(s);
-      else for (const s of this.recentEdits(request)) take(s);
+      const candidates = source === 'similar' ? this.similar(request, lastLines(nearby, similarQueryLines), expired) : this.recentEdits(request);
+      for (const snippet of candidates) {
+        if (cost(snippet) > budget) continue;
+        volatile.push(snippet);
+        budget -= cost(snippet);
+        volatileCost += cost(snippet);
+      }
     }
+    // Stable first: definitions, then recent edits, then similar snippets (the order of contextSources).
+    if (options.sources.definitions && !expired()) {
+      let budget = options.budgetChars - volatileCost;
+      for (const snippet of await this.definitions(request, nearby, expired)) {
+        // A definition too long for what is left still gives its signature.
+        for (const candidate of [snippet, { ...snippet, text: signatureOf(snippet.text) }]) {
+          if (cost(candidate) > budget) continue;
+          entry.snippets.push(candidate);
+          budget -= cost(candidate);
+          break;
+        }
+      }
+    }
+    entry.snippets.push(...volatile);
   }
 
   forget(uri: string): void {
