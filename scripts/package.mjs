@@ -26,7 +26,7 @@ if (!existsSync(join(root, 'node_modules/@node-llama-cpp', llamaPlatform))) {
 const out = values.out ?? join(root, `hearth-${target}-${manifest.version}.vsix`);
 
 // Bundled into dist/: not shipped again as node_modules.
-const bundled = ['vscode-languageclient', 'vscode-languageserver', 'vscode-languageserver-protocol', 'vscode-languageserver-textdocument', 'vscode-jsonrpc', 'vscode-languageserver-types', 'diff', 'undici'];
+const bundled = ['vscode-languageclient', 'vscode-languageserver', 'vscode-languageserver-protocol', 'vscode-languageserver-textdocument', 'vscode-jsonrpc', 'vscode-languageserver-types', 'diff', 'undici', 'picomatch'];
 const ignore = [
   '**/*.map', '**/*.ts', '.vscode/**', '.ci/**', '.tools/**', '.test-state/**', 'client/**', 'server/**', 'common/**',
   'tools/**', 'test/**', 'out/**', 'scripts/**', 'docs/**', '!docs/images/**', '*.vsix', 'tsconfig.json', '**/.gitignore',

@@ -30,3 +30,19 @@ test('.gitignore: unanchored, anchored, directory-only, nested and negated patte
   assert.equal(rules.ignores('pkg/sub/local.ts', false), false);
   assert.equal(rules.ignores('other/generated', true), false, 'nested rules apply below their folder only');
 });
+
+test('git’s finer points, as the ignore package implements them: escapes, ** in the middle, no re-include below an ignored folder', () => {
+  const rules = new IgnoreRules();
+  rules.addGitignore('', '\\#notes.ts\ndocs/**/*.gen.ts\nlogs/\n!logs/keep.ts\n');
+  assert.equal(rules.ignores('#notes.ts', false), true, 'an escaped # is a pattern, not a comment');
+  assert.equal(rules.ignores('docs/a/b/api.gen.ts', false), true);
+  assert.equal(rules.ignores('docs/api.gen.ts', false), true, '** matches no folder too');
+  assert.equal(rules.ignores('src/api.gen.ts', false), false);
+  assert.equal(rules.ignores('logs/keep.ts', false), true, 'a file cannot be re-included when its folder is ignored');
+  const exclude = new IgnoreRules();
+  exclude.addFilesExclude({ '**/*.{js,map}': true, '**/.cache': true });
+  assert.equal(exclude.ignores('out/a.js', false), true);
+  assert.equal(exclude.ignores('out/a.js.map', false), true);
+  assert.equal(exclude.ignores('pkg/.cache/x.ts', false), true, 'everything in an excluded folder');
+  assert.equal(exclude.ignores('src/a.ts', false), false);
+});
