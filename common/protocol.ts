@@ -245,3 +245,11 @@ export namespace MachineInfoRequest {
   export const method = 'hearth/machine';
   export const type = new RequestType0<MachineInfo, void>(method);
 }
+
+/** What the client tells the server at start, besides the settings it pulls. */
+export interface HearthInitializationOptions {
+  /** A folder of VS Code's storage for this workspace, where the workspace index is kept between sessions. */
+  indexCacheDir?: string;
+  /** Settings, for a client that cannot answer workspace/configuration. */
+  settings?: unknown;
+}

@@ -44,7 +44,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Hearth
     if (status.state === 'error') notifyOnce(status, notifiedErrors);
   };
 
-  const server = new HearthServer(context.asAbsolutePath('dist/server.js'), log, onStatus);
+  const server = new HearthServer(context.asAbsolutePath('dist/server.js'), log, onStatus, context.storageUri?.fsPath);
   const explainView = new ExplainView(server);
   const refactorView = new RefactorView(server, context.globalState);
   const models = new ModelChooser(server, join(context.globalStorageUri.fsPath, 'models'));

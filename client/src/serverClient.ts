@@ -24,6 +24,7 @@ import {
   LastPromptRequest,
   ModelInfoRequest,
   type ModelInfoResult,
+  type HearthInitializationOptions,
   type MachineInfo,
   MachineInfoRequest,
   type PullModelParams,
@@ -67,6 +68,8 @@ export class HearthServer implements vscode.Disposable {
     serverModule: string,
     private readonly log: vscode.LogOutputChannel,
     private readonly onStatus: (status: ClientStatus) => void,
+    /** VS Code's storage for this workspace (context.storageUri): where the server keeps its workspace index. */
+    storageDir?: string,
   ) {
     const serverOptions: ServerOptions = {
       run: { module: serverModule, transport: TransportKind.ipc },
@@ -75,6 +78,7 @@ export class HearthServer implements vscode.Disposable {
     const clientOptions: LanguageClientOptions = {
       documentSelector: [{ scheme: 'file' }, { scheme: 'untitled' }],
       outputChannel: log,
+      initializationOptions: { indexCacheDir: storageDir } satisfies HearthInitializationOptions,
       // The server's workspace index follows source files created, changed and deleted outside the editor.
       synchronize: { fileEvents: vscode.workspace.createFileSystemWatcher(`**/*.{${indexedExtensions.join(',')}}`) },
       middleware: {

@@ -15,7 +15,7 @@ import {
   TextDocumentSyncKind,
   TextDocuments,
 } from 'vscode-languageserver/node';
-import { CompletionMetricsNotification, CursorRestNotification, FirstLineNotification, LastPromptRequest, ServerStatusNotification } from '../../common/protocol';
+import { CompletionMetricsNotification, type HearthInitializationOptions, CursorRestNotification, FirstLineNotification, LastPromptRequest, ServerStatusNotification } from '../../common/protocol';
 import { defaultSettings, type HearthSettings, parseSettings, settingsSection } from '../../common/settings';
 import { CompletionCache } from './completion/completionCache';
 import { type CompletionEnvironment, prepareCompletion, provideCompletion } from './completion/completionPipeline';
@@ -131,7 +131,9 @@ function main(): void {
     supportsConfigurationPull = params.capabilities.workspace?.configuration === true;
     const folders = params.workspaceFolders?.map((folder) => folder.uri) ?? (params.rootUri ? [params.rootUri] : []);
     roots = folders.flatMap((uri) => pathOf(uri) ?? []);
-    if (!supportsConfigurationPull) settings = parseSettings(params.initializationOptions?.settings);
+    const options = (params.initializationOptions ?? {}) as HearthInitializationOptions;
+    if (!supportsConfigurationPull) settings = parseSettings(options.settings);
+    if (typeof options.indexCacheDir === 'string' && options.indexCacheDir !== '') index.keepIn(join(options.indexCacheDir, 'workspace-index.json'));
     return {
       capabilities: {
         textDocumentSync: TextDocumentSyncKind.Incremental,
@@ -143,16 +145,18 @@ function main(): void {
 
   connection.onInitialized(() => {
     if (supportsConfigurationPull) {
-      void connection.client.register(DidChangeConfigurationNotification.type, { section: settingsSection });
+      void connection.client.register(DidChangeConfigurationNotification.type, { section: [settingsSection, 'files.exclude'] });
     }
     void applySettings().catch((error) => log.error(`Applying settings failed: ${describeError(error)}`));
     if (features.context) void buildIndex();
   });
 
   // The index is built in the background, in slices that let completion requests through.
+  let excludeApplied: string | undefined;
   const buildIndex = async (): Promise<void> => {
     try {
       const exclude = supportsConfigurationPull ? ((await connection.workspace.getConfiguration({ section: 'files.exclude' })) ?? {}) : {};
+      excludeApplied = JSON.stringify(exclude);
       await index.build(roots, exclude as Record<string, unknown>);
     } catch (error) {
       log.error(`Indexing the workspace failed: ${describeError(error)}`);
@@ -191,6 +195,15 @@ function main(): void {
   connection.onDidChangeConfiguration((change) => {
     if (!supportsConfigurationPull) settings = parseSettings((change.settings as Record<string, unknown> | undefined)?.[settingsSection]);
     void applySettings().catch((error) => log.error(`Applying settings failed: ${describeError(error)}`));
+    // A files.exclude change applies without a restart: the index is built again (unchanged files are kept).
+    if (features.context && supportsConfigurationPull && excludeApplied !== undefined) {
+      void connection.workspace.getConfiguration({ section: 'files.exclude' }).then((exclude) => {
+        if (JSON.stringify(exclude ?? {}) !== excludeApplied) {
+          log.info('files.exclude changed: indexing the workspace again');
+          void buildIndex();
+        }
+      });
+    }
   });
 
   const completionEnv: Omit<CompletionEnvironment, 'onFirstLine'> = {
@@ -250,7 +263,7 @@ function main(): void {
   registerCursorRest(connection, documents, log, completionEnv);
 
   connection.onShutdown(async () => {
-    await Promise.all([models.dispose(), chatModels.dispose()]);
+    await Promise.all([models.dispose(), chatModels.dispose(), index.flush()]);
   });
 
   documents.listen(connection);

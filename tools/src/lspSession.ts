@@ -60,6 +60,8 @@ export interface LspSessionOptions {
   workspaceFolder?: string;
   /** Extra environment for the server process (e.g. HEARTH_DISABLE, see server/src/features.ts). */
   env?: Record<string, string>;
+  /** Where the server keeps its workspace index between sessions (VS Code's workspace storage in the extension). */
+  indexCacheDir?: string;
 }
 
 export interface PendingCompletion {
@@ -107,7 +109,7 @@ export class LspSession {
     });
     connection.onRequest(ConfigurationRequest.type, (params) => {
       // VS Code's defaults for files.exclude; everything else asked for is Hearth's own section.
-      const answer = params.items.map((item) => (item.section === 'files.exclude' ? { '**/.git': true, '**/node_modules': true } : session.settings));
+      const answer = params.items.map((item) => (item.section === 'files.exclude' ? session.filesExclude : session.settings));
       // The server applies the answer as soon as it arrives; tell those waiting once it is on its way.
       setImmediate(() => session.configurationPulled.splice(0).forEach((notify) => notify()));
       return answer;
@@ -133,6 +135,7 @@ export class LspSession {
         rootUri: options.workspaceFolder ? pathToFileURL(options.workspaceFolder).href : null,
         workspaceFolders: options.workspaceFolder ? [{ uri: pathToFileURL(options.workspaceFolder).href, name: 'workspace' }] : null,
         capabilities: { workspace: { configuration: true, didChangeConfiguration: { dynamicRegistration: true } } },
+        initializationOptions: { indexCacheDir: options.indexCacheDir },
       }),
       30_000,
       'initialize',
@@ -174,6 +177,15 @@ export class LspSession {
     const queued = this.metricsQueue.shift();
     if (queued) return Promise.resolve(queued);
     return withTimeout(new Promise<CompletionMetrics>((resolve) => this.metricsWaiters.push(resolve)), timeoutMs, 'completion metrics');
+  }
+
+  /** files.exclude as the session answers it: VS Code's defaults until changed. */
+  filesExclude: Record<string, unknown> = { '**/.git': true, '**/node_modules': true };
+
+  /** Changes files.exclude (as a user editing the setting) and tells the server. */
+  async updateFilesExclude(exclude: Record<string, unknown>): Promise<void> {
+    this.filesExclude = exclude;
+    await this.connection.sendNotification(DidChangeConfigurationNotification.type, { settings: null });
   }
 
   /** Changes the settings and resolves once the server has pulled them. */

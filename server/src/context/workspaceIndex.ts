@@ -1,10 +1,12 @@
 // The workspace index: every definition in the workspace's source files, by name, for cross-file context. Built in
 // the background in short slices (a completion request never waits behind it), kept current from file events, and
 // bounded: binaries, minified and oversized files are skipped, ignored paths are never walked, and only positions are
-// held (the snippet is read from the file when a completion needs it).
+// held (the snippet is read from the file when a completion needs it). With a cache file (in VS Code's storage for the
+// workspace, never in the workspace) it outlives the session: a restart has the last session's definitions at once,
+// and the walk re-reads only files whose modification time or size changed.
 import type { Dirent } from 'node:fs';
-import { open, readdir, readFile, stat } from 'node:fs/promises';
-import { join, relative, sep } from 'node:path';
+import { mkdir, open, readdir, readFile, rename, stat, writeFile } from 'node:fs/promises';
+import { dirname, join, relative, sep } from 'node:path';
 import type { Logger } from '../logger';
 import { GrammarRegistry } from '../syntax/grammarRegistry';
 import { grammarForPath } from '../../../common/languages';
@@ -43,8 +45,13 @@ export function classifyFile(size: number, head: Buffer, maxBytes: number): Skip
   return undefined;
 }
 
+/** The cache file's format; another version is not read. */
+const cacheVersion = 1;
+
 export interface IndexStats {
   files: number;
+  /** Files whose definitions came from the last session's cache, unchanged on disk. */
+  unchanged: number;
   definitions: number;
   skipped: Record<SkipReason | 'ignored' | 'limit', number>;
   ms: number;
@@ -57,12 +64,23 @@ export class WorkspaceIndex {
   private rules = new IgnoreRules();
   private roots: string[] = [];
   private generation = 0;
+  /** Each indexed file's modification time and size when it was read. */
+  private readonly stamps = new Map<string, { mtimeMs: number; size: number }>();
+  private cacheLoaded = false;
+  private saveTimer: NodeJS.Timeout | undefined;
 
   constructor(
     private readonly grammars: GrammarRegistry,
     private readonly log?: Logger,
     private readonly limits: IndexLimits = defaultIndexLimits,
   ) {}
+
+  /** Where the index is kept between sessions (set before the first build); none: it is not. */
+  private cacheFile: string | undefined;
+
+  keepIn(cacheFile: string | undefined): void {
+    this.cacheFile = cacheFile;
+  }
 
   get fileCount(): number {
     return this.byFile.size;
@@ -81,15 +99,20 @@ export class WorkspaceIndex {
     return this.byFile.has(path);
   }
 
-  /** Indexes the folders from scratch, replacing what was there. A later call supersedes a running one. */
+  /**
+   * Indexes the folders, replacing what was there: files unchanged since they were read (this session, or the last
+   * one through the cache file) are kept, changed ones read again, ignored and vanished ones forgotten. A later call
+   * supersedes a running one. Also the way a files.exclude change is applied.
+   */
   async build(roots: string[], filesExclude: Record<string, unknown>): Promise<IndexStats> {
     const generation = ++this.generation;
     const started = performance.now();
-    this.clear();
+    if (!this.cacheLoaded) await this.loadCache(roots);
     this.roots = roots;
     this.rules = new IgnoreRules();
     this.rules.addFilesExclude(filesExclude);
-    const stats: IndexStats = { files: 0, definitions: 0, skipped: { binary: 0, minified: 0, oversized: 0, ignored: 0, limit: 0 }, ms: 0 };
+    const seen = new Set<string>();
+    const stats: IndexStats = { files: 0, unchanged: 0, definitions: 0, skipped: { binary: 0, minified: 0, oversized: 0, ignored: 0, limit: 0 }, ms: 0 };
     let sliceStart = performance.now();
     const pause = async () => {
       if (performance.now() - sliceStart < this.limits.sliceMs) return;
@@ -121,24 +144,31 @@ export class WorkspaceIndex {
               stats.skipped.ignored++;
               continue;
             }
-            if (this.byFile.size >= this.limits.maxFiles || this.definitionCount >= this.limits.maxDefinitions) {
+            if (!this.byFile.has(path) && (this.byFile.size >= this.limits.maxFiles || this.definitionCount >= this.limits.maxDefinitions)) {
               stats.skipped.limit++;
               continue;
             }
-            const outcome = await this.indexFile(path);
-            if (typeof outcome === 'string') stats.skipped[outcome]++;
+            seen.add(path);
+            const outcome = await this.indexFile(path, true);
+            if (outcome === 'unchanged') {
+              stats.unchanged++;
+              stats.files++;
+            } else if (typeof outcome === 'string') stats.skipped[outcome]++;
             else stats.files++;
             await pause();
           }
         }
       }
     }
+    // What the walk did not reach is gone, ignored now, or beyond the limits.
+    for (const path of [...this.byFile.keys()]) if (!seen.has(path)) this.forget(path);
     stats.definitions = this.definitionCount;
     stats.ms = performance.now() - started;
     this.log?.info(
-      `Indexed ${stats.files} files, ${stats.definitions} definitions in ${Math.round(stats.ms)} ms ` +
+      `Indexed ${stats.files} files (${stats.unchanged} unchanged since they were last read), ${stats.definitions} definitions in ${Math.round(stats.ms)} ms ` +
         `(skipped: ${Object.entries(stats.skipped).map(([k, v]) => `${v} ${k}`).join(', ')})`,
     );
+    await this.saveCache();
     return stats;
   }
 
@@ -147,20 +177,77 @@ export class WorkspaceIndex {
     const root = workspaceRootOf(this.roots, path);
     if (!root || !grammarForPath(path) || this.rules.ignores(toRelative(root, path), false)) return;
     await this.indexFile(path);
+    this.scheduleSave();
   }
 
   removeFile(path: string): void {
     this.forget(path);
+    this.scheduleSave();
+  }
+
+  /** Writes the cache now (the server's shutdown); pending writes are folded into this one. */
+  async flush(): Promise<void> {
+    clearTimeout(this.saveTimer);
+    this.saveTimer = undefined;
+    await this.saveCache();
+  }
+
+  private scheduleSave(): void {
+    if (!this.cacheFile || this.saveTimer) return;
+    this.saveTimer = setTimeout(() => {
+      this.saveTimer = undefined;
+      void this.saveCache();
+    }, 5000);
+    this.saveTimer.unref();
+  }
+
+  /** The last session's index, for the files under `roots`; a missing or unreadable cache is no cache. */
+  private async loadCache(roots: readonly string[]): Promise<void> {
+    this.cacheLoaded = true;
+    if (!this.cacheFile) return;
+    try {
+      const cached = JSON.parse(await readFile(this.cacheFile, 'utf8')) as { version: number; files: Record<string, { mtimeMs: number; size: number; definitions: Array<[string, string, number, number]> }> };
+      if (cached.version !== cacheVersion) return;
+      for (const [path, file] of Object.entries(cached.files)) {
+        if (!workspaceRootOf(roots, path)) continue;
+        this.store(path, file.definitions.map(([name, kind, startLine, endLine]) => ({ name, kind, path, startLine, endLine })));
+        this.stamps.set(path, { mtimeMs: file.mtimeMs, size: file.size });
+      }
+      this.log?.info(`The workspace index of the last session: ${this.byFile.size} files, ${this.definitionCount} definitions (checked against the disk next)`);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') this.log?.warn(`The workspace index cache could not be read (${(error as Error).message}): indexing from scratch.`);
+    }
+  }
+
+  private async saveCache(): Promise<void> {
+    if (!this.cacheFile) return;
+    const files: Record<string, unknown> = {};
+    for (const [path, definitions] of this.byFile) {
+      const stamp = this.stamps.get(path);
+      if (stamp) files[path] = { ...stamp, definitions: definitions.map((d) => [d.name, d.kind, d.startLine, d.endLine]) };
+    }
+    try {
+      await mkdir(dirname(this.cacheFile), { recursive: true });
+      const temporary = `${this.cacheFile}.${process.pid}.tmp`;
+      await writeFile(temporary, JSON.stringify({ version: cacheVersion, files }));
+      await rename(temporary, this.cacheFile);
+    } catch (error) {
+      this.log?.warn(`The workspace index cache could not be written: ${(error as Error).message}`);
+    }
   }
 
   /** Parses one file and replaces its definitions; returns why it was skipped, or the number of definitions. */
-  private async indexFile(path: string): Promise<SkipReason | number> {
+  private async indexFile(path: string, keepUnchanged = false): Promise<SkipReason | 'unchanged' | number> {
     const grammarName = grammarForPath(path);
     const grammar = grammarName && (await this.grammars.get(grammarName));
     if (!grammar) return 0;
     let text: string;
+    let stamp: { mtimeMs: number; size: number };
     try {
       const info = await stat(path);
+      stamp = { mtimeMs: info.mtimeMs, size: info.size };
+      const known = this.stamps.get(path);
+      if (keepUnchanged && known && this.byFile.has(path) && known.mtimeMs === stamp.mtimeMs && known.size === stamp.size) return 'unchanged';
       const handle = await open(path, 'r');
       try {
         const head = Buffer.alloc(Math.min(info.size, 8192));
@@ -181,21 +268,27 @@ export class WorkspaceIndex {
     const tree = GrammarRegistry.parse(grammar, text);
     try {
       const definitions = extractDefinitions(tree, grammar).map(({ name, kind, startLine, endLine }) => ({ name, kind, path, startLine, endLine }));
-      this.forget(path);
-      this.byFile.set(path, definitions);
-      for (const definition of definitions) {
-        let list = this.byName.get(definition.name);
-        if (!list) this.byName.set(definition.name, (list = []));
-        list.push(definition);
-      }
-      this.definitionCount += definitions.length;
+      this.store(path, definitions);
+      this.stamps.set(path, stamp);
       return definitions.length;
     } finally {
       tree.delete();
     }
   }
 
+  private store(path: string, definitions: IndexedDefinition[]): void {
+    this.forget(path);
+    this.byFile.set(path, definitions);
+    for (const definition of definitions) {
+      let list = this.byName.get(definition.name);
+      if (!list) this.byName.set(definition.name, (list = []));
+      list.push(definition);
+    }
+    this.definitionCount += definitions.length;
+  }
+
   private forget(path: string): void {
+    this.stamps.delete(path);
     const old = this.byFile.get(path);
     if (!old) return;
     this.byFile.delete(path);
@@ -207,12 +300,6 @@ export class WorkspaceIndex {
       if (kept.length === 0) this.byName.delete(definition.name);
       else this.byName.set(definition.name, kept);
     }
-  }
-
-  private clear(): void {
-    this.byName.clear();
-    this.byFile.clear();
-    this.definitionCount = 0;
   }
 }
 
