@@ -5,6 +5,7 @@
 // the result is reused while the cursor stays on its line, so the
 // prompt's stable part — and its KV cache — does not move with each keystroke. Definitions (the most stable) come
 // first, similar snippets and recent edits (the most volatile) last.
+import { dirname, join } from 'node:path';
 import type { DocumentTrees } from '../syntax/documentTrees';
 import type { GrammarRegistry } from '../syntax/grammarRegistry';
 import { grammarForLanguage } from '../../../common/languages';
@@ -299,8 +300,8 @@ export class ContextBuilder {
   /** A workspace file named like a module the document imports (`name.py`, `name.ts`, `name/__init__.py`) near it. */
   private moduleFile(request: ContextRequest, name: string): string | undefined {
     if (!request.path) return undefined;
-    const dir = request.path.slice(0, request.path.lastIndexOf('/'));
-    const candidates = [`${dir}/${name}.py`, `${dir}/${name}/__init__.py`, `${dir}/${name}.ts`, `${dir}/${name}/index.ts`, `${dir}/${name}.js`];
+    const dir = dirname(request.path);
+    const candidates = [`${name}.py`, join(name, '__init__.py'), `${name}.ts`, join(name, 'index.ts'), `${name}.js`].map((file) => join(dir, file));
     return candidates.find((path) => this.deps.index.has(path));
   }
 
