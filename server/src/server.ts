@@ -302,7 +302,10 @@ function registerInlineCompletion(
         },
       );
       void connection.sendNotification(CompletionMetricsNotification.type, result.metrics);
-      log.debug(`completion ${result.metrics.outcome} in ${result.metrics.totalMs.toFixed(1)} ms: ${JSON.stringify(result.text)}`);
+      // One line per completion at info level, without the code (prompts and completions only at debug).
+      const m = result.metrics;
+      log.info(`completion ${m.outcome} in ${m.totalMs.toFixed(0)} ms${m.outcome === 'served' ? `: prompt ${m.promptTokens} tokens (${m.reusedPromptTokens} reused), ${m.generatedTokens} generated` : m.reason ? ` (${m.reason})` : ''}`);
+      log.debug(`completion text: ${JSON.stringify(result.text)}`);
       if (result.text === '') return [];
       return [{ insertText: result.text, range: { start: params.position, end: params.position } }];
     } catch (error) {

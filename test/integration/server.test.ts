@@ -370,3 +370,21 @@ describe('bad models leave the server running with a message that says what to d
     });
   }
 });
+
+test('at the default log level each completion is one line of figures, with no code from the prompt or the completion', async () => {
+  const lines: string[] = [];
+  const session = await LspSession.start({ serverPath, settings: { threads: 1, gpu: 'off', logLevel: 'info' }, onLog: (line) => lines.push(line) });
+  try {
+    await session.waitForStatus((s) => s.state === 'ready', 120_000);
+    await session.open(mathUri, 'typescript', mathText);
+    const [completion] = await session.complete(mathUri, insideScale);
+    const deadline = Date.now() + 10_000;
+    while (!lines.some((line) => line.startsWith('completion ')) && Date.now() < deadline) await delay(50);
+    const line = lines.find((l) => l.startsWith('completion '));
+    assert.match(line ?? '', /^completion (served|empty) in \d+ ms/, lines.join('\n'));
+    if (completion && completion.trim().length > 3) assert.ok(!lines.some((l) => l.includes(completion.trim())), 'the completion is not in the log');
+    assert.ok(!lines.some((l) => l.includes('factor: number') || l.includes('<fim_')), 'no prompt text in the log');
+  } finally {
+    await session.stop();
+  }
+});
