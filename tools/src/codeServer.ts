@@ -1,7 +1,7 @@
 // Starts a fresh code-server (a real VS Code workbench and extension host) on 127.0.0.1 with its own state
 // folder. Installed by scripts/setup-e2e.sh; used by the demo and the end-to-end tests.
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -24,7 +24,9 @@ const userSettings = {
   'workbench.tips.enabled': false,
   'telemetry.telemetryLevel': 'off',
   'update.mode': 'none',
-  'extensions.autoUpdate': false,
+  // The value this VS Code's settings migration writes: with `false` it rewrote settings.json at start-up, and a setting
+  // read while it did came back empty (a test's hearth.modelHub was missed once).
+  'extensions.autoUpdate': 'off',
   'extensions.autoCheckUpdates': false,
   'chat.disableAIFeatures': true,
   'security.workspace.trust.enabled': false,
@@ -120,22 +122,25 @@ export async function startCodeServer(options: CodeServerOptions): Promise<CodeS
     stateDir,
     output: () => output,
     stop: async () => {
-      if (child.exitCode !== null) return;
-      const exited = new Promise((resolve) => child.once('exit', resolve));
-      try {
-        process.kill(-child.pid!, 'SIGTERM'); // the whole group: the extension host and our server with it
-      } catch {
-        // already gone
-      }
-      const timer = setTimeout(() => {
+      if (child.exitCode === null) {
+        const exited = new Promise((resolve) => child.once('exit', resolve));
         try {
-          process.kill(-child.pid!, 'SIGKILL');
+          process.kill(-child.pid!, 'SIGTERM'); // the whole group: the extension host and our server with it
         } catch {
           // already gone
         }
-      }, 5000);
-      await exited;
-      clearTimeout(timer);
+        const timer = setTimeout(() => {
+          try {
+            process.kill(-child.pid!, 'SIGKILL');
+          } catch {
+            // already gone
+          }
+        }, 5000);
+        await exited;
+        clearTimeout(timer);
+      }
+      // The installed extension and what it downloaded are large; the logs (user-data/logs) stay for diagnosis.
+      for (const heavy of [extensionsDir, join(userDataDir, 'User', 'globalStorage')]) rmSync(heavy, { recursive: true, force: true });
     },
   };
 }
