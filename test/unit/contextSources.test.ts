@@ -196,6 +196,21 @@ describe('context for what the cursor is about to name', () => {
     assert.match(context, /grow\(by: number\): void \{/, context);
   });
 
+  test('typing the member after the dot keeps the context (and the prompt’s KV cache) it got at the dot', async () => {
+    const shared = builder();
+    const at = async (source: string) => {
+      const { text, offset } = splitAtCursor(source);
+      const path = join(root, 'src', 'main.ts');
+      return shared.build({ uri: 'file:///main.ts', path, languageId: 'typescript', text, offset }, { budgetChars: 3072, deadline: performance.now() + 5000, sources: { definitions: true, recentEdits: false, similar: false } });
+    };
+    const before = await at("import { Circle } from './shapes';\n\nconst c = new Circle();\nc║\n");
+    const dot = await at("import { Circle } from './shapes';\n\nconst c = new Circle();\nc.║\n");
+    const typed = await at("import { Circle } from './shapes';\n\nconst c = new Circle();\nc.gr║\n");
+    assert.ok(!before.some((s) => s.text.includes('grow(by: number)')), 'before the dot: the class by its first line only');
+    assert.ok(dot.some((s) => s.text.includes('grow(by: number): void {')), dot.map((s) => s.text).join('\n'));
+    assert.equal(typed, dot, 'the same context object while the member is typed');
+  });
+
   test('a re-export resolves like an import', async () => {
     const context = await contextAt('src/index.ts', "export { distance } from './geometry';\n\nexport const far = distance(║\n");
     assert.match(context, /export function distance\(a: number, b: number\): number/, context);

@@ -105,7 +105,10 @@ export class ContextBuilder {
     const lineStart = request.text.lastIndexOf('\n', request.offset - 1) + 1;
     // The cursor's line by where it starts: typing on it keeps this, an edit above it moves it (as a new line would).
     const header = importHeader(request.text);
-    const key = JSON.stringify([request.uri, lineStart, header.length, hash(header), options.budgetChars, options.sources]);
+    // A member access on the line (`receiver.` and the member typed so far) shapes the context: it is part of the key,
+    // so typing the member's name keeps the context, and the dot that starts it changes it once.
+    const receiver = receiverBefore(request.text.slice(lineStart, request.offset));
+    const key = JSON.stringify([request.uri, lineStart, header.length, hash(header), receiver, options.budgetChars, options.sources]);
     let entry = this.cached.get(request.uri);
     if (entry?.key !== key) {
       entry = { key, snippets: [], done: Promise.resolve(), complete: false };
@@ -233,7 +236,7 @@ export class ContextBuilder {
     // A member access being typed (`receiver.`): the members of the receiver's class, its bases' for `self`/`this`,
     // or the module's — the outline (signature lines) of each, most specific first.
     const receiverOutlines: ContextSnippet[] = [];
-    for (const owner of await this.receiverTypes(request, localNames, expired)) {
+    for (const owner of this.receiverTypes(request, localNames, expired)) {
       const outline = await this.outline(owner, readLines);
       if (outline) receiverOutlines.push(outline);
     }
@@ -259,13 +262,12 @@ export class ContextBuilder {
   }
 
   /**
-   * The classes or modules whose members the cursor is about to name: the text before the cursor ends with
-   * `receiver.` and the receiver is `self`/`this` (the enclosing class's bases, defined elsewhere), an imported class
+   * The classes or modules whose members the cursor is naming: the line before the cursor ends with `receiver.` (and
+   * the member typed so far), and the receiver is `self`/`this` (the enclosing class's bases, defined elsewhere), an imported class
    * or module, or a variable assigned or annotated with one in the code above.
    */
-  private async receiverTypes(request: ContextRequest, localNames: ReadonlySet<string>, expired: () => boolean): Promise<Array<{ path: string; startLine?: number; endLine?: number }>> {
-    const before = request.text.slice(Math.max(0, request.offset - 200), request.offset);
-    const receiver = /([A-Za-z_$][\w$]*)\s*\.\s*$/.exec(before)?.[1];
+  private receiverTypes(request: ContextRequest, localNames: ReadonlySet<string>, expired: () => boolean): Array<{ path: string; startLine?: number; endLine?: number }> {
+    const receiver = receiverBefore(request.text.slice(request.text.lastIndexOf('\n', request.offset - 1) + 1, request.offset));
     if (!receiver || expired()) return [];
     const index = this.deps.index;
     const classesNamed = (name: string) => index.lookup(name).filter((d) => d.path !== request.path && (d.kind === 'class' || d.kind === 'interface' || d.kind === 'struct'));
@@ -351,6 +353,11 @@ export class ContextBuilder {
 function signatureOf(text: string): string {
   const first = text.split('\n')[0]!;
   return first === text ? text : `${first}\n…`;
+}
+
+/** The receiver of a member access being typed at the end of `lineBefore` (`self.pe` → `self`), if any. */
+function receiverBefore(lineBefore: string): string | undefined {
+  return /([A-Za-z_$][\w$]*)\s*\.\s*[A-Za-z_$]?[\w$]*$/.exec(lineBefore)?.[1];
 }
 
 /** Waits for `done`, or until performance.now() reaches `deadline`, whichever comes first. */
