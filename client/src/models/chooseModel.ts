@@ -73,29 +73,20 @@ export class ModelChooser {
 
   /** Downloads in the server with a cancellable progress notification; resumable when chosen again. */
   async download(model: CatalogueModel): Promise<string | undefined> {
-    const result = await vscode.window.withProgress(
-      { location: vscode.ProgressLocation.Notification, title: `Hearth: downloading ${model.label}`, cancellable: true },
-      async (report, token) => {
+    const title = `Hearth: downloading ${model.label}`;
+    // The status bar shows it too (a spinner and the percentage), for when the notification is hidden: the window's
+    // progress lasts as long as the notification's.
+    const result = await vscode.window.withProgress({ location: vscode.ProgressLocation.Window, title }, (statusBar) =>
+      vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title, cancellable: true }, (report, token) => {
         let reported = 0;
-        // The status bar shows it too (a spinner and the percentage), for when the notification is hidden.
-        let reportInStatusBar: (message: string) => void = () => undefined;
-        let endStatusBar: () => void = () => undefined;
-        void vscode.window.withProgress({ location: vscode.ProgressLocation.Window, title: `Hearth: downloading ${model.label}` }, (statusBar) => {
-          reportInStatusBar = (message) => statusBar.report({ message });
-          return new Promise<void>((resolve) => (endStatusBar = resolve));
+        return this.server.pullModel({ repo: model.repo, file: model.file, dir: this.modelsDir, hub: readSettings().modelHub, proxy: readProxySettings() }, token, (progress) => {
+          const percent = progress.totalBytes > 0 ? (100 * progress.downloadedBytes) / progress.totalBytes : 0;
+          const message = progressMessage(progress);
+          report.report({ message, increment: Math.max(0, percent - reported) });
+          statusBar.report({ message: message.split(' — ')[0]! });
+          reported = Math.max(reported, percent);
         });
-        try {
-          return await this.server.pullModel({ repo: model.repo, file: model.file, dir: this.modelsDir, hub: readSettings().modelHub, proxy: readProxySettings() }, token, (progress) => {
-            const percent = progress.totalBytes > 0 ? (100 * progress.downloadedBytes) / progress.totalBytes : 0;
-            const message = progressMessage(progress);
-            report.report({ message, increment: Math.max(0, percent - reported) });
-            reportInStatusBar(message.split(' — ')[0]!);
-            reported = Math.max(reported, percent);
-          });
-        } finally {
-          endStatusBar();
-        }
-      },
+      }),
     );
     if (!result.path) {
       if (result.errorKind !== 'cancelled') void vscode.window.showErrorMessage(`Hearth: ${result.error}`);
