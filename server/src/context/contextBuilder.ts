@@ -80,6 +80,16 @@ const keywords = new Set('if else for while do return function const let var cla
  */
 const backgroundLimitMs = 1000;
 
+/** What decides a line's context besides the document: computed once per request. */
+interface LineFacts {
+  /** Offset where the cursor's line starts. */
+  start: number;
+  /** The document's import lines, as length and hash. */
+  headerKey: string;
+  /** The receiver of a member access being typed on the line, if any. */
+  receiver: string | undefined;
+}
+
 /** One document's context for one cursor line: complete, or still being built (and then filled as it goes). */
 interface ContextEntry {
   key: string;
@@ -107,8 +117,8 @@ export class ContextBuilder {
     const header = importHeader(request.text);
     // A member access on the line (`receiver.` and the member typed so far) shapes the context: it is part of the key,
     // so typing the member's name keeps the context, and the dot that starts it changes it once.
-    const receiver = receiverBefore(request.text.slice(lineStart, request.offset));
-    const key = JSON.stringify([request.uri, lineStart, header.length, hash(header), receiver, options.budgetChars, options.sources]);
+    const line: LineFacts = { start: lineStart, headerKey: `${header.length}:${hash(header)}`, receiver: receiverBefore(request.text.slice(lineStart, request.offset)) };
+    const key = JSON.stringify([request.uri, line.start, line.headerKey, line.receiver, options.budgetChars, options.sources]);
     let entry = this.cached.get(request.uri);
     if (entry?.key !== key) {
       entry = { key, snippets: [], done: Promise.resolve(), complete: false };
@@ -117,7 +127,7 @@ export class ContextBuilder {
       const mine = entry;
       // A newer build for the document (another line) makes this one stop at its next step.
       const expired = () => performance.now() > limit || this.cached.get(request.uri) !== mine;
-      entry.done = this.fill(entry, request, lineStart, options, expired).then(
+      entry.done = this.fill(entry, request, line, options, expired).then(
         () => void (mine.complete = !expired()),
         () => undefined,
       );
@@ -131,10 +141,10 @@ export class ContextBuilder {
   }
 
   /** Adds the sources' snippets to the entry, stable ones first, until `expired()`. */
-  private async fill(entry: ContextEntry, request: ContextRequest, lineStart: number, options: ContextOptions, expired: () => boolean): Promise<void> {
+  private async fill(entry: ContextEntry, request: ContextRequest, line: LineFacts, options: ContextOptions, expired: () => boolean): Promise<void> {
     const cost = (snippet: ContextSnippet) => snippet.text.length + snippet.path.length + 2;
     const lineEnd = request.text.indexOf('\n', request.offset);
-    const nearby = request.text.slice(lastLinesStart(request.text, lineStart, nearbyLines), lineEnd < 0 ? undefined : lineEnd);
+    const nearby = request.text.slice(lastLinesStart(request.text, line.start, nearbyLines), lineEnd < 0 ? undefined : lineEnd);
     const enabledShares = contextSources.filter((source) => options.sources[source]).reduce((sum, source) => sum + shareOf[source], 0);
     // The volatile sources are cheap and bounded by their shares: they are chosen first, so that what they leave of
     // the budget goes to the definitions (a file with no recent edits elsewhere gives the definitions their room).
@@ -154,7 +164,7 @@ export class ContextBuilder {
     // Stable first: definitions, then recent edits, then similar snippets (the order of contextSources).
     if (options.sources.definitions && !expired()) {
       let budget = options.budgetChars - volatileCost;
-      for (const snippet of await this.definitions(request, nearby, expired)) {
+      for (const snippet of await this.definitions(request, line, nearby, expired)) {
         // A definition too long for what is left still gives its signature.
         for (const candidate of [snippet, { ...snippet, text: signatureOf(snippet.text) }]) {
           if (cost(candidate) > budget) continue;
@@ -180,7 +190,7 @@ export class ContextBuilder {
   }
 
   /** Definitions, in other files, of what this file imports and of the identifiers used near the cursor. */
-  private async definitions(request: ContextRequest, nearby: string, expired: () => boolean): Promise<ContextSnippet[]> {
+  private async definitions(request: ContextRequest, line: LineFacts, nearby: string, expired: () => boolean): Promise<ContextSnippet[]> {
     const grammarName = grammarForLanguage(request.languageId);
     const grammar = grammarName && (await this.deps.grammars.get(grammarName));
     const used = [...identifiersIn(nearby)].filter((name) => !keywords.has(name));
@@ -192,12 +202,10 @@ export class ContextBuilder {
       // The file's own definitions and its imports, from one parse, kept while its import lines stay the same (running
       // the queries over a long file costs more than the rest of the stage): a definition added since is missed for
       // a while, which only means its name may also be looked up elsewhere.
-      const header = importHeader(request.text);
-      const headerKey = `${header.length}:${hash(header)}`;
       let outline = this.outlines.get(request.uri);
-      if (outline?.key !== headerKey) {
+      if (outline?.key !== line.headerKey) {
         const tree = this.deps.trees.treeFor(request.uri, grammar, request.text);
-        outline = { key: headerKey, localNames: new Set(extractDefinitions(tree, grammar).map((d) => d.name)), imports: extractImports(tree, grammar) };
+        outline = { key: line.headerKey, localNames: new Set(extractDefinitions(tree, grammar).map((d) => d.name)), imports: extractImports(tree, grammar) };
         this.outlines.set(request.uri, outline);
         if (this.outlines.size > cachedDocuments) this.outlines.delete(this.outlines.keys().next().value!);
       }
@@ -235,19 +243,10 @@ export class ContextBuilder {
     };
     // A member access being typed (`receiver.`): the members of the receiver's class, its bases' for `self`/`this`,
     // or the module's — the outline (signature lines) of each, most specific first.
-    const receiverOutlines: ContextSnippet[] = [];
-    for (const owner of this.receiverTypes(request, localNames, expired)) {
+    for (const owner of this.receiverTypes(request, line.receiver, localNames, expired)) {
       const outline = await this.outline(owner, readLines);
-      if (outline) receiverOutlines.push(outline);
+      if (outline) snippets.push(outline);
     }
-    // Files imported whole (`from m import *`, `import * as m`, a module used by name): their outline, not a few bodies.
-    const fileOutlines: ContextSnippet[] = [];
-    for (const path of includedFiles) {
-      if (expired()) break;
-      const outline = await this.outline({ path }, readLines);
-      if (outline) fileOutlines.push(outline);
-    }
-    snippets.push(...receiverOutlines);
     for (const definition of chosen) {
       if (expired()) break;
       const fileLines = await readLines(definition.path);
@@ -257,7 +256,12 @@ export class ContextBuilder {
       const snippet = lines.length <= wholeDefinitionLines ? definitionSnippet(lines.join('\n')) : signatureOf(lines.join('\n'));
       snippets.push({ path: this.relativePath(definition.path, definition.path), text: snippet, source: 'definitions' });
     }
-    snippets.push(...fileOutlines);
+    // Files imported whole (`from m import *`, `import * as m`): their outline, not a few bodies.
+    for (const path of includedFiles) {
+      if (expired()) break;
+      const outline = await this.outline({ path }, readLines);
+      if (outline) snippets.push(outline);
+    }
     return snippets;
   }
 
@@ -266,8 +270,7 @@ export class ContextBuilder {
    * the member typed so far), and the receiver is `self`/`this` (the enclosing class's bases, defined elsewhere), an imported class
    * or module, or a variable assigned or annotated with one in the code above.
    */
-  private receiverTypes(request: ContextRequest, localNames: ReadonlySet<string>, expired: () => boolean): Array<{ path: string; startLine?: number; endLine?: number }> {
-    const receiver = receiverBefore(request.text.slice(request.text.lastIndexOf('\n', request.offset - 1) + 1, request.offset));
+  private receiverTypes(request: ContextRequest, receiver: string | undefined, localNames: ReadonlySet<string>, expired: () => boolean): Array<{ path: string; startLine?: number; endLine?: number }> {
     if (!receiver || expired()) return [];
     const index = this.deps.index;
     const classesNamed = (name: string) => index.lookup(name).filter((d) => d.path !== request.path && (d.kind === 'class' || d.kind === 'interface' || d.kind === 'struct'));
