@@ -16,15 +16,43 @@ import { splitAtCursor } from '../support/cursor';
 import { repoRoot } from '../support/paths';
 
 test('imports resolve to workspace files the way each language names them', () => {
-  const files = new Set(['/w/src/geometry.ts', '/w/src/util/index.ts', '/w/pkg/shapes.py', '/w/pkg/sub/__init__.py', '/w/include/vec.h']);
-  const exists = (p: string) => files.has(p);
-  assert.equal(resolveImport('/w/src/a.ts', './geometry.js', 'typescript', ['/w'], exists), '/w/src/geometry.ts');
-  assert.equal(resolveImport('/w/src/a.ts', './util', 'typescript', ['/w'], exists), '/w/src/util/index.ts');
-  assert.equal(resolveImport('/w/src/a.ts', 'react', 'typescript', ['/w'], exists), undefined);
-  assert.equal(resolveImport('/w/pkg/main.py', '.shapes', 'python', ['/w'], exists), '/w/pkg/shapes.py');
-  assert.equal(resolveImport('/w/main.py', 'pkg.sub', 'python', ['/w'], exists), '/w/pkg/sub/__init__.py');
-  assert.equal(resolveImport('/w/src/a.c', 'vec.h', 'c', ['/w'], exists), '/w/include/vec.h');
-  assert.equal(resolveImport('/w/src/a.go', 'example.com/x', 'go', ['/w'], exists), undefined);
+  const files = new Set([
+    '/w/src/geometry.ts',
+    '/w/src/util/index.ts',
+    '/w/pkg/shapes.py',
+    '/w/pkg/sub/__init__.py',
+    '/w/include/vec.h',
+    '/w/packages/core/src/index.ts',
+    '/w/packages/core/src/rules.ts',
+    '/w/crate/src/lib.rs',
+    '/w/crate/src/de.rs',
+    '/w/crate/src/value/mod.rs',
+    '/w/crate/src/value/number.rs',
+  ]);
+  const folders = new Set(['/w/cmp/internal/diff']);
+  const workspace = { roots: ['/w'], exists: (p: string) => files.has(p) || folders.has(p), packageFolder: (name: string) => (name === '@acme/core' ? '/w/packages/core' : undefined) };
+  const resolve = (from: string, source: string, grammar: Parameters<typeof resolveImport>[2]) => resolveImport(from, source, grammar, workspace);
+  assert.equal(resolve('/w/src/a.ts', './geometry.js', 'typescript'), '/w/src/geometry.ts');
+  assert.equal(resolve('/w/src/a.ts', './util', 'typescript'), '/w/src/util/index.ts');
+  assert.equal(resolve('/w/src/a.ts', 'react', 'typescript'), undefined);
+  // A monorepo's packages import each other by name.
+  assert.equal(resolve('/w/src/a.ts', '@acme/core', 'typescript'), '/w/packages/core/src/index.ts');
+  assert.equal(resolve('/w/src/a.ts', '@acme/core/rules', 'typescript'), '/w/packages/core/src/rules.ts');
+  assert.equal(resolve('/w/pkg/main.py', '.shapes', 'python'), '/w/pkg/shapes.py');
+  assert.equal(resolve('/w/main.py', 'pkg.sub', 'python'), '/w/pkg/sub/__init__.py');
+  assert.equal(resolve('/w/src/a.c', 'vec.h', 'c'), '/w/include/vec.h');
+  // Go: the package's folder, found by the import path's tail (its head is go.mod's module path).
+  assert.equal(resolve('/w/cmp/compare.go', 'github.com/google/go-cmp/cmp/internal/diff', 'go'), '/w/cmp/internal/diff');
+  assert.equal(resolve('/w/src/a.go', 'example.com/x', 'go'), undefined);
+  assert.equal(resolve('/w/src/a.go', 'fmt', 'go'), undefined);
+  // Rust: crate::, self::, super:: paths to the module's file; other crates are not the workspace's.
+  assert.equal(resolve('/w/crate/src/ser.rs', 'crate::de::Deserializer', 'rust'), '/w/crate/src/de.rs');
+  assert.equal(resolve('/w/crate/src/ser.rs', 'crate::value::number::Number', 'rust'), '/w/crate/src/value/number.rs');
+  assert.equal(resolve('/w/crate/src/ser.rs', 'crate::value::Value', 'rust'), '/w/crate/src/value/mod.rs');
+  assert.equal(resolve('/w/crate/src/value/mod.rs', 'self::number::Number', 'rust'), '/w/crate/src/value/number.rs');
+  assert.equal(resolve('/w/crate/src/value/number.rs', 'super::Value', 'rust'), '/w/crate/src/value/mod.rs');
+  assert.equal(resolve('/w/crate/src/de.rs', 'super::{Error, Value}', 'rust'), '/w/crate/src/lib.rs');
+  assert.equal(resolve('/w/crate/src/de.rs', 'serde::de::Visitor', 'rust'), undefined);
 });
 
 test('similar snippets: the window sharing the most identifiers, one per file, above a floor', () => {
@@ -154,7 +182,7 @@ describe('context for what the cursor is about to name', () => {
     });
   const contextAt = async (path: string, source: string, budgetChars = 3072, allSources = false) => {
     const { text, offset } = splitAtCursor(source);
-    const languageId = path.endsWith('.py') ? 'python' : 'typescript';
+    const languageId = ({ py: 'python', go: 'go', rs: 'rust' } as Record<string, string>)[path.split('.').at(-1)!] ?? 'typescript';
     const sources = { definitions: true, recentEdits: allSources, similar: allSources };
     const snippets = await builder().build({ uri: `file://${join(root, path)}`, path: join(root, path), languageId, text, offset }, { budgetChars, deadline: performance.now() + 5000, sources });
     return snippets.map((s) => s.text).join('\n');
@@ -168,10 +196,59 @@ describe('context for what the cursor is about to name', () => {
     write('pkg/reader.py', 'class Reader(object):\n    """Reads."""\n\n    def peek(self, index=0):\n        return self.buffer[index]\n\n    def prefix(self, length=1):\n        return self.buffer[:length]\n\n    def forward(self, length=1):\n        self.pointer += length\n');
     write('src/geometry.ts', 'export function distance(a: number, b: number): number {\n  return Math.abs(a - b);\n}\n');
     write('src/shapes.ts', 'export class Circle {\n  radius = 1;\n  area(): number {\n    return Math.PI * this.radius ** 2;\n  }\n  grow(by: number): void {\n    this.radius += by;\n  }\n}\n');
+    // A base class two levels up (Python's email.mime: MIMEText → MIMENonMultipart → MIMEBase → Message).
+    write('pkg/base.py', 'class Message(object):\n    def set_payload(self, payload):\n        self.payload = payload\n\n    def get_payload(self):\n        return self.payload\n');
+    write('pkg/part.py', 'from .base import Message\n\nclass Part(Message):\n    def boundary(self):\n        return None\n');
+    // A Go module: the package `diff` imported by path; a type whose methods are in another file of its package.
+    write('gomod/go.mod', 'module example.com/tool\n');
+    write('gomod/internal/diff/diff.go', 'package diff\n\ntype EditScript []EditType\n\nfunc Difference(nx, ny int) EditScript {\n\treturn nil\n}\n\nfunc helper() {}\n');
+    write('gomod/report/text.go', 'package report\n\ntype textWrap struct {\n\tPrefix string\n}\n\ntype textList []textWrap\n');
+    write('gomod/report/format.go', 'package report\n\nfunc (s *textWrap) formatCompact(d int) string {\n\treturn s.Prefix\n}\n');
+    // A Rust crate: `use crate::…` and `self.` inside an impl whose type is defined in another file.
+    write('crate/src/lib.rs', 'pub mod map;\npub mod de;\n');
+    write('crate/src/map.rs', 'pub struct Map {\n    len: usize,\n}\n');
+    write('crate/src/extra.rs', 'use crate::map::Map;\n\nimpl Map {\n    pub fn entry_count(&self) -> usize {\n        self.len\n    }\n}\n');
     await index.build([root], {});
   });
 
   after(() => rmSync(root, { recursive: true, force: true }));
+
+  test('self. reaches the bases of the bases, defined in other files', async () => {
+    const context = await contextAt('pkg/text.py', 'from .part import Part\n\nclass Text(Part):\n    def __init__(self, body):\n        self.║\n');
+    assert.match(context, /def boundary\(self\):/, context);
+    assert.match(context, /def set_payload\(self, payload\):/, context);
+  });
+
+  test('Go: a package imported by path gives its exported names at `pkg.`', async () => {
+    const context = await contextAt('gomod/cmd/main.go', 'package main\n\nimport (\n\t"fmt"\n\t"example.com/tool/internal/diff"\n)\n\nfunc main() {\n\tfmt.Println(diff.║)\n}\n');
+    assert.match(context, /func Difference\(nx, ny int\) EditScript \{/, context);
+    assert.match(context, /type EditScript \[\]EditType/);
+    assert.doesNotMatch(context, /func helper/, 'what another package cannot reach is left out');
+  });
+
+  test('Go: a method receiver’s type gives its methods from every file of the package, and the package’s types are there', async () => {
+    const context = await contextAt('gomod/report/compare.go', 'package report\n\nfunc (s *textWrap) render() string {\n\treturn s.║\n}\n');
+    assert.match(context, /func \(s \*textWrap\) formatCompact\(d int\) string \{/, context);
+    const plain = await contextAt('gomod/report/compare.go', 'package report\n\nfunc render() {\n\tvar x ║\n}\n');
+    assert.match(plain, /type textList \[\]textWrap/, plain);
+  });
+
+  test('Rust: `use crate::…` resolves to the module file, and self. in an impl reaches the type’s fields and other impls', async () => {
+    const used = await contextAt('crate/src/de.rs', 'use crate::map::Map;\n\nfn build() -> ║\n');
+    assert.match(used, /pub struct Map \{/, used);
+    const member = await contextAt('crate/src/de.rs', 'use crate::map::Map;\n\nimpl Map {\n    fn size(&self) -> usize {\n        self.║\n    }\n}\n');
+    assert.match(member, /pub fn entry_count\(&self\) -> usize \{/, member);
+  });
+
+  test('identifiers nearest the cursor come first: a name on the next line before one thirty lines up', async () => {
+    // The budget holds one definition: the one used just below the cursor wins over one used far above.
+    write('src/far.ts', 'export function farAway(a: number): number {\n  return a;\n}\n');
+    write('src/near.ts', 'export function nearBy(a: number): number {\n  return a;\n}\n');
+    await index.build([root], {});
+    const context = await contextAt('src/use.ts', `farAway(1);\n${'let filler = 0;\n'.repeat(25)}const x = ║\nnearBy(x);\n`, 80);
+    assert.match(context, /nearBy/, context);
+    assert.doesNotMatch(context, /farAway/);
+  });
 
   test('a star import gives the module’s outline: every definition’s first line, not the first few', async () => {
     const context = await contextAt('pkg/parser.py', 'from .events import *\n\ndef parse(mark):\n    return ║\n');

@@ -10,7 +10,7 @@ import type { DocumentTrees } from '../syntax/documentTrees';
 import type { GrammarRegistry } from '../syntax/grammarRegistry';
 import { grammarForLanguage } from '../../../common/languages';
 import { definitionSnippet, extractDefinitions, extractImports } from '../syntax/outline';
-import { resolveImport } from './importResolution';
+import { resolveImport, type Workspace } from './importResolution';
 import type { RecentEdits } from './recentEdits';
 import { findSimilarSnippets } from './similarSnippets';
 import { type IndexedDefinition, toRelative, type WorkspaceIndex, workspaceRootOf } from './workspaceIndex';
@@ -71,6 +71,12 @@ const wholeDefinitionLines = 6;
 const similarQueryLines = 10;
 /** Lines of the code just before the cursor that decide which symbols are "in use" and what "similar" means. */
 const nearbyLines = 30;
+/** Classes or modules whose outline a member access gets at most (the receiver's type and its bases). */
+const maxReceiverOwners = 3;
+/** A class's first line, with its bases: `class X(A, B):`, `class X extends A implements B`. */
+const classLinePattern = /^[ \t]*(?:export\s+)?(?:default\s+)?(?:abstract\s+)?class\s+\w+\s*(?:\(([^)]*)\)|(?:<[^>]*>)?\s*extends\s+([\w$.]+)(?:<[^{]*?>)?(?:\s+implements\s+([\w$.,\s]+))?)?/m;
+/** Lines after the cursor whose identifiers also count as used (the model sees them in the suffix). */
+const linesAfter = 10;
 const keywords = new Set('if else for while do return function const let var class new this true false null undefined import export from as def self None True False in is not and or fn pub use impl struct enum match mut let type interface extends implements public private protected static void int char double float long unsigned sizeof include define package func go defer chan map range string number boolean async await yield try catch finally throw switch case break continue default'.split(' '));
 
 /**
@@ -88,6 +94,16 @@ interface LineFacts {
   headerKey: string;
   /** The receiver of a member access being typed on the line, if any. */
   receiver: string | undefined;
+}
+
+/** Whose members an outline lists: a file, a folder (a Go package), or one type (its lines in `path`). */
+interface Owner {
+  path: string;
+  startLine?: number;
+  endLine?: number;
+  typeName?: string;
+  /** A folder's file left out of its outline (the document's own, for its own Go package). */
+  excludeFile?: string;
 }
 
 /** One document's context for one cursor line: complete, or still being built (and then filled as it goes). */
@@ -164,7 +180,8 @@ export class ContextBuilder {
     // Stable first: definitions, then recent edits, then similar snippets (the order of contextSources).
     if (options.sources.definitions && !expired()) {
       let budget = options.budgetChars - volatileCost;
-      for (const snippet of await this.definitions(request, line, nearby, expired)) {
+      const after = request.text.slice(lineEnd < 0 ? request.text.length : lineEnd + 1, nextLinesEnd(request.text, lineEnd, linesAfter));
+      for (const snippet of await this.definitions(request, line, nearby, after, expired)) {
         // A definition too long for what is left still gives its signature.
         for (const candidate of [snippet, { ...snippet, text: signatureOf(snippet.text) }]) {
           if (cost(candidate) > budget) continue;
@@ -190,11 +207,13 @@ export class ContextBuilder {
   }
 
   /** Definitions, in other files, of what this file imports and of the identifiers used near the cursor. */
-  private async definitions(request: ContextRequest, line: LineFacts, nearby: string, expired: () => boolean): Promise<ContextSnippet[]> {
+  private async definitions(request: ContextRequest, line: LineFacts, nearby: string, after: string, expired: () => boolean): Promise<ContextSnippet[]> {
     const grammarName = grammarForLanguage(request.languageId);
     const grammar = grammarName && (await this.deps.grammars.get(grammarName));
-    const used = [...identifiersIn(nearby)].filter((name) => !keywords.has(name));
+    // The identifiers around the cursor, nearest first: its line, then the lines above and below it in turn.
+    const used = identifiersByDistance(nearby, after).filter((name) => !keywords.has(name));
     const wanted: Array<{ name: string; preferPath?: string }> = [];
+    const modules = new Map<string, string>();
     const localNames = new Set<string>();
     const includedFiles: string[] = [];
     // Languages without a grammar skip this: their context comes from the identifiers near the cursor alone.
@@ -212,19 +231,40 @@ export class ContextBuilder {
       for (const name of outline.localNames) localNames.add(name);
       const usedSet = new Set(used);
       const imports = outline.imports;
+      const index = this.deps.index;
+      const workspace: Workspace = {
+        roots: this.deps.roots(),
+        exists: (p) => index.has(p) || (grammarName === 'go' && index.filesIn(p).length > 0),
+        packageFolder: (name) => index.packageFolder(name),
+      };
       const resolved = imports.map((statement) => ({
         statement,
-        path: request.path ? resolveImport(request.path, statement.source, grammarName, this.deps.roots(), (p) => this.deps.index.has(p)) : undefined,
+        path: request.path ? resolveImport(request.path, statement.source, grammarName, workspace) : undefined,
       }));
+      // The names a receiver may have to reach an imported module (`import * as m`, `import a.b as m`, a Go package).
+      for (const { statement, path } of resolved) {
+        if (!path) continue;
+        const names = statement.names.length > 0 ? statement.names : grammarName === 'go' ? [goPackageName(statement.source)] : [];
+        for (const name of names) {
+          if (this.deps.index.lookup(name).length) continue;
+          // `from package import module`: the module's own file, where there is one.
+          const submodule = grammarName === 'python' && request.path ? resolveImport(request.path, `${statement.source}${statement.source.endsWith('.') ? '' : '.'}${name}`, grammarName, workspace) : undefined;
+          modules.set(name, submodule ?? path);
+        }
+      }
       // Imported names used near the cursor first, then the other imported names, in import order.
       for (const pass of [true, false]) {
         for (const { statement, path } of resolved) {
           for (const name of statement.names) if (usedSet.has(name) === pass) wanted.push({ name, preferPath: path });
         }
       }
-      for (const { statement, path } of resolved) if (path && statement.names.length === 0) includedFiles.push(path);
+      // Go's imports name packages, whose members are reached through the package's name (the receiver, above); what
+      // Go names without a qualifier is its own package's: the types of the folder's other files.
+      if (grammarName !== 'go') {
+        for (const { statement, path } of resolved) if (path && statement.names.length === 0) includedFiles.push(path);
+      } else if (request.path) includedFiles.push(dirname(request.path));
     }
-    for (const name of used.reverse()) if (!localNames.has(name)) wanted.push({ name }); // nearest the cursor first
+    for (const name of used) if (!localNames.has(name)) wanted.push({ name });
 
     const seen = new Set<string>();
     const chosen: IndexedDefinition[] = [];
@@ -232,7 +272,9 @@ export class ContextBuilder {
       if (seen.has(name) || expired()) continue;
       seen.add(name);
       const candidates = this.deps.index.lookup(name).filter((d) => d.path !== request.path);
-      const best = candidates.find((d) => d.path === preferPath) ?? candidates[0];
+      // The imported file's, else the nearest: the document's folder (a Go package, a Python package) before others.
+      const here = request.path && dirname(request.path);
+      const best = candidates.find((d) => d.path === preferPath) ?? candidates.find((d) => dirname(d.path) === here) ?? candidates[0];
       if (best) chosen.push(best);
     }
     const snippets: ContextSnippet[] = [];
@@ -243,7 +285,7 @@ export class ContextBuilder {
     };
     // A member access being typed (`receiver.`): the members of the receiver's class, its bases' for `self`/`this`,
     // or the module's — the outline (signature lines) of each, most specific first.
-    for (const owner of this.receiverTypes(request, line.receiver, localNames, expired)) {
+    for (const owner of await this.receiverTypes(request, line.receiver, localNames, modules, readLines, expired)) {
       const outline = await this.outline(owner, readLines);
       if (outline) snippets.push(outline);
     }
@@ -259,7 +301,7 @@ export class ContextBuilder {
     // Files imported whole (`from m import *`, `import * as m`): their outline, not a few bodies.
     for (const path of includedFiles) {
       if (expired()) break;
-      const outline = await this.outline({ path }, readLines);
+      const outline = await this.outline({ path, excludeFile: request.path }, readLines);
       if (outline) snippets.push(outline);
     }
     return snippets;
@@ -270,36 +312,68 @@ export class ContextBuilder {
    * the member typed so far), and the receiver is `self`/`this` (the enclosing class's bases, defined elsewhere), an imported class
    * or module, or a variable assigned or annotated with one in the code above.
    */
-  private receiverTypes(request: ContextRequest, receiver: string | undefined, localNames: ReadonlySet<string>, expired: () => boolean): Array<{ path: string; startLine?: number; endLine?: number }> {
+  private async receiverTypes(
+    request: ContextRequest,
+    receiver: string | undefined,
+    localNames: ReadonlySet<string>,
+    modules: ReadonlyMap<string, string>,
+    readLines: (path: string) => Promise<string[] | undefined>,
+    expired: () => boolean,
+  ): Promise<Owner[]> {
     if (!receiver || expired()) return [];
+    // An imported module or package by its local name.
+    const module = modules.get(receiver);
+    if (module) return [{ path: module }];
     const index = this.deps.index;
-    const classesNamed = (name: string) => index.lookup(name).filter((d) => d.path !== request.path && (d.kind === 'class' || d.kind === 'interface' || d.kind === 'struct'));
+    const classesNamed = (name: string) => index.lookup(name).filter((d) => d.path !== request.path && ['class', 'interface', 'struct', 'type', 'trait', 'enum'].includes(d.kind));
     const above = request.text.slice(0, request.offset);
     let typeNames: string[] = [];
     if (receiver === 'self' || receiver === 'this' || receiver === 'cls') {
       // The enclosing class's bases: `class X(A, B):` or `class X extends A implements B`.
-      const classLine = [...above.matchAll(/^[ \t]*(?:export\s+)?(?:abstract\s+)?class\s+\w+\s*(?:\(([^)]*)\)|(?:<[^>]*>)?\s*extends\s+([\w$.]+)(?:<[^{]*?>)?(?:\s+implements\s+([\w$.,\s]+))?)?/gm)].at(-1);
-      typeNames = [classLine?.[1], classLine?.[2], classLine?.[3]].flatMap((list) => (list ?? '').split(',')).map((name) => name.trim().split('.').at(-1)!.replace(/[^\w$].*$/, '')).filter(Boolean);
+      // Rust's `self` is the type of the `impl` block it is in (which may be in another file than the type).
+      const classLine = [...above.matchAll(new RegExp(classLinePattern.source, 'gm'))].at(-1)?.[0];
+      const implType = /\.rs$/.test(request.path ?? '') ? [...above.matchAll(/^impl(?:<[^>]*>)?\s+(?:[\w:]+(?:<[^>]*>)?\s+for\s+)?([A-Za-z_]\w*)/gm)].at(-1)?.[1] : undefined;
+      typeNames = implType ? [implType] : classLine ? basesOf(classLine) : [];
     } else {
       typeNames = [receiver];
       // A variable: `receiver = Type(` / `new Type(`, or `receiver: Type`, the last one above the cursor.
       const escaped = receiver.replace(/\$/g, '\\$');
-      const assigned = [...above.matchAll(new RegExp(`\\b${escaped}\\s*(?::\\s*([A-Za-z_$][\\w$.]*)|=\\s*(?:new\\s+|await\\s+)?([A-Za-z_$][\\w$.]*)\\s*\\()`, 'g'))].at(-1);
-      const typeName = (assigned?.[1] ?? assigned?.[2])?.split('.').at(-1);
+      // Also Go's `receiver Type` (parameters, method receivers, `var`) and `receiver := Type{` / `&Type{`, and Rust's
+      // `receiver = Type::new(`.
+      const assigned = [
+        ...above.matchAll(
+          new RegExp(
+            `\\b${escaped}\\s*(?::\\s*&?(?:mut\\s+)?([A-Za-z_$][\\w$.]*)|:?=\\s*(?:new\\s+|await\\s+|&)?([A-Za-z_$][\\w$.]*?)(?:\\s*\\(|\\{|::\\w+\\s*\\())|(?:[(,]|\\bvar)\\s*${escaped}\\s+\\*?([A-Za-z_][\\w.]*)`,
+            'g',
+          ),
+        ),
+      ].at(-1);
+      const typeName = (assigned?.[1] ?? assigned?.[2] ?? assigned?.[3])?.split('.').at(-1);
       if (typeName) typeNames.unshift(typeName);
     }
-    const owners: Array<{ path: string; startLine?: number; endLine?: number }> = [];
+    const owners: Owner[] = [];
     for (const name of typeNames) {
       if (localNames.has(name) && name !== receiver) continue;
-      const found = classesNamed(name)[0];
-      if (found) owners.push({ path: found.path, startLine: found.startLine, endLine: found.endLine });
+      const found = classesNamed(name).sort((a, b) => Number(dirname(b.path) === dirname(request.path ?? '')) - Number(dirname(a.path) === dirname(request.path ?? '')))[0];
+      if (found) owners.push({ path: found.path, startLine: found.startLine, endLine: found.endLine, typeName: name });
       else if (name === receiver) {
         // A module used by name (`import email.utils`, `from . import errors`): its file.
         const module = this.moduleFile(request, name);
         if (module) owners.push({ path: module });
       }
     }
-    return owners.slice(0, 3);
+    // A base's own bases in turn (`class MIMEText(MIMENonMultipart)` reaches Message's methods), breadth first.
+    if (receiver === 'self' || receiver === 'this' || receiver === 'cls') {
+      for (let i = 0; i < owners.length && owners.length < maxReceiverOwners; i++) {
+        const owner = owners[i]!;
+        const line = owner.startLine === undefined ? undefined : (await readLines(owner.path))?.[owner.startLine];
+        for (const base of line && classLinePattern.test(line) ? basesOf(line) : []) {
+          const found = classesNamed(base)[0];
+          if (found && !owners.some((o) => o.path === found.path && o.startLine === found.startLine)) owners.push({ path: found.path, startLine: found.startLine, endLine: found.endLine, typeName: base });
+        }
+      }
+    }
+    return owners.slice(0, maxReceiverOwners);
   }
 
   /** A workspace file named like a module the document imports (`name.py`, `name.ts`, `name/__init__.py`) near it. */
@@ -310,22 +384,48 @@ export class ContextBuilder {
     return candidates.find((path) => this.deps.index.has(path));
   }
 
-  /** The signature lines of the definitions in a file, or inside one class of it, as one snippet. */
-  private async outline(owner: { path: string; startLine?: number; endLine?: number }, readLines: (path: string) => Promise<string[] | undefined>): Promise<ContextSnippet | undefined> {
-    const lines = await readLines(owner.path);
-    if (!lines) return undefined;
-    const inside = (d: IndexedDefinition) => owner.startLine === undefined || (d.startLine >= owner.startLine && d.endLine <= owner.endLine!);
-    const members = this.deps.index.definitionsIn(owner.path).filter(inside).sort((a, b) => a.startLine - b.startLine);
+  /**
+   * The signature lines of the definitions in a file, a Go package's folder (its exported names), or one type: the
+   * members inside its body, and its methods declared outside it (Go's `func (r *T) M(`, Rust's `impl T` blocks).
+   */
+  private async outline(owner: Owner, readLines: (path: string) => Promise<string[] | undefined>): Promise<ContextSnippet | undefined> {
+    const index = this.deps.index;
+    const isFolder = !index.has(owner.path);
+    const ownPackage = isFolder && owner.path === dirname(owner.excludeFile ?? '');
+    const files = isFolder ? index.filesIn(owner.path).filter((path) => path !== owner.excludeFile) : [owner.path];
     const text: string[] = [];
     let chars = 0;
-    for (const definition of members) {
-      const line = lines[definition.startLine]?.trimEnd();
-      if (!line || text.includes(line)) continue;
-      if (chars + line.length + 1 > outlineMaxChars) break;
+    const add = (line: string | undefined): boolean => {
+      if (!line || text.includes(line)) return true;
+      if (chars + line.length + 1 > outlineMaxChars) return false;
       text.push(line);
       chars += line.length + 1;
+      return true;
+    };
+    for (const path of files) {
+      const lines = await readLines(path);
+      if (!lines) continue;
+      let members = [...index.definitionsIn(path)].sort((a, b) => a.startLine - b.startLine);
+      if (ownPackage) members = members.filter((d) => d.kind === 'type');
+      else if (isFolder) members = members.filter((d) => /^[A-Z]/.test(d.name)); // what another package can reach
+      else if (owner.startLine !== undefined) {
+        const inBody = (d: IndexedDefinition) => d.startLine >= owner.startLine! && d.endLine <= owner.endLine!;
+        const declaredOutside = owner.typeName ? methodsOutside(path, lines, owner.typeName) : () => false;
+        members = members.filter((d) => inBody(d) || declaredOutside(d));
+      }
+      for (const definition of members) if (!add(lines[definition.startLine]?.trimEnd())) break;
+      // A Go type's methods may be in any file of its package, a Rust type's `impl` blocks in any module (its folder's).
+      if (owner.typeName && /\.(go|rs)$/.test(path) && !isFolder) {
+        for (const sibling of index.filesIn(dirname(path))) {
+          if (sibling === path) continue;
+          const siblingLines = await readLines(sibling);
+          if (!siblingLines) continue;
+          const isMethod = methodsOutside(sibling, siblingLines, owner.typeName);
+          for (const definition of index.definitionsIn(sibling)) if (isMethod(definition) && !add(siblingLines[definition.startLine]?.trimEnd())) break;
+        }
+      }
     }
-    return text.length > 0 ? { path: this.relativePath(owner.path, owner.path), text: text.join('\n'), source: 'definitions' } : undefined;
+    return text.length > 0 ? { path: this.relativePath(isFolder ? files[0] : owner.path, owner.path), text: text.join('\n'), source: 'definitions' } : undefined;
   }
 
   private similar(request: ContextRequest, nearby: string, expired: () => boolean): ContextSnippet[] {
@@ -375,10 +475,6 @@ function lastLines(text: string, count: number): string {
   return text.split('\n').slice(-count).join('\n');
 }
 
-function identifiersIn(text: string): Set<string> {
-  return new Set(text.match(/[A-Za-z_][A-Za-z0-9_]*/g) ?? []);
-}
-
 function lastLinesStart(text: string, lineStart: number, count: number): number {
   let at = lineStart;
   for (let i = 0; i < count && at > 0; i++) at = text.lastIndexOf('\n', at - 2) + 1;
@@ -396,4 +492,67 @@ function hash(text: string): number {
   let h = 0;
   for (let i = 0; i < text.length; i++) h = (Math.imul(h, 31) + text.charCodeAt(i)) | 0;
   return h;
+}
+
+/** A Go import's default local name: its last segment, less a major-version suffix (`…/yaml.v3` → yaml, `…/v2` → the one before). */
+function goPackageName(importPath: string): string {
+  const segments = importPath.split('/');
+  const last = /^v\d+$/.test(segments.at(-1)!) && segments.length > 1 ? segments.at(-2)! : segments.at(-1)!;
+  return last.replace(/\.v\d+$/, '').replace(/^go-/, '').replace(/[^\w].*$/, '');
+}
+
+/**
+ * Which of a file's definitions are methods of `typeName` declared outside its body: Go's `func (r *T) M(`, and the
+ * functions inside Rust's `impl T` / `impl Trait for T` blocks.
+ */
+function methodsOutside(path: string, lines: readonly string[], typeName: string): (definition: IndexedDefinition) => boolean {
+  if (path.endsWith('.go')) {
+    const receiver = new RegExp(`^func\\s*\\(\\s*\\w*\\s*\\*?${typeName}\\b`);
+    return (d) => receiver.test(lines[d.startLine] ?? '');
+  }
+  if (path.endsWith('.rs')) {
+    const implLine = new RegExp(`^impl\\b.*?\\b${typeName}\\b[^{]*\\{?\\s*$`);
+    const blocks: Array<[number, number]> = [];
+    for (let i = 0; i < lines.length; i++) {
+      if (!implLine.test(lines[i]!) || (/ for /.test(lines[i]!) && !new RegExp(` for\\s+(?:[\\w:]+::)?${typeName}\\b`).test(lines[i]!))) continue;
+      let end = i + 1;
+      while (end < lines.length && !/^}/.test(lines[end]!)) end++;
+      blocks.push([i, end]);
+    }
+    return (d) => blocks.some(([start, end]) => d.startLine > start && d.startLine < end);
+  }
+  return () => false;
+}
+
+/** The identifiers of the cursor's line (the last of `before`), then of the lines above and below it in turn, nearest first. */
+function identifiersByDistance(before: string, after: string): string[] {
+  const above = before.split('\n').reverse();
+  const below = after === '' ? [] : after.split('\n');
+  const ordered = new Set<string>();
+  for (let distance = 0; distance < Math.max(above.length, below.length + 1); distance++) {
+    for (const name of above[distance]?.match(/[A-Za-z_][A-Za-z0-9_]*/g) ?? []) ordered.add(name);
+    if (distance > 0) for (const name of below[distance - 1]?.match(/[A-Za-z_][A-Za-z0-9_]*/g) ?? []) ordered.add(name);
+  }
+  return [...ordered];
+}
+
+/** Where the `count` lines after the line ending at `lineEnd` end. */
+function nextLinesEnd(text: string, lineEnd: number, count: number): number {
+  if (lineEnd < 0) return text.length;
+  let at = lineEnd;
+  for (let i = 0; i < count; i++) {
+    const next = text.indexOf('\n', at + 1);
+    if (next < 0) return text.length;
+    at = next;
+  }
+  return at;
+}
+
+/** The bases a class line names (the last segment of dotted names, without type arguments). */
+function basesOf(classLine: string): string[] {
+  const match = classLinePattern.exec(classLine);
+  return [match?.[1], match?.[2], match?.[3]]
+    .flatMap((list) => (list ?? '').split(','))
+    .map((name) => name.trim().split('.').at(-1)!.replace(/[^\w$].*$/, ''))
+    .filter((name) => name !== '' && name !== 'object' && !name.includes('='));
 }

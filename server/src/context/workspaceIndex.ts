@@ -60,6 +60,10 @@ export interface IndexStats {
 export class WorkspaceIndex {
   private readonly byName = new Map<string, IndexedDefinition[]>();
   private readonly byFile = new Map<string, IndexedDefinition[]>();
+  /** The indexed files of each folder (a Go package is its folder's files). */
+  private readonly byDirectory = new Map<string, Set<string>>();
+  /** The workspace's own npm packages and Go modules: name or module path → folder (they import each other by it). */
+  private packages = new Map<string, string>();
   private definitionCount = 0;
   private rules = new IgnoreRules();
   private roots: string[] = [];
@@ -99,6 +103,16 @@ export class WorkspaceIndex {
     return this.byFile.has(path);
   }
 
+  /** The folder of the workspace's npm package named `name`, or of its Go module with that module path. */
+  packageFolder(name: string): string | undefined {
+    return this.packages.get(name);
+  }
+
+  /** The indexed files directly in `directory`, sorted. */
+  filesIn(directory: string): string[] {
+    return [...(this.byDirectory.get(directory) ?? [])].sort();
+  }
+
   /**
    * Indexes the folders, replacing what was there: files unchanged since they were read (this session, or the last
    * one through the cache file) are kept, changed ones read again, ignored and vanished ones forgotten. A later call
@@ -112,6 +126,7 @@ export class WorkspaceIndex {
     this.rules = new IgnoreRules();
     this.rules.addFilesExclude(filesExclude);
     const seen = new Set<string>();
+    const packages = new Map<string, string>();
     const stats: IndexStats = { files: 0, unchanged: 0, definitions: 0, skipped: { binary: 0, minified: 0, oversized: 0, ignored: 0, limit: 0 }, ms: 0 };
     let sliceStart = performance.now();
     const pause = async () => {
@@ -132,6 +147,13 @@ export class WorkspaceIndex {
           continue;
         }
         const gitignore = entries.find((e) => e.name === '.gitignore' && e.isFile());
+        // A package of a monorepo, a Go module: imports by its name (`@scope/core`, `example.com/tool/…`) are imports
+        // of this folder's files.
+        for (const manifest of ['package.json', 'go.mod']) {
+          if (!entries.some((e) => e.name === manifest && e.isFile())) continue;
+          const name = await packageName(join(dir, manifest));
+          if (name) packages.set(name, dir);
+        }
         if (gitignore) this.rules.addGitignore(relativeDir, await readFile(join(dir, '.gitignore'), 'utf8').catch(() => ''));
         for (const entry of entries) {
           const path = join(dir, entry.name);
@@ -160,6 +182,7 @@ export class WorkspaceIndex {
         }
       }
     }
+    this.packages = packages;
     // What the walk did not reach is gone, ignored now, or beyond the limits.
     for (const path of [...this.byFile.keys()]) if (!seen.has(path)) this.forget(path);
     stats.definitions = this.definitionCount;
@@ -279,6 +302,8 @@ export class WorkspaceIndex {
   private store(path: string, definitions: IndexedDefinition[]): void {
     this.forget(path);
     this.byFile.set(path, definitions);
+    const directory = dirname(path);
+    this.byDirectory.set(directory, (this.byDirectory.get(directory) ?? new Set()).add(path));
     for (const definition of definitions) {
       let list = this.byName.get(definition.name);
       if (!list) this.byName.set(definition.name, (list = []));
@@ -292,6 +317,9 @@ export class WorkspaceIndex {
     const old = this.byFile.get(path);
     if (!old) return;
     this.byFile.delete(path);
+    const siblings = this.byDirectory.get(dirname(path));
+    siblings?.delete(path);
+    if (siblings?.size === 0) this.byDirectory.delete(dirname(path));
     this.definitionCount -= old.length;
     for (const definition of old) {
       const list = this.byName.get(definition.name);
@@ -311,4 +339,16 @@ export function toRelative(root: string, path: string): string {
 /** The workspace folder that contains `path`, if any. */
 export function workspaceRootOf(roots: readonly string[], path: string): string | undefined {
   return roots.find((root) => path.startsWith(root + sep) || path.startsWith(`${root}/`));
+}
+
+/** The `name` of a package.json, the module path of a go.mod; undefined when it has none or cannot be read. */
+async function packageName(path: string): Promise<string | undefined> {
+  try {
+    const text = await readFile(path, 'utf8');
+    if (path.endsWith('go.mod')) return /^module\s+"?([^\s"]+)"?/m.exec(text)?.[1];
+    const name: unknown = JSON.parse(text).name;
+    return typeof name === 'string' && name !== '' ? name : undefined;
+  } catch {
+    return undefined;
+  }
 }
