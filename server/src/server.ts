@@ -215,11 +215,11 @@ function main(): void {
     cache,
     keepGoing: features.keepGoing,
     context: features.context
-      ? async (request, budgetChars) => {
+      ? async (request, budget) => {
           const path = pathOf(request.uri);
           const snippets = await contextBuilder.build(
             { uri: request.uri, path, languageId: request.languageId, text: request.text, offset: request.offset },
-            { budgetChars, deadline: performance.now() + contextDeadlineMs, sources: allSources },
+            { budget, deadline: performance.now() + contextDeadlineMs, sources: allSources },
           );
           return { filePath: contextBuilder.relativePath(path, request.uri), snippets };
         }
@@ -246,12 +246,12 @@ function main(): void {
       const tree = trees.treeFor(document.uri, grammar, document.getText());
       return enclosingScopes(tree, grammar, offset).map((node) => ({ start: node.startIndex, end: node.endIndex }));
     },
-    context: async (document, offset, budgetChars) => {
+    context: async (document, offset, budget) => {
       const path = pathOf(document.uri);
       const snippets = features.context
         ? await contextBuilder.build(
             { uri: document.uri, path, languageId: document.languageId, text: document.getText(), offset },
-            { budgetChars, deadline: performance.now() + instructContextDeadlineMs, sources: { definitions: true, similar: false, recentEdits: false } },
+            { budget, deadline: performance.now() + instructContextDeadlineMs, sources: { definitions: true, similar: false, recentEdits: false } },
           )
         : [];
       return { filePath: contextBuilder.relativePath(path, document.uri), snippets };

@@ -15,6 +15,11 @@ export class FakeModel implements CompletionModel {
 
   constructor(private readonly script: readonly string[]) {}
 
+  /** One token per whitespace-separated word and per punctuation mark: a count that grows with the text, as a tokenizer's does. */
+  countTokens(text: string): number {
+    return text.match(/\w+|[^\w\s]/g)?.length ?? 0;
+  }
+
   lastPrompt(): string | undefined {
     const last = this.requests.at(-1);
     return last && JSON.stringify({ context: last.context, prefix: last.prefix, suffix: last.suffix });

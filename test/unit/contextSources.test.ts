@@ -13,6 +13,10 @@ import { classifyFile, WorkspaceIndex } from '../../server/src/context/workspace
 import { DocumentTrees } from '../../server/src/syntax/documentTrees';
 import { GrammarRegistry } from '../../server/src/syntax/grammarRegistry';
 import { splitAtCursor } from '../support/cursor';
+import { snippetTokens, type TokenBudget } from '../../server/src/context/tokenBudget';
+
+/** A budget whose tokens are characters: the tests below size their fixtures in characters. */
+const perChar = (tokens: number): TokenBudget => ({ tokens, count: (text) => text.length });
 import { repoRoot } from '../support/paths';
 
 test('imports resolve to workspace files the way each language names them', () => {
@@ -143,21 +147,21 @@ describe('workspace index and context builder on a real folder', () => {
     });
     const { text, offset } = splitAtCursor("import { distance } from './geometry';\n\nexport function far(a, b) {\n  return distance(║\n}\n");
     const path = join(root, 'src/far.ts');
-    const options: ContextOptions = { budgetChars: 400, deadline: performance.now() + 1000, sources: { definitions: true, recentEdits: true, similar: true } };
+    const options: ContextOptions = { budget: perChar(400), deadline: performance.now() + 1000, sources: { definitions: true, recentEdits: true, similar: true } };
     const snippets = await builder.build({ uri: 'file:///far.ts', path, languageId: 'typescript', text, offset }, options);
     assert.equal(snippets[0]!.source, 'definitions');
     assert.equal(snippets[0]!.path, 'src/geometry.ts');
     assert.ok(snippets[0]!.text.startsWith('export function distance(a: Point, b: Point): number {'));
-    assert.ok(snippets.reduce((sum, s) => sum + s.text.length + s.path.length + 2, 0) <= 400);
+    assert.ok(snippets.reduce((sum, s) => sum + snippetTokens(options.budget, s), 0) <= 400);
     const again = await builder.build({ uri: 'file:///far.ts', path, languageId: 'typescript', text: text.replace('distance(\n', 'distance(a\n'), offset: offset + 1 }, options);
     assert.equal(again, snippets, 'typing on the same line keeps the same context (and the KV cache of the prompt header)');
-    const none = await builder.build({ uri: 'file:///far.ts', path, languageId: 'typescript', text, offset }, { ...options, budgetChars: 401, sources: { definitions: false, recentEdits: false, similar: false } });
+    const none = await builder.build({ uri: 'file:///far.ts', path, languageId: 'typescript', text, offset }, { ...options, budget: perChar(401), sources: { definitions: false, recentEdits: false, similar: false } });
     assert.deepEqual(none, []);
-    const late = await builder.build({ uri: 'file:///far.ts', path, languageId: 'typescript', text, offset }, { ...options, budgetChars: 402, deadline: performance.now() - 1 });
+    const late = await builder.build({ uri: 'file:///far.ts', path, languageId: 'typescript', text, offset }, { ...options, budget: perChar(402), deadline: performance.now() - 1 });
     assert.deepEqual(late, [], 'a request past its deadline does not wait for the definitions');
-    const next = await builder.build({ uri: 'file:///far.ts', path, languageId: 'typescript', text, offset }, { ...options, budgetChars: 402 });
+    const next = await builder.build({ uri: 'file:///far.ts', path, languageId: 'typescript', text, offset }, { ...options, budget: perChar(402) });
     assert.equal(next[0]?.path, 'src/geometry.ts', 'the build went on in the background: the next request on the line has the definition');
-    const reused = await builder.build({ uri: 'file:///far.ts', path, languageId: 'typescript', text, offset }, { ...options, budgetChars: 402, deadline: performance.now() - 1 });
+    const reused = await builder.build({ uri: 'file:///far.ts', path, languageId: 'typescript', text, offset }, { ...options, budget: perChar(402), deadline: performance.now() - 1 });
     assert.equal(reused, next, 'and later requests on the line reuse it, even past their deadline');
   });
 });
@@ -184,7 +188,7 @@ describe('context for what the cursor is about to name', () => {
     const { text, offset } = splitAtCursor(source);
     const languageId = ({ py: 'python', go: 'go', rs: 'rust' } as Record<string, string>)[path.split('.').at(-1)!] ?? 'typescript';
     const sources = { definitions: true, recentEdits: allSources, similar: allSources };
-    const snippets = await builder().build({ uri: `file://${join(root, path)}`, path: join(root, path), languageId, text, offset }, { budgetChars, deadline: performance.now() + 5000, sources });
+    const snippets = await builder().build({ uri: `file://${join(root, path)}`, path: join(root, path), languageId, text, offset }, { budget: perChar(budgetChars), deadline: performance.now() + 5000, sources });
     return snippets.map((s) => s.text).join('\n');
   };
 
@@ -278,7 +282,7 @@ describe('context for what the cursor is about to name', () => {
     const at = async (source: string) => {
       const { text, offset } = splitAtCursor(source);
       const path = join(root, 'src', 'main.ts');
-      return shared.build({ uri: 'file:///main.ts', path, languageId: 'typescript', text, offset }, { budgetChars: 3072, deadline: performance.now() + 5000, sources: { definitions: true, recentEdits: false, similar: false } });
+      return shared.build({ uri: 'file:///main.ts', path, languageId: 'typescript', text, offset }, { budget: perChar(3072), deadline: performance.now() + 5000, sources: { definitions: true, recentEdits: false, similar: false } });
     };
     const before = await at("import { Circle } from './shapes';\n\nconst c = new Circle();\nc║\n");
     const dot = await at("import { Circle } from './shapes';\n\nconst c = new Circle();\nc.║\n");

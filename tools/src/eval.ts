@@ -21,6 +21,7 @@ import { type CompletionEnvironment, provideCompletion } from '../../server/src/
 import { type ContextSnippet, ContextBuilder, type ContextSource, contextSources } from '../../server/src/context/contextBuilder';
 import { RecentEdits } from '../../server/src/context/recentEdits';
 import { type IndexedDefinition, WorkspaceIndex } from '../../server/src/context/workspaceIndex';
+import { snippetTokens, type TokenBudget } from '../../server/src/context/tokenBudget';
 import { Logger } from '../../server/src/logger';
 import type { CompletionModel } from '../../server/src/model/completionModel';
 import { loadLlamaCompletionModel } from '../../server/src/model/llamaLoader';
@@ -38,8 +39,8 @@ const { values } = parseArgs({
 });
 /** Samples per project at most (spread evenly over its samples), so that one big project does not outweigh the rest. */
 const maxSamples = Number(values['max-samples'] ?? 200);
-/** What the server gives the context stage for a real model: a quarter of a 4 096-token context, 3 characters a token. */
-const productionBudgetChars = (4096 / 4) * 3;
+/** What the server gives the context stage for a real model: a quarter of a 4 096-token context. */
+const productionBudgetTokens = 4096 / 4;
 /** The server's deadline for the context stage (server.ts contextDeadlineMs). */
 const productionDeadlineMs = 25;
 const languageAliases: Record<string, GrammarName> = { ts: 'typescript', typescript: 'typescript', tsx: 'tsx', js: 'javascript', javascript: 'javascript', py: 'python', python: 'python', go: 'go', rs: 'rust', rust: 'rust', java: 'java', c: 'c', cpp: 'cpp' };
@@ -213,7 +214,8 @@ interface ContextFigures {
   definitionRecall: number;
   contextMsP50: number;
   contextMsP95: number;
-  meanContextChars: number;
+  /** Prompt tokens the context took, on average (the bundled model's tokenizer). */
+  meanContextTokens: number;
 }
 
 interface ModelFigures {
@@ -251,8 +253,11 @@ async function main(): Promise<void> {
     log,
   );
 
+  // Counted by the bundled model's tokenizer (a 4 096-entry byte-level BPE; a real model's larger vocabulary fits more
+  // code in the same tokens).
+  const budget: TokenBudget = { tokens: productionBudgetTokens, count: (text) => model.countTokens(text) };
   const perProject: Record<string, { samples: number; files: number; language: string; source?: string; license?: string; context: Record<string, ContextFigures>; model: Record<string, ModelFigures> }> = {};
-  const all: { context: Record<string, { recalled: number; ms: number[]; chars: number }>; model: Record<string, { identifier: number; exact: number; similarity: number }>; samples: number } = { context: {}, model: {}, samples: 0 };
+  const all: { context: Record<string, { recalled: number; ms: number[]; tokens: number }>; model: Record<string, { identifier: number; exact: number; similarity: number }>; samples: number } = { context: {}, model: {}, samples: 0 };
   /** Samples whose definition the context missed (--misses FILE): for finding what the context stage lacks, not for tuning to them. */
   const misses: unknown[] = [];
   const examples: Array<{ project: string; sample: string; expected: string; withContext: string; withoutContext: string }> = [];
@@ -293,28 +298,28 @@ async function main(): Promise<void> {
       const times: number[] = [];
       const found: ContextSnippet[][] = [];
       let recalledCount = 0;
-      let chars = 0;
+      let tokens = 0;
       for (const sample of samples) {
         current = sample;
         const text = sample.prefix + sample.suffix;
         const t0 = performance.now();
         const snippets = await builder.build(
           { uri: pathToFileURL(sample.path).href, path: sample.path, languageId: sample.languageId, text, offset: sample.prefix.length },
-          { budgetChars: productionBudgetChars, deadline: t0 + productionDeadlineMs, sources: enabled },
+          { budget, deadline: t0 + productionDeadlineMs, sources: enabled },
         );
         times.push(performance.now() - t0);
         found.push(snippets);
         if (recalled(sample, snippets)) recalledCount++;
         else if (name === 'all sources') misses.push({ project: project.name, at: `${relative(project.root, sample.path)}:${sample.line + 1}`, symbol: sample.symbol, line: sample.middle.trim(), wanted: sample.definitionLines[0], got: snippets.map((s) => `${s.path}: ${s.text.split('\n')[0]}`), ms: round(performance.now() - t0, 1) });
-        chars += snippets.reduce((sum, s) => sum + s.text.length + s.path.length + 2, 0);
+        tokens += snippets.reduce((sum, s) => sum + snippetTokens(budget, s), 0);
       }
       contextOf.set(name, found);
       const sorted = [...times].sort((a, b) => a - b);
-      figures[name] = { definitionRecall: round(recalledCount / samples.length), contextMsP50: round(percentile(sorted, 0.5), 2), contextMsP95: round(percentile(sorted, 0.95), 2), meanContextChars: Math.round(chars / samples.length) };
-      const total = (all.context[name] ??= { recalled: 0, ms: [], chars: 0 });
+      figures[name] = { definitionRecall: round(recalledCount / samples.length), contextMsP50: round(percentile(sorted, 0.5), 2), contextMsP95: round(percentile(sorted, 0.95), 2), meanContextTokens: Math.round(tokens / samples.length) };
+      const total = (all.context[name] ??= { recalled: 0, ms: [], tokens: 0 });
       total.recalled += recalledCount;
       total.ms.push(...times);
-      total.chars += chars;
+      total.tokens += tokens;
     }
 
     // The tiny model with all sources (the context found above, laid out by its own prompt budget) and with none.
@@ -366,7 +371,7 @@ async function main(): Promise<void> {
   const contextTotals = Object.fromEntries(
     Object.entries(all.context).map(([name, t]) => {
       const sorted = [...t.ms].sort((a, b) => a - b);
-      return [name, { definitionRecall: round(t.recalled / all.samples), contextMsP50: round(percentile(sorted, 0.5), 2), contextMsP95: round(percentile(sorted, 0.95), 2), meanContextChars: Math.round(t.chars / all.samples) }];
+      return [name, { definitionRecall: round(t.recalled / all.samples), contextMsP50: round(percentile(sorted, 0.5), 2), contextMsP95: round(percentile(sorted, 0.95), 2), meanContextTokens: Math.round(t.tokens / all.samples) }];
     }),
   ) as Record<string, ContextFigures>;
   const modelTotals = Object.fromEntries(
@@ -388,7 +393,7 @@ async function main(): Promise<void> {
     editSimilarityWithoutContext: without.editSimilarity,
     contextMsP50: contextTotals['all sources']!.contextMsP50,
     contextMsP95: contextTotals['all sources']!.contextMsP95,
-    budgetChars: productionBudgetChars,
+    budgetTokens: productionBudgetTokens,
     deadlineMs: productionDeadlineMs,
     byConfiguration: contextTotals,
     byProject: perProject,
@@ -405,7 +410,7 @@ const round = (value: number, digits = 3) => Number(value.toFixed(digits));
 
 function renderMarkdown(output: Record<string, any>): string {
   const configRows = Object.entries(output.byConfiguration as Record<string, ContextFigures>)
-    .map(([name, r]) => `| ${name} | ${r.definitionRecall} | ${r.contextMsP50} | ${r.contextMsP95} | ${r.meanContextChars} |`)
+    .map(([name, r]) => `| ${name} | ${r.definitionRecall} | ${r.contextMsP50} | ${r.contextMsP95} | ${r.meanContextTokens} |`)
     .join('\n');
   const projectRows = Object.entries(output.byProject as Record<string, any>)
     .map(([name, p]) => {
@@ -423,13 +428,15 @@ function renderMarkdown(output: Record<string, any>): string {
 Made by \`npm run eval\` (tools/src/eval.ts) on ${new Date().toISOString().slice(0, 10)}, in ${output.seconds} s. ${output.samples} samples from
 ${output.projects} real projects (test/fixtures/evalProjects, as their packages ship them; at most ${maxSamples} per project, spread
 evenly): every reference to a symbol defined in another file of the project, masked from the identifier to the end of
-its line. The context is built as the server builds it: production budget ${output.budgetChars} characters (a quarter of a
-4 096-token context) and the ${output.deadlineMs} ms deadline; the sample's file and its neighbours in the folder are the open tabs.
+its line — a bare name (not a declaration, not a name the file imports from outside the project), or a member whose
+owner is known without types (\`self\`/\`this\`, a project type, a project module or Go package: \`value.Len()\` on some
+value is left out, since a name match there is no evidence that the member is the project's). The context is built as the server builds it: production budget ${output.budgetTokens} tokens (a quarter of a
+4 096-token context, counted by the bundled model's tokenizer) and the ${output.deadlineMs} ms deadline; the sample's file and its neighbours in the folder are the open tabs.
 **Definition recall**: the first line of the symbol's definition (its signature) is in that context.
 
 ${sources}
 
-| context | definition recall | build p50 ms | build p95 ms | context chars |
+| context | definition recall | build p50 ms | build p95 ms | context tokens |
 | --- | --- | --- | --- | --- |
 ${configRows}
 

@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { ContextBuilder, contextSources } from '../../server/src/context/contextBuilder';
 import { RecentEdits } from '../../server/src/context/recentEdits';
+import { approximateTokenCount } from '../../server/src/context/tokenBudget';
 import { DocumentTrees } from '../../server/src/syntax/documentTrees';
 import { parseArgs } from 'node:util';
 import { WorkspaceIndex } from '../../server/src/context/workspaceIndex';
@@ -105,7 +106,7 @@ async function main(): Promise<void> {
     const text = readFileSync(path, 'utf8');
     const offset = text.indexOf('  return {');
     const t = performance.now();
-    await builder.build({ uri: pathToFileURL(path).href, path, languageId: 'typescript', text, offset }, { budgetChars: 3072, deadline: t + 25, sources });
+    await builder.build({ uri: pathToFileURL(path).href, path, languageId: 'typescript', text, offset }, { budget: { tokens: 1024, count: approximateTokenCount }, deadline: t + 25, sources });
     contextMs.push(performance.now() - t);
   }
   contextMs.sort((a, b) => a - b);
@@ -155,7 +156,7 @@ Made by \`npm run bench:index\` (tools/src/indexBench.ts) on ${new Date().toISOS
 | longest event-loop stall while indexing | ${result.longestEventLoopStallMs} ms |
 | re-index one changed file | p50 ${result.updateOneFileMsP50} ms, max ${result.updateOneFileMsMax} ms |
 | lookup by name | ${result.lookupMicroseconds} µs |
-| context stage build (budget 3 072 chars, 25 ms deadline, 200 cursors) | p50 ${result.contextMsP50} ms, p95 ${result.contextMsP95} ms |
+| context stage build (budget 1 024 tokens, counted as 3 characters each; 25 ms deadline; 200 cursors) | p50 ${result.contextMsP50} ms, p95 ${result.contextMsP95} ms |
 | restart from the kept index (every file's mtime and size checked) | ${result.restartSeconds} s, ${result.restartUnchangedFiles} files unchanged |
 `,
   );

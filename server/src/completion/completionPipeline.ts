@@ -7,6 +7,7 @@ import { isAbortError } from '../errors';
 import type { CompletionCache } from './completionCache';
 import { typedIntoCompletion } from './typedIntoCompletion';
 import type { ContextSnippet } from '../context/contextBuilder';
+import type { TokenBudget } from '../context/tokenBudget';
 import type { CompletionModel, ContextFile, InfillStats } from '../model/completionModel';
 import { type DocumentWindow, restOfLine, windowAroundCursor } from './documentWindow';
 import { withinDeadline } from './advisoryStage';
@@ -38,10 +39,10 @@ export interface CompletionEnvironment {
   /** Streaming: receives the first line of a multi-line completion as soon as it is complete. */
   onFirstLine(text: string): void;
   /**
-   * Context stage: code from other files for this request, within `budgetChars` and the environment's own time
-   * budget (what is late is left out). Absent where no context is built.
+   * Context stage: code from other files for this request, within `budget` (the model's tokens) and the
+   * environment's own time budget (what is late is left out). Absent where no context is built.
    */
-  context?(request: CompletionRequest, budgetChars: number): Promise<RequestContext>;
+  context?(request: CompletionRequest, budget: TokenBudget): Promise<RequestContext>;
   /** Syntax stage: what the parse tree says of the cursor; undefined for languages without a grammar. */
   syntax?(request: CompletionRequest): Promise<SyntaxAdvice | undefined>;
 }
@@ -59,8 +60,6 @@ export interface RequestContext {
   snippets: readonly ContextSnippet[];
 }
 
-/** Characters per token, to turn the model's token budget for context into characters (3.1 measured on code). */
-const charsPerToken = 3;
 /** An advisory stage (context, syntax) that has not answered by then is left out of this request. */
 export const advisoryDeadlineMs = 40;
 
@@ -110,7 +109,7 @@ export async function provideCompletion(request: CompletionRequest, env: Complet
 
   const contextStart = performance.now();
   const [context, syntax] = await Promise.all([
-    gatherContext(request, env, model.contextBudgetTokens * charsPerToken),
+    gatherContext(request, env, contextBudgetOf(model)),
     // No advice is no loss: plain rules apply.
     env.syntax ? withinDeadline(() => env.syntax!(request), advisoryDeadlineMs, request.signal) : undefined,
   ]);
@@ -160,7 +159,7 @@ export async function prepareCompletion(request: CompletionRequest, env: Pick<Co
   const model = env.model();
   if (prefilter(request, settings) || !model?.prepare) return false;
   const window = windowAroundCursor(request.text, request.offset);
-  const context = await gatherContext(request, env, model.contextBudgetTokens * charsPerToken);
+  const context = await gatherContext(request, env, contextBudgetOf(model));
   if (!env.isCurrent(request.uri, request.version)) return false;
   model.prepare({ prefix: window.prefix, suffix: window.suffix, maxTokens: settings.maxTokens, context: context?.files, filePath: context?.filePath, documentKey: request.uri });
   return true;
@@ -178,11 +177,16 @@ function prefilter(request: CompletionRequest, settings: HearthSettings): string
 }
 
 /** The context stage, bounded in time: a context that comes late is left out, the completion goes on without it. */
-async function gatherContext(request: CompletionRequest, env: Pick<CompletionEnvironment, 'context'>, budgetChars: number): Promise<{ filePath: string; files: ContextFile[] } | undefined> {
+async function gatherContext(request: CompletionRequest, env: Pick<CompletionEnvironment, 'context'>, budget: TokenBudget): Promise<{ filePath: string; files: ContextFile[] } | undefined> {
   const context = env.context;
-  if (!context || budgetChars <= 0) return undefined;
-  const found = await withinDeadline(() => context(request, budgetChars), advisoryDeadlineMs, request.signal);
+  if (!context || budget.tokens <= 0) return undefined;
+  const found = await withinDeadline(() => context(request, budget), advisoryDeadlineMs, request.signal);
   return found && { filePath: found.filePath, files: groupByPath(found.snippets) };
+}
+
+/** The model's room for context, counted by its own tokenizer. */
+function contextBudgetOf(model: CompletionModel): TokenBudget {
+  return { tokens: model.contextBudgetTokens, count: (text) => model.countTokens(text) };
 }
 
 /** Snippets of one file become one file in the prompt, in the order the files first appear. */

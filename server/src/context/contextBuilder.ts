@@ -12,6 +12,7 @@ import { grammarForLanguage } from '../../../common/languages';
 import { definitionSnippet, extractDefinitions, extractImports } from '../syntax/outline';
 import { resolveImport, type Workspace } from './importResolution';
 import type { RecentEdits } from './recentEdits';
+import { snippetTokens, type TokenBudget } from './tokenBudget';
 import { findSimilarSnippets } from './similarSnippets';
 import { type IndexedDefinition, toRelative, type WorkspaceIndex, workspaceRootOf } from './workspaceIndex';
 
@@ -35,7 +36,7 @@ export interface ContextRequest {
 }
 
 export interface ContextOptions {
-  budgetChars: number;
+  budget: TokenBudget;
   /** performance.now() after which the request takes what has been found (the build goes on for the next request). */
   deadline: number;
   sources: Readonly<Record<ContextSource, boolean>>;
@@ -134,7 +135,7 @@ export class ContextBuilder {
     // A member access on the line (`receiver.` and the member typed so far) shapes the context: it is part of the key,
     // so typing the member's name keeps the context, and the dot that starts it changes it once.
     const line: LineFacts = { start: lineStart, headerKey: `${header.length}:${hash(header)}`, receiver: receiverBefore(request.text.slice(lineStart, request.offset)) };
-    const key = JSON.stringify([request.uri, line.start, line.headerKey, line.receiver, options.budgetChars, options.sources]);
+    const key = JSON.stringify([request.uri, line.start, line.headerKey, line.receiver, options.budget.tokens, options.sources]);
     let entry = this.cached.get(request.uri);
     if (entry?.key !== key) {
       entry = { key, snippets: [], done: Promise.resolve(), complete: false };
@@ -158,7 +159,7 @@ export class ContextBuilder {
 
   /** Adds the sources' snippets to the entry, stable ones first, until `expired()`. */
   private async fill(entry: ContextEntry, request: ContextRequest, line: LineFacts, options: ContextOptions, expired: () => boolean): Promise<void> {
-    const cost = (snippet: ContextSnippet) => snippet.text.length + snippet.path.length + 2;
+    const cost = (snippet: ContextSnippet) => snippetTokens(options.budget, snippet);
     const lineEnd = request.text.indexOf('\n', request.offset);
     const nearby = request.text.slice(lastLinesStart(request.text, line.start, nearbyLines), lineEnd < 0 ? undefined : lineEnd);
     const enabledShares = contextSources.filter((source) => options.sources[source]).reduce((sum, source) => sum + shareOf[source], 0);
@@ -168,25 +169,27 @@ export class ContextBuilder {
     let volatileCost = 0;
     for (const source of contextSources) {
       if (source === 'definitions' || !options.sources[source] || expired()) continue;
-      let budget = Math.floor((options.budgetChars * shareOf[source]) / enabledShares);
+      let budget = Math.floor((options.budget.tokens * shareOf[source]) / enabledShares);
       const candidates = source === 'similar' ? this.similar(request, lastLines(nearby, similarQueryLines), expired) : this.recentEdits(request);
       for (const snippet of candidates) {
-        if (cost(snippet) > budget) continue;
+        const tokens = cost(snippet);
+        if (tokens > budget) continue;
         volatile.push(snippet);
-        budget -= cost(snippet);
-        volatileCost += cost(snippet);
+        budget -= tokens;
+        volatileCost += tokens;
       }
     }
     // Stable first: definitions, then recent edits, then similar snippets (the order of contextSources).
     if (options.sources.definitions && !expired()) {
-      let budget = options.budgetChars - volatileCost;
+      let budget = options.budget.tokens - volatileCost;
       const after = request.text.slice(lineEnd < 0 ? request.text.length : lineEnd + 1, nextLinesEnd(request.text, lineEnd, linesAfter));
       for (const snippet of await this.definitions(request, line, nearby, after, expired)) {
         // A definition too long for what is left still gives its signature.
         for (const candidate of [snippet, { ...snippet, text: signatureOf(snippet.text) }]) {
-          if (cost(candidate) > budget) continue;
+          const tokens = cost(candidate);
+          if (tokens > budget) continue;
           entry.snippets.push(candidate);
-          budget -= cost(candidate);
+          budget -= tokens;
           break;
         }
       }

@@ -9,6 +9,7 @@ import { describeError } from '../errors';
 import type { Logger } from '../logger';
 import type { CompletionModel } from '../model/completionModel';
 import type { InstructModel } from '../model/llamaInstructModel';
+import type { TokenBudget } from '../context/tokenBudget';
 import { codeBlockClosed, extractCode, matchIndentation } from './codeExtraction';
 import { buildHunks } from './hunks';
 import { type InstructInput, explainPrompt, refactorPrompt } from './instructPrompts';
@@ -22,15 +23,17 @@ export interface InstructDependencies {
   document(uri: string): TextDocument | undefined;
   /** Ranges of the scopes (function, class, …) containing `offset`, innermost first; empty without a grammar. */
   scopes(document: TextDocument, offset: number): Promise<OffsetRange[]>;
-  /** Definitions from other files the code uses, within `budgetChars`, and the document's workspace-relative path. */
-  context(document: TextDocument, offset: number, budgetChars: number): Promise<{ filePath: string; snippets: Array<{ path: string; text: string }> }>;
+  /** Definitions from other files the code uses, within `budget`, and the document's workspace-relative path. */
+  context(document: TextDocument, offset: number, budget: TokenBudget): Promise<{ filePath: string; snippets: Array<{ path: string; text: string }> }>;
   log: Logger;
 }
 
 /** Longest explanation, in tokens. */
 const explainMaxTokens = 768;
-/** Characters per token assumed when sizing the context that fits beside the code. */
-const charsPerToken = 3;
+/** Prompt tokens besides the code and the context: the instructions, diagnostics, the chat template's own. */
+const promptOverheadTokens = 500;
+/** Most tokens of context from other files an instruction's prompt holds. */
+const maxContextTokens = 2000;
 
 export class InstructService {
   constructor(private readonly deps: InstructDependencies) {}
@@ -72,8 +75,12 @@ export class InstructService {
 
     const contextTokens = model.instructContextTokens ?? 4096;
     const maxTokens = refactor ? Math.min(2048, Math.ceil(target.code.length / 2) + 128) : explainMaxTokens;
-    const budgetChars = Math.max(0, (contextTokens - maxTokens) * charsPerToken - target.code.length - 1500);
-    const context = await this.deps.context(document, target.start, Math.min(budgetChars, 6000)).catch((error) => {
+    // The prompt's own text (instructions, the code, its enclosing headers) and the answer come first; context gets
+    // what is left, up to maxContextTokens.
+    const count = (text: string) => model.countTokens(text);
+    const room = contextTokens - maxTokens - count(target.code) - count(target.outerHeaders.join('\n')) - promptOverheadTokens;
+    const budget: TokenBudget = { tokens: Math.max(0, Math.min(room, maxContextTokens)), count };
+    const context = await this.deps.context(document, target.start, budget).catch((error) => {
       log.warn(`Context for ${params.task} failed: ${describeError(error)}`);
       return { filePath: document.uri.split('/').pop() ?? document.uri, snippets: [] };
     });

@@ -88,6 +88,8 @@ export interface CompletionModel {
   readonly instructContextTokens?: number;
   /** Most prompt tokens to spend on context from other files; 0 when the model has no repository-level format. */
   readonly contextBudgetTokens: number;
+  /** The number of tokens the model's tokenizer makes of `text` (the unit of every prompt budget). */
+  countTokens(text: string): number;
   /** The last prompt as text (special tokens shown), for the log and for tests; undefined before the first. */
   lastPrompt(): string | undefined;
   /** Resolves once no generation is running or waiting. */

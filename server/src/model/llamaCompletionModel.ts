@@ -111,6 +111,10 @@ export class LlamaCompletionModel implements CompletionModel {
     return this.parts.repoIds ? Math.floor(this.contextSize / 4) : 0;
   }
 
+  countTokens(text: string): number {
+    return this.parts.model.tokenize(text).length;
+  }
+
   lastPrompt(): string | undefined {
     return this.lastPromptTokens && this.parts.model.detokenize(this.lastPromptTokens, true);
   }

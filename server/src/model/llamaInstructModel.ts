@@ -18,6 +18,7 @@ export interface InstructModel {
   generateText(request: TextRequest): TextRun;
   readonly instructFormat: 'chat' | 'plain';
   readonly instructContextTokens: number;
+  countTokens(text: string): number;
   dispose(): Promise<void>;
 }
 
@@ -68,6 +69,10 @@ class LlamaInstructModel implements InstructModel {
 
   generateText(request: TextRequest): TextRun {
     return this.text.run(request);
+  }
+
+  countTokens(text: string): number {
+    return this.model.tokenize(text).length;
   }
 
   async dispose(): Promise<void> {
