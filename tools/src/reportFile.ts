@@ -1,19 +1,39 @@
-// docs/BENCHMARKS.md is written by several tools (bench, eval, index bench): each owns one marked section of it
-// and rewrites only that, so a run of one never erases the figures of another.
+// docs/BENCHMARKS.md is written by several tools (bench, eval, index bench), docs/RELIABILITY.md by the fuzzer and the
+// reliability tests' tools: each owns one marked section of its document and rewrites only that, so a run of one
+// never erases the figures of another.
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
-export const benchmarksFile = join(__dirname, '..', '..', 'docs', 'BENCHMARKS.md');
-const order = ['realFile', 'speculation', 'instruct', 'speed', 'index', 'eval'];
+export interface ReportDocument {
+  path: string;
+  heading: string;
+  intro: string;
+  /** Sections in the order they appear, whichever tool ran first. */
+  order: readonly string[];
+}
 
-export function writeReportSection(name: string, markdown: string, file = benchmarksFile): void {
+export const benchmarksDocument: ReportDocument = {
+  path: join(__dirname, '..', '..', 'docs', 'BENCHMARKS.md'),
+  heading: '# Benchmarks',
+  intro: "Figures measured on this project's 2-core machine. Each section is rewritten by the command named in it.",
+  order: ['realFile', 'speculation', 'instruct', 'speed', 'index', 'eval'],
+};
+
+export const reliabilityDocument: ReportDocument = {
+  path: join(__dirname, '..', '..', 'docs', 'RELIABILITY.md'),
+  heading: '# Reliability',
+  intro: 'What was tried against Hearth, how many cases, what failed before a fix and what holds now. Each section is rewritten by the command named in it.',
+  order: ['fuzz', 'hostile', 'faults', 'load', 'privacy', 'mutation'],
+};
+
+export function writeReportSection(name: string, markdown: string, document: ReportDocument = benchmarksDocument): void {
+  const file = document.path;
+  const order = document.order;
   const start = `<!-- ${name}:start -->`;
   const end = `<!-- ${name}:end -->`;
   const block = `${start}\n${markdown.trim()}\n${end}`;
   let text = existsSync(file) ? readFileSync(file, 'utf8') : '';
-  if (!text.startsWith('# Benchmarks')) {
-    text = `# Benchmarks\n\nFigures measured on this project's 2-core machine. Each section is rewritten by the command named in it.\n`;
-  }
+  if (!text.startsWith(document.heading)) text = `${document.heading}\n\n${document.intro}\n`;
   const at = text.indexOf(start);
   if (at >= 0) {
     text = text.slice(0, at) + block + text.slice(text.indexOf(end, at) + end.length);

@@ -3,6 +3,7 @@
 import { open, stat } from 'node:fs/promises';
 import { ModelError } from '../errors';
 import { findFimTokens, lookup } from './fimTokens';
+import { checkGgufStructure, StructureError } from './ggufStructure';
 
 type Metadata = Record<string, unknown>;
 
@@ -17,8 +18,17 @@ export function checkGgufMetadata(metadata: Metadata, fileName: string, requireF
   if (missing.length > 0) {
     return new ModelError('corrupt', `${fileName} lacks ${missing.join(', ')}; llama.cpp cannot load it. Re-download or re-convert the model.`);
   }
-  if (!Array.isArray(lookup(metadata, 'tokenizer.ggml.tokens'))) {
+  const tokens = lookup(metadata, 'tokenizer.ggml.tokens');
+  if (!Array.isArray(tokens)) {
     return new ModelError('corrupt', `${fileName} has no tokenizer vocabulary (tokenizer.ggml.tokens).`);
+  }
+  // llama.cpp asserts that every token's text is different, as a C string (up to its first NUL byte), and aborts the
+  // whole process when two are the same (found by `npm run fuzz`: a few zeroed bytes inside the vocabulary).
+  const seen = new Set<unknown>();
+  for (const [id, token] of tokens.entries()) {
+    const text = typeof token === 'string' ? token.replace(/\0[^]*$/, '') : token;
+    if (seen.has(text)) return new ModelError('corrupt', `${fileName} is damaged: its vocabulary has the token ${JSON.stringify(text)} twice (id ${id}). Re-download the model.`);
+    seen.add(text);
   }
   if (requireFim && !findFimTokens(metadata)) {
     return new ModelError(
@@ -59,6 +69,13 @@ export async function validateModelFile(path: string, readGguf: GgufReader, { re
   }
   if (size < 32 || magic !== 'GGUF') {
     throw new ModelError('corrupt', `${fileName} is not a GGUF file (it does not start with "GGUF"). Hearth needs a GGUF model.`);
+  }
+  // Lengths, counts and types within bounds before a parser that trusts them reads the file.
+  try {
+    await checkGgufStructure(path);
+  } catch (error) {
+    if (!(error instanceof StructureError)) throw new ModelError('unreadable', `The model file ${path} cannot be read (${(error as NodeJS.ErrnoException).code ?? 'error'}). Check its permissions.`);
+    throw new ModelError('corrupt', `${fileName} is damaged: ${error.message}. Re-download the model.`, 'hearth.selectModel');
   }
   let metadata: Metadata;
   try {

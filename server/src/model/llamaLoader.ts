@@ -11,7 +11,7 @@ import type { FimOrder } from './fimTemplate';
 import { findFimTokens } from './fimTokens';
 import { validateModelFile } from './ggufValidation';
 import { LlamaCompletionModel } from './llamaCompletionModel';
-import { createLlama, loadNodeLlamaCpp, type NodeLlamaCpp } from './llamaRuntime';
+import { createLlama, loadNodeLlamaCpp, type NodeLlamaCpp, takeLlamaErrors } from './llamaRuntime';
 import { chooseChunk, PromptChunker } from './promptChunks';
 import { bestProposalLength } from './proposalLength';
 import { SpeculationGate, type SpeculationMode } from './speculationGate';
@@ -53,6 +53,7 @@ export async function loadLlamaCompletionModel(options: LlamaModelOptions, log: 
   const llama = await createLlama(options.gpu, options.threads, log);
   let model: LlamaModel | undefined;
   try {
+    takeLlamaErrors(); // what an earlier load said is not this file's reason
     model = await llama.loadModel({ modelPath: options.modelPath });
     const fim = findFimTokens(model.fileInfo.metadata as unknown as Record<string, unknown>);
     if (!fim) throw new ModelError('noFimTokens', `${basename(options.modelPath)} has no fill-in-the-middle tokens.`);
@@ -125,7 +126,7 @@ export async function loadLlamaCompletionModel(options: LlamaModelOptions, log: 
     await model?.dispose();
     await llama.dispose();
     if (error instanceof ModelError) throw error;
-    throw new ModelError('loadFailed', `llama.cpp could not load ${basename(options.modelPath)}: ${(error as Error).message}`, 'hearth.selectModel', String(error));
+    throw new ModelError('loadFailed', loadFailureMessage(options.modelPath, error), 'hearth.selectModel', String(error));
   }
 }
 
@@ -153,4 +154,12 @@ async function loadDraft(
     log.warn(`Draft model ${basename(options.draftModelPath)} not used: ${(error as Error).message}`);
     return undefined;
   }
+}
+
+/** What llama.cpp said when it refused a file (its log's last error line), rather than node-llama-cpp's "Failed to load model". */
+export function loadFailureMessage(modelPath: string, error: unknown): string {
+  const said = takeLlamaErrors()
+    .map((line) => line.replace(/^\w+: (error loading model: )?/, ''))
+    .join('; ') || undefined;
+  return `llama.cpp could not load ${basename(modelPath)}: ${said ?? (error as Error).message}. Re-download the model or choose another.`;
 }

@@ -9,6 +9,13 @@ export type NodeLlamaCpp = typeof import('node-llama-cpp');
 
 let modulePromise: Promise<NodeLlamaCpp> | undefined;
 let cpuFallbackLogged = false;
+/** llama.cpp's latest error lines: its reason for refusing a file is logged, not thrown ("Failed to load model"). */
+const recentErrors: string[] = [];
+
+/** The error lines llama.cpp logged since the last call (the latest last), and forgets them. */
+export function takeLlamaErrors(): string[] {
+  return recentErrors.splice(0);
+}
 
 export function loadNodeLlamaCpp(): Promise<NodeLlamaCpp> {
   modulePromise ??= import('node-llama-cpp');
@@ -29,7 +36,11 @@ export async function createLlama(gpu: GpuSetting, maxThreads: number, log: Logg
       logger: (level, message) => {
         const line = message.trimEnd();
         if (!line) return;
-        if (level === lib.LlamaLogLevel.error || level === lib.LlamaLogLevel.fatal) log.error(`llama.cpp: ${line}`);
+        if (level === lib.LlamaLogLevel.error || level === lib.LlamaLogLevel.fatal) {
+          recentErrors.push(line);
+          if (recentErrors.length > 8) recentErrors.shift();
+          log.error(`llama.cpp: ${line}`);
+        }
         else if (level === lib.LlamaLogLevel.warn) log.warn(`llama.cpp: ${line}`);
         else log.debug(`llama.cpp: ${line}`);
       },
