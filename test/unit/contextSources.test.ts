@@ -32,6 +32,7 @@ test('imports resolve to workspace files the way each language names them', () =
     '/w/crate/src/de.rs',
     '/w/crate/src/value/mod.rs',
     '/w/crate/src/value/number.rs',
+    '/w/src/main/java/com/acme/Money.java',
   ]);
   const folders = new Set(['/w/cmp/internal/diff']);
   const workspace = { roots: ['/w'], exists: (p: string) => files.has(p) || folders.has(p), packageFolder: (name: string) => (name === '@acme/core' ? '/w/packages/core' : undefined) };
@@ -57,6 +58,10 @@ test('imports resolve to workspace files the way each language names them', () =
   assert.equal(resolve('/w/crate/src/value/number.rs', 'super::Value', 'rust'), '/w/crate/src/value/mod.rs');
   assert.equal(resolve('/w/crate/src/de.rs', 'super::{Error, Value}', 'rust'), '/w/crate/src/lib.rs');
   assert.equal(resolve('/w/crate/src/de.rs', 'serde::de::Visitor', 'rust'), undefined);
+  // Java: the class's file below a source root; a static import names a member of it.
+  assert.equal(resolve('/w/src/main/java/com/acme/App.java', 'com.acme.Money', 'java'), '/w/src/main/java/com/acme/Money.java');
+  assert.equal(resolve('/w/src/main/java/com/acme/App.java', 'com.acme.Money.ZERO', 'java'), '/w/src/main/java/com/acme/Money.java');
+  assert.equal(resolve('/w/src/main/java/com/acme/App.java', 'java.util.List', 'java'), undefined);
 });
 
 test('similar snippets: the window sharing the most identifiers, one per file, above a floor', () => {

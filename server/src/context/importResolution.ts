@@ -1,6 +1,7 @@
 // Import sources → the workspace files they name, where the language makes that a matter of paths: relative imports
 // in TS/JS and Python, quoted includes in C/C++, Go packages (a folder, found by the import path's tail, the module path
-// from go.mod being its head), Rust `use` paths (`crate::`, `self::`, `super::` → the module's file). Other languages
+// from go.mod being its head), Rust `use` paths (`crate::`, `self::`, `super::` → the module's file), Java's
+// package-qualified classes (below the usual source roots). Other languages
 // resolve by symbol name through the index alone.
 import { basename, dirname, join, normalize, sep } from 'node:path';
 import type { GrammarName } from '../../../common/languages';
@@ -60,6 +61,12 @@ function candidatePaths(fromPath: string, source: string, grammar: GrammarName, 
     }
     case 'rust':
       return rustModuleFiles(fromPath, source);
+    case 'java': {
+      // `a.b.C` (or `a.b.C.member`, a static import): a/b/C.java below a source root.
+      const segments = source.replace(/\.\*$/, '').split('.');
+      const sourceRoots = roots.flatMap((root) => [root, join(root, 'src'), join(root, 'src', 'main', 'java'), join(root, 'src', 'test', 'java')]);
+      return [segments, segments.slice(0, -1)].filter((s) => s.length > 0).flatMap((s) => sourceRoots.map((root) => `${join(root, ...s)}.java`));
+    }
     case 'c':
     case 'cpp':
       return [normalize(join(here, source)), ...roots.map((root) => join(root, source)), ...roots.map((root) => join(root, 'include', source))];
