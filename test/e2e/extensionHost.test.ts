@@ -1,13 +1,20 @@
 // Runs the mocha suite of test/e2e/suite inside code-server's extension host, the way VS Code's own browser
 // integration tests run: the smoke-test driver takes extensionDevelopmentPath/extensionTestsPath from the URL.
 import assert from 'node:assert/strict';
+import { mkdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { test } from 'node:test';
 import { format } from 'node:util';
+import { isLoopback, madeUnder, parseTrace } from '../support/connectTrace';
 import { repoRoot } from '../support/paths';
-import { collectConsole, copyWorkspace, launchBrowser, startCodeServer } from './browser';
+import { collectConsole, copyWorkspace, launchBrowser, resultsDir, startCodeServer } from './browser';
 
-test('the extension-host mocha suite passes in a real VS Code (code-server)', async () => {
-  const server = await startCodeServer({ smokeTestDriver: true });
+test('the extension-host mocha suite passes in a real VS Code (code-server), and Hearth connects to nothing but loopback', async () => {
+  // Every connect() of code-server's process tree is traced (strace -f) while the suite runs: the Hearth language
+  // server and the extension host that runs Hearth's client must make none outside the machine.
+  mkdirSync(resultsDir, { recursive: true });
+  const trace = join(resultsDir, 'extension-host-connect.strace');
+  const server = await startCodeServer({ smokeTestDriver: true, traceConnectionsTo: trace });
   const browser = await launchBrowser();
   try {
     const page = await browser.newPage();
@@ -39,4 +46,15 @@ test('the extension-host mocha suite passes in a real VS Code (code-server)', as
     await browser.close();
     await server.stop();
   }
+  const { connections, commands } = parseTrace(readFileSync(trace, 'utf8'));
+  const hearthServer = connections.filter((c) => madeUnder(c, /dist\/server\.js/));
+  const extensionHost = connections.filter((c) => /--type=extensionHost/.test(c.command));
+  const outbound = (list: typeof connections) => list.filter((c) => !isLoopback(c));
+  const summary = (list: typeof connections) => `${list.length} connect() calls, ${outbound(list).length} outside loopback`;
+  console.log(`network: Hearth's server and its helpers ${summary(hearthServer)}; the extension host ${summary(extensionHost)}; all of code-server ${summary(connections)}`);
+  assert.ok(commands.some((command) => /dist\/server\.js/.test(command)), "Hearth's server ran under the trace");
+  assert.ok(commands.some((command) => /--type=extensionHost/.test(command)), 'the extension host ran under the trace');
+  assert.ok(connections.some((c) => isLoopback(c)), 'the trace saw loopback connections (it records connect() at all)');
+  assert.deepEqual(outbound(hearthServer), [], "Hearth's server connected outside the machine");
+  assert.deepEqual(outbound(extensionHost), [], 'the extension host (Hearth’s client) connected outside the machine');
 });

@@ -33,3 +33,19 @@ test('the walkthrough: each step has an image that exists and a button for a con
     assert.ok(command && commands.has(command), `${command} is contributed`);
   }
 });
+
+test('Restricted Mode: every setting that names a file or an endpoint is restricted and never read from a workspace', () => {
+  const trust = manifest.capabilities?.untrustedWorkspaces;
+  assert.equal(trust?.supported, 'limited');
+  assert.ok(typeof trust.description === 'string' && trust.description.length > 20);
+  const properties = manifest.contributes.configuration.properties as Record<string, { type: string; enum?: string[]; scope?: string; format?: string; description?: string; markdownDescription?: string }>;
+  // Path- and endpoint-valued (free strings, not a choice from a list): named so, or described as a file, folder, URL or server.
+  const sensitive = Object.entries(properties)
+    .filter(([name, p]) => p.type === 'string' && !p.enum && (/(Path|Hub|Url|Endpoint|Dir)$/i.test(name) || p.format === 'uri' || /\b(file|folder|directory|URL|server|endpoint)\b/i.test(`${p.description ?? ''}${p.markdownDescription ?? ''}`)))
+    .map(([name]) => name);
+  assert.ok(sensitive.includes('hearth.modelPath') && sensitive.includes('hearth.modelHub'), sensitive.join(', '));
+  for (const name of sensitive) {
+    assert.ok(trust.restrictedConfigurations.includes(name), `${name} is in restrictedConfigurations`);
+    assert.ok(['machine', 'application'].includes(properties[name]!.scope ?? ''), `${name} is machine-scoped (never from workspace settings)`);
+  }
+});

@@ -82,6 +82,8 @@ export interface CodeServerOptions {
   port?: number;
   /** Extra user settings on top of the ones that keep ghost text visible. */
   settings?: Record<string, unknown>;
+  /** Run code-server under strace, writing every process's connect(), execve() and clone() calls to this file. */
+  traceConnectionsTo?: string;
 }
 
 export async function startCodeServer(options: CodeServerOptions): Promise<CodeServer> {
@@ -101,7 +103,10 @@ export async function startCodeServer(options: CodeServerOptions): Promise<CodeS
   const port = options.port ?? (await freePort());
   const args = [...common, '--bind-addr', `127.0.0.1:${port}`, '--reconnection-grace-time', '5', '--ignore-last-opened'];
   if (options.smokeTestDriver) args.push('--vscode-option', 'enable-smoke-test-driver');
-  const child: ChildProcess = spawn(codeServerBin, args, { env: environment(repoRoot, stateDir), detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+  const [command, commandArgs] = options.traceConnectionsTo
+    ? ['strace', ['-f', '--seccomp-bpf', '-qq', '-s', '300', '-e', 'trace=connect,execve,clone,clone3,fork,vfork', '-o', options.traceConnectionsTo, codeServerBin, ...args]]
+    : [codeServerBin, args];
+  const child: ChildProcess = spawn(command, commandArgs, { env: environment(repoRoot, stateDir), detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
   child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
