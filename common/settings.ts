@@ -75,6 +75,16 @@ function pickString(raw: Record<string, unknown>, key: keyof HearthSettings): st
   return typeof value === 'string' ? value.trim() : (defaultSettings[key] as string);
 }
 
+/**
+ * A file path setting: `~` and `${userHome}` at its start stand for the home folder (as VS Code users write them);
+ * anything else is taken as written (a relative path is refused where the file is opened, with a message).
+ */
+function pickPath(raw: Record<string, unknown>, key: keyof HearthSettings, home: string): string {
+  const value = pickString(raw, key);
+  const rest = /^(?:~|\$\{userHome\})(?=$|[\\/])/.exec(value);
+  return rest && home !== '' ? home + value.slice(rest[0].length) : value;
+}
+
 function pickInteger(raw: Record<string, unknown>, key: keyof HearthSettings): number {
   const value = raw[key];
   const schema = schemaOf(key);
@@ -101,15 +111,18 @@ function pickLanguageMap(raw: Record<string, unknown>): Record<string, boolean> 
   return merged;
 }
 
-/** Turns whatever the editor sent for the `hearth` section into settings; invalid values fall back to defaults. */
-export function parseSettings(raw: unknown): HearthSettings {
+/**
+ * Turns whatever the editor sent for the `hearth` section into settings; invalid values fall back to defaults.
+ * `home` (the user's home folder) expands `~` in path settings.
+ */
+export function parseSettings(raw: unknown, home = ''): HearthSettings {
   const source = raw && typeof raw === 'object' ? (raw as Record<string, unknown>) : {};
   return {
     enable: pickBoolean(source, 'enable'),
     enabledLanguages: pickLanguageMap(source),
-    modelPath: pickString(source, 'modelPath'),
-    draftModelPath: pickString(source, 'draftModelPath'),
-    chatModelPath: pickString(source, 'chatModelPath'),
+    modelPath: pickPath(source, 'modelPath', home),
+    draftModelPath: pickPath(source, 'draftModelPath', home),
+    chatModelPath: pickPath(source, 'chatModelPath', home),
     modelHub: pickString(source, 'modelHub'),
     fimOrder: pickEnum<FimOrderSetting>(source, 'fimOrder'),
     speculation: pickEnum<SpeculationSetting>(source, 'speculation'),

@@ -1,4 +1,5 @@
 // The client's typed view of the settings: the same parser the server uses, fed from VS Code's configuration.
+import { homedir } from 'node:os';
 import * as vscode from 'vscode';
 import type { ProxySettings } from '../../common/protocol';
 import { type HearthSettings, parseSettings, settingsSection } from '../../common/settings';
@@ -7,7 +8,7 @@ export function readSettings(): HearthSettings {
   const config = vscode.workspace.getConfiguration(settingsSection);
   const raw: Record<string, unknown> = {};
   for (const key of Object.keys(parseSettings({}))) raw[key] = config.get(key);
-  return parseSettings(raw);
+  return parseSettings(raw, homedir());
 }
 
 /** VS Code's proxy settings, for what Hearth downloads (the server has no access to the editor's own proxy agent). */

@@ -1,5 +1,6 @@
 // Composition root of the Hearth language server: builds every component, hands each its dependencies and wires
 // them to LSP. The completion flow itself reads top to bottom in completion/completionPipeline.ts.
+import { homedir } from 'node:os';
 import { readFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -112,7 +113,7 @@ function main(): void {
 
   const applySettings = async (): Promise<void> => {
     if (supportsConfigurationPull) {
-      settings = parseSettings(await connection.workspace.getConfiguration({ section: settingsSection }));
+      settings = parseSettings(await connection.workspace.getConfiguration({ section: settingsSection }), homedir());
     }
     log.setLevel(settings.logLevel);
     cache.clear(); // limits such as maxLines shape the cached answers
@@ -132,7 +133,7 @@ function main(): void {
     const folders = params.workspaceFolders?.map((folder) => folder.uri) ?? (params.rootUri ? [params.rootUri] : []);
     roots = folders.flatMap((uri) => pathOf(uri) ?? []);
     const options = (params.initializationOptions ?? {}) as HearthInitializationOptions;
-    if (!supportsConfigurationPull) settings = parseSettings(options.settings);
+    if (!supportsConfigurationPull) settings = parseSettings(options.settings, homedir());
     if (typeof options.indexCacheDir === 'string' && options.indexCacheDir !== '') index.keepIn(join(options.indexCacheDir, 'workspace-index.json'));
     return {
       capabilities: {
@@ -193,7 +194,7 @@ function main(): void {
   connection.onRequest(LastPromptRequest.type, () => models.current()?.lastPrompt() ?? null);
 
   connection.onDidChangeConfiguration((change) => {
-    if (!supportsConfigurationPull) settings = parseSettings((change.settings as Record<string, unknown> | undefined)?.[settingsSection]);
+    if (!supportsConfigurationPull) settings = parseSettings((change.settings as Record<string, unknown> | undefined)?.[settingsSection], homedir());
     void applySettings().catch((error) => log.error(`Applying settings failed: ${describeError(error)}`));
     // A files.exclude change applies without a restart: the index is built again (unchanged files are kept).
     if (features.context && supportsConfigurationPull && excludeApplied !== undefined) {
@@ -229,6 +230,7 @@ function main(): void {
       const grammar = name && (await grammars.get(name));
       if (!grammar) return undefined; // plain rules for languages without a grammar
       const tree = trees.treeFor(request.uri, grammar, request.text);
+      if (!tree) return undefined; // too long to parse: plain rules
       return {
         multiLine: multiLineAllowed(tree, request.text, request.offset),
         blockEndRule: (prefix) => stopWhenOpenedBlockEnds(prefix, (text) => GrammarRegistry.parse(grammar, text)),
@@ -244,6 +246,7 @@ function main(): void {
       const grammar = name && (await grammars.get(name));
       if (!grammar) return [];
       const tree = trees.treeFor(document.uri, grammar, document.getText());
+      if (!tree) return [];
       return enclosingScopes(tree, grammar, offset).map((node) => ({ start: node.startIndex, end: node.endIndex }));
     },
     context: async (document, offset, budget) => {

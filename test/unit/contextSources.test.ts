@@ -302,3 +302,16 @@ describe('context for what the cursor is about to name', () => {
     assert.match(context, /export function distance\(a: number, b: number\): number/, context);
   });
 });
+
+test('a snippet far longer than the budget is priced over budget without being tokenized (a 10 MB line took 17 s to count)', () => {
+  let counted = 0;
+  const budget: TokenBudget = { tokens: 1024, count: (text) => ((counted += text.length), Math.ceil(text.length / 3)) };
+  assert.equal(snippetTokens(budget, { path: 'big.js', text: 'x'.repeat(10 * 1024 * 1024) }), 1025);
+  assert.equal(counted, 0);
+  assert.equal(snippetTokens(budget, { path: 'a.ts', text: 'const a = 1;' }), Math.ceil('a.ts\nconst a = 1;\n'.length / 3) + 1);
+});
+
+test('similar snippets skip windows of huge lines (minified code, a 10 MB line)', () => {
+  const huge = `const total = prices.reduce((sum, price) => sum + price, 0); ${'x'.repeat(10_000)}`;
+  assert.deepEqual(findSimilarSnippets('const total = prices.reduce(', [{ path: 'min.js', text: huge }]), []);
+});

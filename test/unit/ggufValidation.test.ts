@@ -155,3 +155,9 @@ for (const { name, mutate, message } of structureCases) {
     rmSync(dir, { recursive: true, force: true });
   });
 }
+
+test('a relative model path is refused by its setting, before anything is opened', async () => {
+  const error = await rejection('models/q.gguf');
+  assert.equal(error.kind, 'missing');
+  assert.match(error.message, /^hearth\.modelPath is "models\/q\.gguf", a relative path: give the model file's full path/);
+});

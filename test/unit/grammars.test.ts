@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { DocumentTrees } from '../../server/src/syntax/documentTrees';
+import { DocumentTrees, maxParsedChars } from '../../server/src/syntax/documentTrees';
 import { GrammarRegistry } from '../../server/src/syntax/grammarRegistry';
 import { type GrammarName, grammarForLanguage, grammarForPath, grammarNames } from '../../common/languages';
 import { enclosingScopes, extractDefinitions, extractImports } from '../../server/src/syntax/outline';
@@ -258,9 +258,18 @@ test('an edited document is re-parsed incrementally to the same tree a fresh par
   const before = 'def f(x):\n    return x\n';
   trees.treeFor('file:///a.py', grammar, before);
   const after = 'def f(x, y):\n    return x + y\n\ndef g():\n    pass\n';
-  const incremental = trees.treeFor('file:///a.py', grammar, after);
+  const incremental = trees.treeFor('file:///a.py', grammar, after)!;
   assert.equal(incremental.rootNode.toString(), GrammarRegistry.parse(grammar, after).rootNode.toString());
   assert.deepEqual(extractDefinitions(incremental, grammar).map((d) => d.name), ['f', 'g']);
+});
+
+test('a document too long to parse is not parsed (a 100 000-line file held every request for 3 s): no tree, plain rules', async () => {
+  const grammar = (await registry.get('typescript'))!;
+  const trees = new DocumentTrees();
+  const line = 'export const value = 1;\n';
+  const long = line.repeat(Math.ceil((maxParsedChars + 1) / line.length));
+  assert.equal(trees.treeFor('file:///long.ts', grammar, long), undefined);
+  assert.ok(trees.treeFor('file:///long.ts', grammar, line.repeat(100)), 'a shorter text of the same document is parsed');
 });
 
 test('languages map to grammars; others have none (plain-text context)', () => {

@@ -39,3 +39,12 @@ test('per-language switches override the "*" default, and the global switch wins
   assert.equal(isLanguageEnabled(parseSettings({ enabledLanguages: { '*': false } }), 'rust'), false);
   assert.equal(isLanguageEnabled({ ...settings, enable: false }, 'typescript'), false);
 });
+
+test('~ and ${userHome} at the start of a model path stand for the home folder; elsewhere they stay as written', () => {
+  const settings = parseSettings({ modelPath: '~/models/q.gguf', draftModelPath: '${userHome}/d.gguf', chatModelPath: '/data/~/c.gguf' }, '/home/ada');
+  assert.equal(settings.modelPath, '/home/ada/models/q.gguf');
+  assert.equal(settings.draftModelPath, '/home/ada/d.gguf');
+  assert.equal(settings.chatModelPath, '/data/~/c.gguf');
+  assert.equal(parseSettings({ modelPath: '~' }, '/home/ada').modelPath, '/home/ada');
+  assert.equal(parseSettings({ modelPath: '~other/q.gguf' }, '/home/ada').modelPath, '~other/q.gguf', "another user's home is not guessed");
+});

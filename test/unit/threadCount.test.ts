@@ -12,8 +12,10 @@ test('auto takes one thread per performance core, less one for the editor, with 
   assert.equal(chooseThreadCount(0, cores(128, 64)), maxAutoThreads);
 });
 
-test('an explicit setting is used as given', () => {
-  assert.equal(chooseThreadCount(6, cores(2, 2)), 6);
+test('an explicit setting is used as given, up to the logical cores', () => {
+  assert.equal(chooseThreadCount(6, cores(2, 2)), 2, 'a set count is held to the logical cores');
+  assert.equal(chooseThreadCount(256, cores(16, 8)), 16);
+  assert.equal(chooseThreadCount(3, cores(16, 8)), 3, 'within them it is taken as set');
 });
 
 test('Linux topology: hyper-thread siblings are one core; P-cores from the hybrid PMU list, else the highest capacity', () => {

@@ -227,7 +227,8 @@ export class ContextBuilder {
       let outline = this.outlines.get(request.uri);
       if (outline?.key !== line.headerKey) {
         const tree = this.deps.trees.treeFor(request.uri, grammar, request.text);
-        outline = { key: line.headerKey, localNames: new Set(extractDefinitions(tree, grammar).map((d) => d.name)), imports: extractImports(tree, grammar) };
+        // A document too long to parse has no outline: its context comes from the identifiers near the cursor.
+        outline = tree ? { key: line.headerKey, localNames: new Set(extractDefinitions(tree, grammar).map((d) => d.name)), imports: extractImports(tree, grammar) } : { key: line.headerKey, localNames: new Set(), imports: [] };
         this.outlines.set(request.uri, outline);
         if (this.outlines.size > cachedDocuments) this.outlines.delete(this.outlines.keys().next().value!);
       }

@@ -16,6 +16,8 @@ export interface SimilarityOptions {
 }
 
 export const defaultSimilarityOptions: SimilarityOptions = { windowLines: 10, step: 5, maxSnippets: 2, minScore: 0.2 };
+/** A window longer than this (minified code, a 10 MB line, a data file) is no snippet worth its tokens: skipped. */
+const maxWindowChars = 4000;
 
 export function identifiers(text: string): Set<string> {
   return new Set(text.match(/[A-Za-z_][A-Za-z0-9_]+/g) ?? []);
@@ -37,7 +39,10 @@ export function findSimilarSnippets(query: string, documents: ReadonlyArray<{ pa
     const lines = document.text.split('\n');
     let top: SimilarSnippet | undefined;
     for (let start = 0; start < Math.max(1, lines.length - options.windowLines + options.step); start += options.step) {
-      const text = lines.slice(start, start + options.windowLines).join('\n');
+      if (start % 256 === 0 && start > 0 && expired()) break; // a 100 000-line file is many windows
+      const window = lines.slice(start, start + options.windowLines);
+      if (window.reduce((sum, line) => sum + line.length + 1, 0) > maxWindowChars) continue;
+      const text = window.join('\n');
       const score = jaccard(wanted, identifiers(text));
       if (score >= options.minScore && (!top || score > top.score)) top = { path: document.path, startLine: start, text, score };
     }

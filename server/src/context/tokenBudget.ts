@@ -9,8 +9,20 @@ export interface TokenBudget {
   count(text: string): number;
 }
 
-/** What one snippet of a file costs in the prompt: its path line, its text and the file separator token. */
+/**
+ * Characters one token can stand for at most, for a bound without tokenizing: a text this many times longer than
+ * the budget cannot fit (code tokens average about 3 characters; the longest in code vocabularies are runs of spaces).
+ */
+const maxCharsPerToken = 32;
+
+/**
+ * What one snippet of a file costs in the prompt: its path line, its text and the file separator token. A text that
+ * cannot fit the budget whatever the tokenizer says costs more than the budget, without being tokenized (a 10 MB line
+ * took 17 s to count).
+ */
 export function snippetTokens(budget: TokenBudget, snippet: { path: string; text: string }): number {
+  const chars = snippet.path.length + snippet.text.length + 2;
+  if (chars > budget.tokens * maxCharsPerToken) return budget.tokens + 1;
   return budget.count(`${snippet.path}\n${snippet.text}\n`) + 1;
 }
 

@@ -1,6 +1,7 @@
 // Checks a GGUF file before llama.cpp sees it. A file missing a required key makes llama.cpp hit a native
 // assertion that kills the whole process, so anything doubtful is refused here with a message instead.
 import { open, stat } from 'node:fs/promises';
+import { isAbsolute } from 'node:path';
 import { ModelError } from '../errors';
 import { findFimTokens, lookup } from './fimTokens';
 import { checkGgufStructure, StructureError } from './ggufStructure';
@@ -45,6 +46,8 @@ export type GgufReader = (path: string) => Promise<{ metadata: Metadata }>;
 export async function validateModelFile(path: string, readGguf: GgufReader, { requireFim = true, setting = 'hearth.modelPath' } = {}): Promise<void> {
   const fix = setting === 'hearth.modelPath' ? `Set ${setting} to a .gguf file, or clear it to use the bundled model.` : `Set ${setting} to a .gguf file, or clear it.`;
   const fileName = path.split(/[\\/]/).pop() ?? path;
+  // A relative path would be relative to wherever the server was started: never what the user meant.
+  if (!isAbsolute(path)) throw new ModelError('missing', `${setting} is "${path}", a relative path: give the model file's full path (~/ stands for your home folder).`);
   let size: number;
   try {
     const info = await stat(path);

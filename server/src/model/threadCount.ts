@@ -17,8 +17,12 @@ export interface CpuTopology {
   performance: number;
 }
 
+/**
+ * The setting (0: auto). A set count is held to the logical cores: more threads than the CPU runs at once only make
+ * the spinning pool wait (hearth.threads at its maximum, 256, kept a 2-core machine loading for minutes).
+ */
 export function chooseThreadCount(setting: number, cpu: CpuTopology): number {
-  if (setting > 0) return Math.floor(setting);
+  if (setting > 0) return Math.max(1, Math.min(Math.floor(setting), cpu.logical));
   return Math.max(1, Math.min(maxAutoThreads, cpu.performance - 1));
 }
 

@@ -9,11 +9,21 @@ interface Parsed {
   tree: Tree;
 }
 
+/**
+ * Documents longer than this are not parsed: tree-sitter's first parse runs on the server's only thread, and a
+ * 100 000-line file (2.5 MB) held every request for 3 s. Such files get the plain rules and no outline.
+ */
+export const maxParsedChars = 1_000_000;
+
 export class DocumentTrees {
   private readonly trees = new Map<string, Parsed>();
 
-  /** The tree for this text of the document, re-parsing only what changed since the last call. */
-  treeFor(uri: string, grammar: Grammar, text: string): Tree {
+  /** The tree for this text of the document, re-parsing only what changed since the last call; undefined for a document too long to parse. */
+  treeFor(uri: string, grammar: Grammar, text: string): Tree | undefined {
+    if (text.length > maxParsedChars) {
+      this.forget(uri);
+      return undefined;
+    }
     const previous = this.trees.get(uri);
     if (previous && previous.grammar === grammar && previous.text === text) return previous.tree;
     let tree: Tree;
