@@ -58,6 +58,8 @@ export interface CompletionMetrics extends GenerationStats {
   /** Why a request was skipped or produced nothing (language disabled, no model, ...). */
   reason?: string;
   totalMs: number;
+  /** Requests still being answered (not cancelled) when this one arrived: what it could have to wait behind. */
+  queuedBehind?: number;
 }
 
 export namespace CompletionMetricsNotification {

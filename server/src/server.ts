@@ -1,6 +1,7 @@
 // Composition root of the Hearth language server: builds every component, hands each its dependencies and wires
 // them to LSP. The completion flow itself reads top to bottom in completion/completionPipeline.ts.
 import { homedir } from 'node:os';
+import { InFlightRequests } from './completion/inFlightRequests';
 import { readFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -280,6 +281,7 @@ function registerInlineCompletion(
   env: Omit<CompletionEnvironment, 'onFirstLine'>,
   streaming: boolean,
 ): void {
+  const inFlight = new InFlightRequests();
   connection.languages.inlineCompletion.on(async (params, token): Promise<InlineCompletionItem[]> => {
     const document = documents.get(params.textDocument.uri);
     if (!document) return [];
@@ -287,6 +289,7 @@ function registerInlineCompletion(
     const abort = new AbortController();
     const subscription = token.onCancellationRequested(() => abort.abort());
     if (token.isCancellationRequested) abort.abort();
+    const admission = inFlight.admit(uri, abort);
     try {
       const result = await provideCompletion(
         {
@@ -304,7 +307,7 @@ function registerInlineCompletion(
             : () => undefined,
         },
       );
-      void connection.sendNotification(CompletionMetricsNotification.type, result.metrics);
+      void connection.sendNotification(CompletionMetricsNotification.type, { ...result.metrics, queuedBehind: admission.ahead });
       // One line per completion at info level, without the code (prompts and completions only at debug).
       const m = result.metrics;
       log.info(`completion ${m.outcome} in ${m.totalMs.toFixed(0)} ms${m.outcome === 'served' ? `: prompt ${m.promptTokens} tokens (${m.reusedPromptTokens} reused), ${m.generatedTokens} generated` : m.reason ? ` (${m.reason})` : ''}`);
@@ -316,6 +319,7 @@ function registerInlineCompletion(
       return [];
     } finally {
       subscription.dispose();
+      admission.release();
     }
   });
 }

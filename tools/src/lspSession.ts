@@ -146,9 +146,18 @@ export class LspSession {
 
   /** Peak resident memory of the server process in MiB (Linux), or undefined. */
   peakRssMiB(): number | undefined {
+    return this.statusField('VmHWM');
+  }
+
+  /** Resident memory of the server process now, in MiB (Linux), or undefined. */
+  rssMiB(): number | undefined {
+    return this.statusField('VmRSS');
+  }
+
+  private statusField(name: string): number | undefined {
     try {
       const status = readFileSync(`/proc/${this.process.pid}/status`, 'utf8');
-      const match = status.match(/VmHWM:\s+(\d+) kB/);
+      const match = status.match(new RegExp(`${name}:\\s+(\\d+) kB`));
       return match ? Number(match[1]) / 1024 : undefined;
     } catch {
       return undefined;
