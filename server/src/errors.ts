@@ -1,7 +1,7 @@
 // Typed errors the server expects, told apart by predicates rather than by message text.
 import type { StatusAction } from '../../common/protocol';
 
-export type ModelProblemKind = 'missing' | 'unreadable' | 'corrupt' | 'unsupported' | 'noFimTokens' | 'noRuntime' | 'loadFailed';
+export type ModelProblemKind = 'missing' | 'unreadable' | 'corrupt' | 'unsupported' | 'noFimTokens' | 'noRuntime' | 'loadFailed' | 'tooLarge';
 
 /** A model that cannot be used, with a message a user can act on and the command that fixes it. */
 export class ModelError extends Error {

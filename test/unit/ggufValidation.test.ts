@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { isModelError, type ModelError } from '../../server/src/errors';
-import { checkGgufMetadata, validateModelFile } from '../../server/src/model/ggufValidation';
+import { checkGgufMetadata, tooLargeForMemory, validateModelFile } from '../../server/src/model/ggufValidation';
 import { type GgufLayout, parseGgufLayout } from '../../tools/src/fuzz/ggufLayout';
 import { repoRoot } from '../support/paths';
 
@@ -160,4 +160,18 @@ test('a relative model path is refused by its setting, before anything is opened
   const error = await rejection('models/q.gguf');
   assert.equal(error.kind, 'missing');
   assert.match(error.message, /^hearth\.modelPath is "models\/q\.gguf", a relative path: give the model file's full path/);
+});
+
+test('a model larger than the machine’s memory (less 1.5 GB for the system and editor) is refused before loading, with sizes', async () => {
+  assert.equal(tooLargeForMemory(4e9, 8 * 2 ** 30, 'q.gguf'), undefined);
+  const problem = tooLargeForMemory(20e9, 16 * 2 ** 30, 'big.gguf');
+  assert.equal(problem?.kind, 'tooLarge');
+  assert.match(problem!.message, /^big\.gguf needs 20\.0 GB of memory; this machine has 17\.2 GB in all\. Choose a smaller model/);
+  // Through the whole validation, before the file is parsed: the bundled draft "on" a machine with 1.6 GB.
+  let read = false;
+  await assert.rejects(
+    validateModelFile(bundledDraft, async () => ((read = true), { metadata: good }), { totalMemoryBytes: 1.5 * 2 ** 30 + 1e6 }),
+    (error: ModelError) => error.kind === 'tooLarge',
+  );
+  assert.equal(read, false);
 });

@@ -93,3 +93,41 @@ test('a bad model after a good one leaves no model (not the old, disposed one); 
   await host.configure(spec('/good.gguf'));
   assert.equal(loaded.length, 3, 'the same spec loads again after an unload');
 });
+
+test('the model file changing on disk unloads the model and loads the file again; one deleted outright keeps it; a new spec stops watching the old file', async () => {
+  const watched = new Map<string, (exists: boolean) => void>();
+  const stopped: string[] = [];
+  const loaded: FakeModel[] = [];
+  let damaged = false;
+  const states: ModelState[] = [];
+  const host = new ModelHost(
+    async () => {
+      if (damaged) throw new ModelError('corrupt', 'a.gguf is damaged: it ends before its tensor data does');
+      const model = new FakeModel(['x']);
+      loaded.push(model);
+      return model;
+    },
+    quiet,
+    (state) => states.push(state),
+    (path, onChange) => {
+      watched.set(path, onChange);
+      return () => stopped.push(path);
+    },
+  );
+  await host.configure(spec('/a.gguf'));
+  assert.ok(watched.has('/a.gguf'));
+  watched.get('/a.gguf')!(false); // deleted: the memory map keeps the loaded model valid
+  assert.equal(host.current(), loaded[0]);
+  damaged = true; // truncated in place
+  watched.get('/a.gguf')!(true);
+  await host.configure(spec('/a.gguf')); // waits for the reload queued before it
+  assert.equal(loaded[0]!.disposed, true, 'the model over the changed file is gone');
+  assert.equal(host.current(), undefined);
+  assert.equal(states.at(-1)?.state, 'error');
+  assert.match(states.at(-1)!.message, /damaged/);
+  damaged = false;
+  await host.configure(spec('/b.gguf'));
+  assert.deepEqual(stopped, ['/a.gguf']);
+  await host.dispose();
+  assert.deepEqual(stopped, ['/a.gguf', '/b.gguf']);
+});

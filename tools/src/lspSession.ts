@@ -144,6 +144,11 @@ export class LspSession {
     return session;
   }
 
+  /** The state of the last status the server sent. */
+  lastStatusState(): ServerStatus['state'] | undefined {
+    return this.lastStatus?.state;
+  }
+
   /** Peak resident memory of the server process in MiB (Linux), or undefined. */
   peakRssMiB(): number | undefined {
     return this.statusField('VmHWM');

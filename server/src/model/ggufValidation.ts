@@ -1,6 +1,7 @@
 // Checks a GGUF file before llama.cpp sees it. A file missing a required key makes llama.cpp hit a native
 // assertion that kills the whole process, so anything doubtful is refused here with a message instead.
 import { open, stat } from 'node:fs/promises';
+import { totalmem } from 'node:os';
 import { isAbsolute } from 'node:path';
 import { ModelError } from '../errors';
 import { findFimTokens, lookup } from './fimTokens';
@@ -43,7 +44,20 @@ export function checkGgufMetadata(metadata: Metadata, fileName: string, requireF
 export type GgufReader = (path: string) => Promise<{ metadata: Metadata }>;
 
 /** Checks existence, readability, the GGUF magic and the metadata of a model file; throws ModelError. */
-export async function validateModelFile(path: string, readGguf: GgufReader, { requireFim = true, setting = 'hearth.modelPath' } = {}): Promise<void> {
+/** Memory the system and the editor keep for themselves: a model must fit in the rest. */
+const reservedBytes = 1.5 * 2 ** 30;
+
+/** A model whose weights cannot fit in this machine's memory, refused before loading (llama.cpp would thrash or be killed). */
+export function tooLargeForMemory(modelBytes: number, totalMemoryBytes: number, fileName: string): ModelError | undefined {
+  if (modelBytes <= totalMemoryBytes - reservedBytes) return undefined;
+  const gb = (bytes: number) => `${(bytes / 1e9).toFixed(1)} GB`;
+  return new ModelError(
+    'tooLarge',
+    `${fileName} needs ${gb(modelBytes)} of memory; this machine has ${gb(totalMemoryBytes)} in all. Choose a smaller model or a smaller quantization (Hearth: Choose Model… recommends one that fits).`,
+  );
+}
+
+export async function validateModelFile(path: string, readGguf: GgufReader, { requireFim = true, setting = 'hearth.modelPath', totalMemoryBytes = totalmem() } = {}): Promise<void> {
   const fix = setting === 'hearth.modelPath' ? `Set ${setting} to a .gguf file, or clear it to use the bundled model.` : `Set ${setting} to a .gguf file, or clear it.`;
   const fileName = path.split(/[\\/]/).pop() ?? path;
   // A relative path would be relative to wherever the server was started: never what the user meant.
@@ -73,6 +87,8 @@ export async function validateModelFile(path: string, readGguf: GgufReader, { re
   if (size < 32 || magic !== 'GGUF') {
     throw new ModelError('corrupt', `${fileName} is not a GGUF file (it does not start with "GGUF"). Hearth needs a GGUF model.`);
   }
+  const tooLarge = tooLargeForMemory(size, totalMemoryBytes, fileName);
+  if (tooLarge) throw tooLarge;
   // Lengths, counts and types within bounds before a parser that trusts them reads the file.
   try {
     await checkGgufStructure(path);

@@ -1,5 +1,6 @@
 // Owns the loaded model: loads it when the settings name a different one, reports loading / ready / error, and
 // keeps the server alive (with a message) when a model cannot be used.
+import { type Stats, unwatchFile, watchFile } from 'node:fs';
 import { basename, join } from 'node:path';
 import type { StatusAction } from '../../../common/protocol';
 import type { GpuSetting, HearthSettings, SpeculationSetting } from '../../../common/settings';
@@ -48,15 +49,29 @@ export function resolveModelSpec(settings: HearthSettings, bundledModelsDir: str
 }
 
 /** A model the host can load and dispose; its spec names the file. */
+/** Calls `onChange` when the file at `path` is replaced, truncated, rewritten or removed; returns the way to stop. */
+export type FileWatcher = (path: string, onChange: (exists: boolean) => void) => () => void;
+
+/** Polls the file's identity (inode, size, modification time) once a second: fs.watch misses a rename over the path. */
+export const watchModelFile: FileWatcher = (path, onChange) => {
+  const listener = (now: Stats, before: Stats) => {
+    if (now.ino !== before.ino || now.size !== before.size || now.mtimeMs !== before.mtimeMs) onChange(now.nlink > 0 || now.size > 0);
+  };
+  watchFile(path, { interval: 1000, persistent: false }, listener);
+  return () => unwatchFile(path, listener);
+};
+
 export class ModelHost<Spec extends { modelPath: string } = ModelSpec, Model extends { dispose(): Promise<void> } = CompletionModel> {
   private loaded: Model | undefined;
   private loadedSpec: string | undefined;
   private pending: Promise<void> = Promise.resolve();
+  private stopWatching: (() => void) | undefined;
 
   constructor(
     private readonly load: ModelLoader<Spec, Model>,
     private readonly log: Logger,
     private readonly report: (state: ModelState) => void,
+    private readonly watch: FileWatcher = watchModelFile,
   ) {}
 
   current(): Model | undefined {
@@ -72,6 +87,7 @@ export class ModelHost<Spec extends { modelPath: string } = ModelSpec, Model ext
   /** Disposes the loaded model, if any: none is wanted now. */
   unload(): Promise<void> {
     this.pending = this.pending.then(async () => {
+      this.stopWatching?.();
       this.loadedSpec = undefined;
       const previous = this.loaded;
       this.loaded = undefined;
@@ -93,6 +109,8 @@ export class ModelHost<Spec extends { modelPath: string } = ModelSpec, Model ext
     const key = JSON.stringify(spec);
     if (key === this.loadedSpec) return;
     this.loadedSpec = key;
+    this.stopWatching?.();
+    this.stopWatching = undefined;
     const previous = this.loaded;
     this.loaded = undefined;
     await previous?.dispose();
@@ -102,6 +120,17 @@ export class ModelHost<Spec extends { modelPath: string } = ModelSpec, Model ext
     try {
       this.loaded = await this.load(spec);
       this.log.info(`Model ${name} ready in ${Math.round(performance.now() - started)} ms`);
+      // llama.cpp reads the weights through a memory map: a file truncated or rewritten in place under it would fault
+      // on the next read. A change on disk unloads the model and loads the file again (a damaged one is refused with
+      // a message); a file deleted outright is no danger (the map keeps it) and is only logged.
+      this.stopWatching = this.watch(spec.modelPath, (exists) => {
+        if (!exists) {
+          this.log.warn(`${name} was deleted from disk; the loaded model keeps working until another is chosen.`);
+          return;
+        }
+        this.log.warn(`${name} changed on disk: loading it again.`);
+        void this.reload(spec);
+      });
       this.report({ state: 'ready', message: `${name} ready`, model: name });
     } catch (error) {
       if (isModelError(error)) {
@@ -116,6 +145,7 @@ export class ModelHost<Spec extends { modelPath: string } = ModelSpec, Model ext
 
   async dispose(): Promise<void> {
     await this.pending;
+    this.stopWatching?.();
     await this.loaded?.dispose();
     this.loaded = undefined;
   }
