@@ -285,6 +285,40 @@ describe('completions from the tiny model', () => {
     assert.equal((await session.nextMetrics()).outcome, 'stale');
   });
 
+  // TEST-AUDIT holes: the server never sending hearth/firstLine, and keepGoing: false in server.ts, both passed the
+  // suite. Here the streamed first line arrives before the answer, and typing what it shows lets the generation go on
+  // and answer the new keystroke from what it wrote (a 'cached' answer, not a new generation).
+  test('streaming and typing through: the first line comes first, and typing it keeps the generation going for the next keystroke', async () => {
+    const uri = 'untitled:streamed';
+    const firstLines: Array<{ version: number; text: string }> = [];
+    session.onFirstLine = (message) => message.uri === uri && firstLines.push({ version: message.version, text: message.text });
+    try {
+      await session.updateSettings({ ...baseSettings, maxTokens: 96, maxLines: 100 });
+      const text = '/**\n * Returns the sum of the numbers.\n *';
+      await session.open(uri, 'ruby', text);
+      const first = session.requestCompletion(uri, { line: 2, character: 2 });
+      const deadline = Date.now() + 60_000;
+      while (firstLines.length === 0 && Date.now() < deadline) await delay(5); // polls for the notification
+      assert.equal(firstLines.length, 1, 'hearth/firstLine arrived while the completion was still being written');
+      assert.equal(firstLines[0]!.version, 1);
+      const typed = firstLines[0]!.text.slice(0, 1);
+      assert.ok(typed !== '', 'the first line has text to type');
+      // The keystroke types what the ghost text shows: the editor sends the change, cancels the old request (in that
+      // order, as VS Code's client does) and asks again.
+      await session.replaceText(uri, 2, text + typed);
+      first.cancel();
+      const second = await session.complete(uri, { line: 2, character: 2 + typed.length });
+      await first.result.catch(() => []);
+      const metrics = [await session.nextMetrics(), await session.nextMetrics()];
+      const forSecond = metrics.find((m) => m.version === 2)!;
+      console.log(JSON.stringify({ firstLine: firstLines[0], typed, second, metrics: metrics.map((m) => ({ v: m.version, outcome: m.outcome, generated: m.generatedTokens, reason: m.reason })) }));
+      assert.equal(forSecond.outcome, 'cached', `the typed-through generation answered the keystroke (${metrics.map((m) => `v${m.version} ${m.outcome}`).join(', ')})`);
+      assert.ok(second.length === 1 && firstLines[0]!.text.startsWith(typed + second[0]!.split('\n')[0]!.slice(0, 3)), `${JSON.stringify(second)} continues ${JSON.stringify(firstLines[0]!.text)}`);
+    } finally {
+      session.onFirstLine = () => undefined;
+    }
+  });
+
   test('a 2 MB file is windowed: the prompt fits the context and the answer comes back', async () => {
     await session.updateSettings(baseSettings);
     const uri = 'untitled:huge.ts';

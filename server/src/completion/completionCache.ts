@@ -11,7 +11,25 @@ export class CompletionCache {
   // A Map iterates in insertion order: re-inserting on use keeps the least recently used first.
   private readonly entries = new Map<string, Entry>();
 
+  /** Generations whose result is on its way into the cache. */
+  private readonly pending = new Set<Promise<void>>();
+
   constructor(private readonly capacity = 64) {}
+
+  /**
+   * A generation has started whose result will be stored (or not) when `stored` resolves. A request that waited for
+   * the model waits for this too: the model going idle does not mean the result is in yet (the kept-going generation
+   * of the previous keystroke was missed that way, and the keystroke it typed through got a new generation).
+   */
+  expect(stored: Promise<void>): void {
+    const entry: Promise<void> = stored.catch(() => undefined).finally(() => this.pending.delete(entry));
+    this.pending.add(entry);
+  }
+
+  /** Resolves once every expected result is stored. */
+  async settled(): Promise<void> {
+    while (this.pending.size > 0) await Promise.all(this.pending);
+  }
 
   get size(): number {
     return this.entries.size;

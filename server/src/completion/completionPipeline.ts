@@ -99,8 +99,9 @@ export async function provideCompletion(request: CompletionRequest, env: Complet
   if (!model) return finish('skipped', '', undefined, 'no model loaded');
 
   const window = windowAroundCursor(request.text, request.offset);
-  // A generation kept going for an earlier keystroke may be about to answer this one: let it finish first.
-  await Promise.race([model.idle(), abortion(request.signal)]);
+  // A generation kept going for an earlier keystroke may be about to answer this one: let it finish, and its result
+  // reach the cache, first.
+  await Promise.race([Promise.all([model.idle(), env.cache.settled()]), abortion(request.signal)]);
   if (request.signal.aborted) return finish('cancelled');
   // A request that waited while the document moved on is dropped, never run.
   if (!env.isCurrent(request.uri, request.version)) return finish('stale', '', undefined, 'document changed while queued');
@@ -127,6 +128,8 @@ export async function provideCompletion(request: CompletionRequest, env: Complet
   request.signal.addEventListener('abort', onCancel, { once: true });
 
   const endGeneration = env.beginGeneration();
+  let resultStored!: () => void;
+  env.cache.expect(new Promise<void>((resolve) => (resultStored = resolve)));
   let generated: { text: string; stats: InfillStats };
   try {
     generated = await generate(request.uri, model, window, context, syntax, settings, generation.signal, progress, (line) => {
@@ -135,6 +138,7 @@ export async function provideCompletion(request: CompletionRequest, env: Complet
       if (shown !== '' && env.isCurrent(request.uri, request.version)) env.onFirstLine(shown);
     });
   } catch (error) {
+    resultStored();
     if (isAbortError(error)) return finish('cancelled');
     throw error;
   } finally {
@@ -145,6 +149,7 @@ export async function provideCompletion(request: CompletionRequest, env: Complet
   generated.stats = { ...generated.stats, contextSnippets: context?.files.length ?? 0, contextMs };
   const text = applyFilters(generated.text);
   if (!generation.signal.aborted) env.cache.set(window.prefix, window.suffix, text); // finished: reusable
+  resultStored();
   if (request.signal.aborted) return finish('cancelled', '', generated.stats, generation.signal.aborted ? undefined : 'kept going');
   if (!env.isCurrent(request.uri, request.version)) return finish('stale', '', generated.stats);
   return finish(text === '' ? 'empty' : 'served', text, generated.stats);
