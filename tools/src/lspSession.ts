@@ -186,6 +186,11 @@ export class LspSession {
     return withTimeout(found, timeoutMs, 'server status').finally(() => this.statusListeners.delete(listener));
   }
 
+  /** Whether metrics have arrived that nextMetrics() would return at once. */
+  hasMetrics(): boolean {
+    return this.metricsQueue.length > 0;
+  }
+
   /** The metrics of the next finished request, in the order the server sent them. */
   nextMetrics(timeoutMs = 60_000): Promise<CompletionMetrics> {
     const queued = this.metricsQueue.shift();
