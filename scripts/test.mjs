@@ -39,7 +39,9 @@ if (files.length === 0) {
 stage(`tests: ${kinds.join(', ')}`);
 const result = spawnSync(
   process.execPath,
-  ['--enable-source-maps', '--test', '--test-concurrency=1', '--test-reporter=spec', '--test-reporter-destination=stdout',
+  // Every test has a bound (the longest, the end-to-end suites, take a few minutes), and a test file that exits with
+  // code 0 part-way fails instead of passing with its later tests never run (test/support/exitGuard.cjs).
+  ['--enable-source-maps', '--require', join(root, 'test/support/exitGuard.cjs'), '--test', '--test-timeout=900000', '--test-concurrency=1', '--test-reporter=spec', '--test-reporter-destination=stdout',
     `--test-reporter=${join(root, 'test/reporters/summary.mjs')}`, '--test-reporter-destination=stdout', ...files],
   { cwd: root, stdio: 'inherit' },
 );

@@ -156,6 +156,18 @@ test('single-line completions and outdated documents stream nothing', async () =
   assert.deepEqual(outdated.firstLines, []);
 });
 
+test('a document edited while its first line is being written gets no streamed first line (the guard itself, not the queue, drops it)', async () => {
+  const model = new FakeModel(['const a', ' = 1;', '\n', 'const b', ' = 2;', '\n']);
+  let current = true;
+  const { env, firstLines } = environment(model, { maxLines: 3 }, () => current);
+  model.beforeToken = (index) => {
+    if (index === 1) current = false; // the edit lands after generation began, before the line break
+  };
+  await provideCompletion(request('function f() {\n  ║\n}\n'), env);
+  assert.ok(model.tokensProduced >= 3, 'the generation ran past the first line break');
+  assert.deepEqual(firstLines, []);
+});
+
 test('keep-going: a keystroke that types what is being generated does not stop the generation', async () => {
   const model = new FakeModel(['compute', '(', '1', ')', ';']);
   let edited = false; // the request's version is current until the keystroke
