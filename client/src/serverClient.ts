@@ -41,6 +41,7 @@ import { isLanguageEnabled } from '../../common/settings';
 import { readSettings } from './config';
 import { CursorRestDebounce, cursorRestFor } from './cursorRest';
 import { FirstLineStream } from './firstLineStream';
+import { changeEndsRest, retriggerForWhole, showFirstLine, stillWanted } from './inlineDecisions';
 import { RestartBackoff } from './restartBackoff';
 import type { ClientStatus } from './statusBar';
 
@@ -99,11 +100,11 @@ export class HearthServer implements vscode.Disposable {
           const first = await Promise.race([answer.then(() => undefined, () => undefined), streamed.line]);
           streamed.dispose();
           followVsCode.dispose();
-          if (first !== undefined && !token.isCancellationRequested && document.version === version) {
+          if (showFirstLine(first, { cancelled: token.isCancellationRequested, versionAtRequest: version, versionNow: document.version })) {
             // Show the first line now. The rest is still wanted (the server caches it) unless the user types;
             // once it is in, ask VS Code again and the server answers the whole from its cache.
             const keystroke = vscode.workspace.onDidChangeTextDocument((change) => {
-              if (change.document === document && change.contentChanges.length > 0) request.cancel();
+              if (changeEndsRest(change.document === document, change.contentChanges.length)) request.cancel();
             });
             void answer
               .then(() => this.retriggerIfUnchanged(document, position, version, request.token), () => undefined)
@@ -117,7 +118,7 @@ export class HearthServer implements vscode.Disposable {
           request.dispose();
           const result = await answer;
           // An answer that crossed a keystroke on the wire is for text the user no longer has: never show it.
-          if (token.isCancellationRequested || document.version !== version) return [];
+          if (!stillWanted({ cancelled: token.isCancellationRequested, versionAtRequest: version, versionNow: document.version })) return [];
           const items = Array.isArray(result) ? result : (result?.items ?? []);
           const texts = items.map((item) => (typeof item.insertText === 'string' ? item.insertText : item.insertText.value));
           this.providedEmitter.fire({ uri, texts, source: 'server' });
@@ -208,8 +209,13 @@ export class HearthServer implements vscode.Disposable {
 
   private retriggerIfUnchanged(document: vscode.TextDocument, position: vscode.Position, version: number, token: vscode.CancellationToken): void {
     const editor = vscode.window.activeTextEditor;
-    const unchanged =
-      !token.isCancellationRequested && document.version === version && editor?.document === document && editor.selection.isEmpty && editor.selection.active.isEqual(position);
+    const unchanged = retriggerForWhole({
+      cancelled: token.isCancellationRequested,
+      versionAtRequest: version,
+      versionNow: document.version,
+      active: editor?.document === document,
+      cursorAtRequest: editor !== undefined && editor.selection.isEmpty && editor.selection.active.isEqual(position),
+    });
     this.log.debug(`whole completion in for ${document.uri.toString()}: ${unchanged ? 'asking VS Code to show it' : 'not shown, the editor moved on'}`);
     // VS Code does not ask again while it shows a suggestion for this very spot: hide it first (the first line
     // comes straight back from the server's cache, now with the rest).
