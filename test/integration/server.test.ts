@@ -264,8 +264,13 @@ describe('completions from the tiny model', () => {
   }
 
   test('a cancelled request stops generating within one decode step', async () => {
+    // Decoding is well under way once the first line has streamed (not after a guessed delay, which a faster CPU outruns).
+    let streamed!: () => void;
+    const firstLine = new Promise<void>((resolve) => (streamed = resolve));
+    session.onFirstLine = (message) => message.uri === 'untitled:rambling' && streamed();
     const pending = await startLongGeneration('untitled:rambling', 256);
-    await delay(60); // let decoding get well under way before the keystroke arrives
+    await firstLine;
+    session.onFirstLine = () => undefined;
     pending.cancel();
     await pending.result.catch(() => []);
     const metrics = await session.nextMetrics();

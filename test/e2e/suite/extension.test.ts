@@ -295,8 +295,16 @@ describe('Hearth in the extension host', () => {
     assert.notEqual(serverPid(), pid);
   });
 
-  it('restarting the server brings it back ready', async () => {
+  it('restarting the server brings it back ready, as a new process', async () => {
+    // A restart command that did nothing would pass a test that only waits for 'ready' (the status already was).
+    const before = process.platform === 'linux' ? serverPid() : undefined;
+    const loading = nextEvent(api.onDidChangeStatus, (s) => s.state !== 'ready', 'a status other than ready while restarting');
     await vscode.commands.executeCommand('hearth.restartServer');
+    await loading;
     await waitForStatus(api, 'ready');
+    if (before !== undefined) {
+      const after = serverPid();
+      assert.ok(after !== undefined && after !== before, `a new server process (${before} → ${after})`);
+    }
   });
 });
