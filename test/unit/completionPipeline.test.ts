@@ -168,6 +168,31 @@ test('a document edited while its first line is being written gets no streamed f
   assert.deepEqual(firstLines, []);
 });
 
+test('keep-going when the cancel overtakes the keystroke’s change (the connection handles a cancel as soon as it is read)', async () => {
+  const model = new FakeModel(['compute', '(', '1', ')', ';']);
+  let edited = false;
+  const { env } = environment(model, {}, () => !edited);
+  const controller = new AbortController();
+  documentNow = 'const a = \n';
+  model.beforeToken = async (index) => {
+    if (index === 2) {
+      controller.abort(); // the cancel first: the document still has the old text
+      setImmediate(() => {
+        documentNow = 'const a = co\n'; // the change, applied a turn later
+        edited = true;
+      });
+      await new Promise((resolve) => setTimeout(resolve, 5));
+    }
+  };
+  try {
+    const first = await provideCompletion(request('const a = ║\n', controller.signal), env);
+    assert.equal(first.metrics.reason, 'kept going', `${first.metrics.outcome} ${first.metrics.reason ?? ''}`);
+    assert.equal(model.tokensProduced, 5);
+  } finally {
+    model.beforeToken = () => undefined;
+  }
+});
+
 test('keep-going: a keystroke that types what is being generated does not stop the generation', async () => {
   const model = new FakeModel(['compute', '(', '1', ')', ';']);
   let edited = false; // the request's version is current until the keystroke

@@ -159,6 +159,20 @@ export class LspSession {
     return this.statusField('VmRSS');
   }
 
+  /**
+   * Resident memory of the server process in MiB (Linux): all of it, and its proportional share (PSS: pages shared
+   * with other processes, such as a model file both map, counted once across them).
+   */
+  memoryMiB(): { rss: number; pss: number } | undefined {
+    try {
+      const rollup = readFileSync(`/proc/${this.process.pid}/smaps_rollup`, 'utf8');
+      const field = (name: string) => Number(new RegExp(`^${name}:\\s+(\\d+) kB`, 'm').exec(rollup)?.[1] ?? 0) / 1024;
+      return { rss: field('Rss'), pss: field('Pss') };
+    } catch {
+      return undefined;
+    }
+  }
+
   private statusField(name: string): number | undefined {
     try {
       const status = readFileSync(`/proc/${this.process.pid}/status`, 'utf8');

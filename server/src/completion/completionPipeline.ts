@@ -121,9 +121,18 @@ export async function provideCompletion(request: CompletionRequest, env: Complet
   // writing: then it goes on, and the finished completion serves the following requests from the cache.
   const generation = new AbortController();
   const progress = { text: '' };
-  const onCancel = (): void => {
+  const typedThrough = (): boolean => {
     const now = env.currentText(request.uri);
-    if (!env.keepGoing || now === undefined || !typedIntoCompletion(request.text, request.offset, now, progress.text)) generation.abort();
+    return now !== undefined && typedIntoCompletion(request.text, request.offset, now, progress.text);
+  };
+  const onCancel = (): void => {
+    if (!env.keepGoing) return generation.abort();
+    if (typedThrough()) return;
+    // The editor sends the keystroke's change, then the cancel; but the connection handles a cancel the moment it is
+    // read, ahead of messages still queued — the change may not be applied yet. Give it a few turns of the event loop
+    // before deciding (the generation goes on meanwhile).
+    if (env.currentText(request.uri) === request.text) void laterTurns(3).then(() => typedThrough() || generation.abort());
+    else generation.abort();
   };
   request.signal.addEventListener('abort', onCancel, { once: true });
 
@@ -168,6 +177,11 @@ export async function prepareCompletion(request: CompletionRequest, env: Pick<Co
   if (!env.isCurrent(request.uri, request.version)) return false;
   model.prepare({ prefix: window.prefix, suffix: window.suffix, maxTokens: settings.maxTokens, context: context?.files, filePath: context?.filePath, documentKey: request.uri });
   return true;
+}
+
+/** Resolves after `count` turns of the event loop (messages already read are handled in between). */
+async function laterTurns(count: number): Promise<void> {
+  for (let i = 0; i < count; i++) await new Promise((resolve) => setImmediate(resolve));
 }
 
 function abortion(signal: AbortSignal): Promise<void> {

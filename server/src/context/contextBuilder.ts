@@ -152,7 +152,8 @@ export class ContextBuilder {
     this.cached.delete(request.uri);
     this.cached.set(request.uri, entry);
     if (this.cached.size > cachedDocuments) this.cached.delete(this.cached.keys().next().value!);
-    if (!entry.complete) await untilDeadline(entry.done, options.deadline);
+    // A request already past its deadline takes what there is without waiting a turn (the build goes on).
+    if (!entry.complete && options.deadline > performance.now()) await untilDeadline(entry.done, options.deadline);
     // A build still running gives a copy of what it has: the entry's list keeps growing.
     return entry.complete ? entry.snippets : [...entry.snippets];
   }
