@@ -251,7 +251,7 @@ export class ContextBuilder {
         if (!path) continue;
         const names = statement.names.length > 0 ? statement.names : grammarName === 'go' ? [goPackageName(statement.source)] : [];
         for (const name of names) {
-          if (this.deps.index.lookup(name).length) continue;
+          if (index.lookup(name).length) continue;
           // `from package import module`: the module's own file, where there is one.
           const submodule = grammarName === 'python' && request.path ? resolveImport(request.path, `${statement.source}${statement.source.endsWith('.') ? '' : '.'}${name}`, grammarName, workspace) : undefined;
           modules.set(name, submodule ?? path);
@@ -273,12 +273,12 @@ export class ContextBuilder {
 
     const seen = new Set<string>();
     const chosen: IndexedDefinition[] = [];
+    const here = request.path && dirname(request.path);
     for (const { name, preferPath } of wanted) {
       if (seen.has(name) || expired()) continue;
       seen.add(name);
       const candidates = this.deps.index.lookup(name).filter((d) => d.path !== request.path);
       // The imported file's, else the nearest: the document's folder (a Go package, a Python package) before others.
-      const here = request.path && dirname(request.path);
       const best = candidates.find((d) => d.path === preferPath) ?? candidates.find((d) => dirname(d.path) === here) ?? candidates[0];
       if (best) chosen.push(best);
     }
