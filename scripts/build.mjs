@@ -1,8 +1,8 @@
 // One esbuild script for every entry point: the extension client, the language server, the headless completion
 // CLI and the compiled tests. node-llama-cpp stays external: it is ESM with top-level await and native binaries.
 import { build } from 'esbuild';
-import { copyFileSync, mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+import { copyFileSync, existsSync, mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 
 const quiet = process.argv.includes('--quiet');
 const root = new URL('..', import.meta.url).pathname;
@@ -43,14 +43,23 @@ const grammarSources = {
   'tree-sitter-cpp.wasm': '@vscode/tree-sitter-wasm/wasm/tree-sitter-cpp.wasm',
   'tree-sitter-c.wasm': 'tree-sitter-c/tree-sitter-c.wasm',
 };
+/** A file in an installed package, looked up as node resolves packages: the nearest node_modules up from the root
+ * (a mutation-testing sandbox inside the clone has none of its own while it builds). */
+function packageFile(from) {
+  for (let dir = root; ; dir = dirname(dir)) {
+    const candidate = join(dir, 'node_modules', from);
+    if (existsSync(candidate)) return candidate;
+    if (dirname(dir) === dir) throw new Error(`${from} is not installed: run npm install`);
+  }
+}
 mkdirSync(join(root, 'grammars', 'wasm'), { recursive: true });
 for (const [file, from] of Object.entries(grammarSources)) {
-  copyFileSync(join(root, 'node_modules', from), join(root, 'grammars', 'wasm', file));
+  copyFileSync(packageFile(from), join(root, 'grammars', 'wasm', file));
 }
 
 rmSync(join(root, 'out'), { recursive: true, force: true });
 await Promise.all([
   build({ ...common, entryPoints: { extension: 'client/src/extension.ts', server: 'server/src/server.ts', complete: 'tools/src/complete.ts', instruct: 'tools/src/instruct.ts', model: 'tools/src/model.ts' }, outdir: 'dist' }),
   build({ ...common, entryPoints: findTests('test').filter((p) => !p.startsWith('test/fixtures')), outdir: 'out/test', outbase: 'test' }),
-  build({ ...common, entryPoints: { demo: 'tools/src/demo.ts', bench: 'tools/src/bench.ts', makeShapedModel: 'tools/src/makeShapedModel.ts', eval: 'tools/src/eval.ts', indexBench: 'tools/src/indexBench.ts', fuzz: 'tools/src/fuzz.ts', fuzzWorker: 'tools/src/fuzz/fuzzWorker.ts', soak: 'tools/src/soak.ts', reliability: 'tools/src/reliabilityReport.ts' }, outdir: 'out/tools' }),
+  build({ ...common, entryPoints: { demo: 'tools/src/demo.ts', bench: 'tools/src/bench.ts', makeShapedModel: 'tools/src/makeShapedModel.ts', eval: 'tools/src/eval.ts', indexBench: 'tools/src/indexBench.ts', fuzz: 'tools/src/fuzz.ts', fuzzWorker: 'tools/src/fuzz/fuzzWorker.ts', soak: 'tools/src/soak.ts', reliability: 'tools/src/reliabilityReport.ts', mutationReport: 'tools/src/mutationReport.ts' }, outdir: 'out/tools' }),
 ]);

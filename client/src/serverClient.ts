@@ -35,6 +35,7 @@ import {
   type ServerStatus,
   ServerStatusNotification,
 } from '../../common/protocol';
+import { requestFailure } from './requestFailure';
 import { indexedExtensions } from '../../common/languages';
 import { ProgressRoutes } from '../../common/progressRoutes';
 import { isLanguageEnabled } from '../../common/settings';
@@ -174,6 +175,8 @@ export class HearthServer implements vscode.Disposable {
     const route = this.progress.open('instruct', onProgress);
     try {
       return await this.client.sendRequest(InstructRequest.type, { ...params, id: route.id }, token);
+    } catch (error) {
+      throw requestFailure(error);
     } finally {
       route.close();
     }
@@ -185,6 +188,8 @@ export class HearthServer implements vscode.Disposable {
     const route = this.progress.open('pull', onProgress);
     try {
       return await this.client.sendRequest(PullModelRequest.type, { ...params, id: route.id }, token);
+    } catch (error) {
+      throw requestFailure(error);
     } finally {
       route.close();
     }

@@ -1,12 +1,35 @@
 // The product as a user meets it: the packaged .vsix installed into a real VS Code (code-server), a person typing
 // into a .ts file in Chromium, ghost text from the tiny model, Tab to accept, and the saved file read back.
 import assert from 'node:assert/strict';
-import { mkdirSync, readFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { collectConsole, copyWorkspace, launchBrowser, packageVsix, resultsDir, startCodeServer } from './browser';
+import { collectConsole, copyWorkspace, launchBrowser, packageVsix, resultsDir, runCommand, startCodeServer } from './browser';
 
 const normalize = (text: string) => text.replace(/\u00a0/g, ' ');
+const delay = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Hearth's language servers running from the installed extension (Linux /proc). */
+function hearthServers(): number[] {
+  const pids: number[] = [];
+  for (const entry of readdirSync('/proc').filter((name) => /^\d+$/.test(name))) {
+    try {
+      const args = readFileSync(`/proc/${entry}/cmdline`, 'utf8').split('\0');
+      if (args.some((arg) => /hearth[^/]*\/dist\/server\.js$/.test(arg))) pids.push(Number(entry));
+    } catch {
+      // ended while we looked
+    }
+  }
+  return pids;
+}
+
+async function until(condition: () => boolean, what: string, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await delay(100);
+  }
+}
 
 test('ghost text from the model appears while typing, and Tab accepts it into the file', async () => {
   const server = await startCodeServer({ vsix: packageVsix('hearth-e2e.vsix') });
@@ -60,6 +83,34 @@ test('ghost text from the model appears while typing, and Tab accepts it into th
     }
     await page.screenshot({ path: join(resultsDir, 'after-tab.png') });
     assert.ok(line11().startsWith(expected), `line 11 on disk: ${JSON.stringify(line11())}; ghost: ${JSON.stringify(firstLine)}`);
+
+    // The extension host restarted while a completion is being asked for (issue 13, faults): the old server goes,
+    // a new one comes, nothing typed is lost, no ghost text from before the restart is shown, and typing brings
+    // ghost text again.
+    const before = hearthServers();
+    assert.equal(before.length, 1, `one Hearth server runs: ${before.join(', ')}`);
+    await page.keyboard.press('End');
+    await page.keyboard.press('Enter');
+    await page.keyboard.type('const scaled = ', { delay: 60 }); // a completion is asked for
+    await runCommand(page, 'Developer: Restart Extension Host');
+    await page.keyboard.type('1', { delay: 60 }); // typed while the extension host restarts
+    await until(() => !hearthServers().includes(before[0]!), 'the old server to exit', 30_000);
+    await until(() => hearthServers().length === 1, 'a new server', 60_000);
+    await page.waitForSelector('[id="hearth.hearth.status"] .codicon-flame, .statusbar-item .codicon-flame', { timeout: 120_000 });
+    assert.equal(await page.locator('.ghost-text-decoration').count(), 0, 'no ghost text from before the restart');
+    await page.keyboard.press('End');
+    await page.keyboard.press('Enter');
+    await page.keyboard.type('return ', { delay: 60 });
+    await ghost.waitFor({ state: 'visible', timeout: 60_000 });
+    await page.screenshot({ path: join(resultsDir, 'after-extension-host-restart.png') });
+    await page.keyboard.press('Escape');
+    await page.keyboard.press('Control+s');
+    await until(() => readFileSync(file, 'utf8').includes('const scaled = 1\n'), 'the typed line saved', 20_000).catch(() => undefined);
+    const saved = readFileSync(file, 'utf8').split('\n');
+    const typed = saved.findIndex((line) => line.trim() === 'const scaled = 1');
+    assert.ok(typed > 0, `nothing typed across the restart is lost: ${JSON.stringify(saved.slice(10, 16))}`);
+    assert.equal(saved[typed + 1]?.trim(), 'return', 'and the line typed after it');
+    assert.equal(hearthServers().length, 1, 'the old server did not linger');
     assert.ok(!consoleLines.some((line) => /hearth.*(crash|stopped unexpectedly)/i.test(line)), 'no server crash in the log');
   } finally {
     await browser.close();

@@ -116,10 +116,10 @@ describe('completions from the tiny model', () => {
     const otherText = 'export function greet(name: string): string {\n  return \n}\n';
     await session.open(other, 'typescript', otherText);
     await session.complete(other, { line: 1, character: 9 });
-    await session.nextMetrics();
+    await session.nextMetrics(60_000, { uri: other });
     await session.updateSettings({ ...baseSettings, maxLines: 6 }); // empties the completion cache, keeps the KV state
     await session.complete(mathUri, insideScale);
-    const back = await session.nextMetrics();
+    const back = await session.nextMetrics(60_000, { uri: mathUri });
     assert.equal(back.outcome === 'cached', false);
     assert.equal(back.reusedPromptTokens, back.promptTokens - 1, 'math.ts kept its KV state while other.ts was completed');
   });
@@ -314,8 +314,8 @@ describe('completions from the tiny model', () => {
       first.cancel();
       const second = await session.complete(uri, { line: 2, character: 2 + typed.length });
       await first.result.catch(() => []);
-      const metrics = [await session.nextMetrics(), await session.nextMetrics()];
-      const forSecond = metrics.find((m) => m.version === 2)!;
+      const metrics = [await session.nextMetrics(60_000, { uri, version: 1 }), await session.nextMetrics(60_000, { uri, version: 2 })];
+      const forSecond = metrics[1]!;
       console.log(JSON.stringify({ firstLine: firstLines[0], typed, second, metrics: metrics.map((m) => ({ v: m.version, outcome: m.outcome, generated: m.generatedTokens, reason: m.reason })) }));
       assert.equal(forSecond.outcome, 'cached', `the typed-through generation answered the keystroke (${metrics.map((m) => `v${m.version} ${m.outcome}`).join(', ')})`);
       assert.ok(second.length === 1 && firstLines[0]!.text.startsWith(typed + second[0]!.split('\n')[0]!.slice(0, 3)), `${JSON.stringify(second)} continues ${JSON.stringify(firstLines[0]!.text)}`);

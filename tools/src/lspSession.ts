@@ -77,7 +77,7 @@ export interface PendingInstruct {
 export class LspSession {
   private readonly statusListeners = new Set<(status: ServerStatus) => void>();
   private readonly metricsQueue: CompletionMetrics[] = [];
-  private readonly metricsWaiters: Array<(metrics: CompletionMetrics) => void> = [];
+  private readonly metricsWaiters: Array<{ wanted: MetricsFor; resolve: (metrics: CompletionMetrics) => void }> = [];
   private lastStatus: ServerStatus | undefined;
   private configurationPulled: Array<() => void> = [];
   private readonly progress = new ProgressRoutes();
@@ -124,8 +124,8 @@ export class LspSession {
     connection.onNotification(InstructProgressNotification.type, (progress) => session.progress.deliver(progress));
     connection.onNotification(PullModelProgressNotification.type, (progress) => session.progress.deliver(progress));
     connection.onNotification(CompletionMetricsNotification.type, (metrics) => {
-      const waiter = session.metricsWaiters.shift();
-      if (waiter) waiter(metrics);
+      const at = session.metricsWaiters.findIndex((waiter) => metricsMatch(metrics, waiter.wanted));
+      if (at >= 0) session.metricsWaiters.splice(at, 1)[0]!.resolve(metrics);
       else session.metricsQueue.push(metrics);
     });
     connection.listen();
@@ -205,11 +205,20 @@ export class LspSession {
     return this.metricsQueue.length > 0;
   }
 
-  /** The metrics of the next finished request, in the order the server sent them. */
-  nextMetrics(timeoutMs = 60_000): Promise<CompletionMetrics> {
-    const queued = this.metricsQueue.shift();
-    if (queued) return Promise.resolve(queued);
-    return withTimeout(new Promise<CompletionMetrics>((resolve) => this.metricsWaiters.push(resolve)), timeoutMs, 'completion metrics');
+  /**
+   * The metrics of the next finished request, in the order the server sent them; with `wanted`, of the next one for
+   * that document (and version): where requests for several documents or versions are in flight, a test matches
+   * the figures to the request it made instead of trusting the order.
+   */
+  nextMetrics(timeoutMs = 60_000, wanted: MetricsFor = {}): Promise<CompletionMetrics> {
+    const at = this.metricsQueue.findIndex((metrics) => metricsMatch(metrics, wanted));
+    if (at >= 0) return Promise.resolve(this.metricsQueue.splice(at, 1)[0]!);
+    let waiter!: { wanted: MetricsFor; resolve: (metrics: CompletionMetrics) => void };
+    const arrived = new Promise<CompletionMetrics>((resolve) => this.metricsWaiters.push((waiter = { wanted, resolve })));
+    return withTimeout(arrived, timeoutMs, `completion metrics${wanted.uri ? ` for ${wanted.uri}` : ''}${wanted.version !== undefined ? ` v${wanted.version}` : ''}`).catch((error: unknown) => {
+      this.metricsWaiters.splice(this.metricsWaiters.indexOf(waiter), 1); // a late notification must not go to a waiter that gave up
+      throw error;
+    });
   }
 
   /** files.exclude as the session answers it: VS Code's defaults until changed. */
@@ -300,6 +309,16 @@ export class LspSession {
     clearTimeout(timer);
     this.connection.dispose();
   }
+}
+
+/** Which request's metrics a caller waits for: any, a document's, or one version of it. */
+export interface MetricsFor {
+  uri?: string;
+  version?: number;
+}
+
+function metricsMatch(metrics: CompletionMetrics, wanted: MetricsFor): boolean {
+  return (wanted.uri === undefined || metrics.uri === wanted.uri) && (wanted.version === undefined || metrics.version === wanted.version);
 }
 
 function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {

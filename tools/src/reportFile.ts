@@ -23,7 +23,7 @@ export const reliabilityDocument: ReportDocument = {
   path: join(__dirname, '..', '..', 'docs', 'RELIABILITY.md'),
   heading: '# Reliability',
   intro: 'What was tried against Hearth, how many cases, what failed before a fix and what holds now. Each section is rewritten by the command named in it.',
-  order: ['fuzz', 'hostile', 'faults', 'twoWindows', 'load', 'soak'],
+  order: ['fuzz', 'hostile', 'faults', 'twoWindows', 'load', 'soak', 'mutation'],
 };
 
 export function writeReportSection(name: string, markdown: string, document: ReportDocument = benchmarksDocument): void {

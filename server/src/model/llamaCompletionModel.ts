@@ -17,6 +17,7 @@ import type { SpeculationGate, SpeculationMode } from './speculationGate';
 import { type DraftResources, disposeDraft, type SpeculationCounters } from './speculativePredictor';
 import { type CpuLoadMeter, threadsForLoad } from './threadCount';
 import { ByteLevelDecoder } from './tokenText';
+import { TokenTextStream } from './tokenStream';
 
 /** The most a request may spend evaluating its prompt before the first decode step; the rest is warmed later. */
 export const defaultPromptLatencyMs = 1000;
@@ -187,7 +188,7 @@ export class LlamaCompletionModel implements CompletionModel {
     if (reassigned) log.trace(`KV: a sequence is handed to ${documentKey}`);
     const predictionsBefore = sequence.tokenPredictions; // counted once the sequence is ours alone
     const started = performance.now();
-    const emitted: Token[] = [];
+    let emitted: readonly Token[] = [];
     let decodeMs = 0;
     let warm: Token[] | undefined;
     const mode: SpeculationMode = speculation ? speculation.gate.choose(documentKey) : 'off';
@@ -212,9 +213,8 @@ export class LlamaCompletionModel implements CompletionModel {
       const next = await this.evaluateInChunks(sequence, prompt, reused, prompt.length - 1, () => signal.aborted);
       if (signal.aborted) return;
 
-      // Whitespace the planner held back from the middle is the user's already: not shown twice.
-      let heldBack = plan.heldBack;
-      let emittedText = '';
+      const text = new TokenTextStream((tokens) => this.decode(tokens), plan.heldBack);
+      emitted = text.tokens;
       let stepStart = performance.now();
       for await (const token of sequence.evaluate(prompt.slice(next), { temperature: 0 })) {
         const now = performance.now();
@@ -223,19 +223,8 @@ export class LlamaCompletionModel implements CompletionModel {
         stepStart = now;
         if (signal.aborted || model.isEogToken(token)) break;
         if (emitted.length === 0) stats.firstTokenMs = now - started;
-        emitted.push(token);
-        const text = this.decode(emitted);
-        // Until the text has gone past the held-back whitespace, it cannot be told whether it repeats it.
-        if (heldBack !== '' && !(text.length < heldBack.length && heldBack.startsWith(text))) {
-          if (text.startsWith(heldBack)) emittedText = heldBack;
-          heldBack = '';
-        }
-        // A byte-level token can end inside a UTF-8 character: hold it back until the character completes.
-        if (heldBack === '' && !text.endsWith('\uFFFD') && text.length > emittedText.length) {
-          const delta = text.slice(emittedText.length);
-          emittedText = text;
-          yield { text: delta };
-        }
+        const delta = text.push(token);
+        if (delta !== '') yield { text: delta };
         if (signal.aborted || emitted.length >= maxTokens) break;
         stepStart = performance.now();
       }

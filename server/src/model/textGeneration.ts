@@ -7,6 +7,7 @@ import type { LlamaContextSequence, LlamaModel, Token } from 'node-llama-cpp';
 import type { GeneratedToken, InstructPrompt, TextRequest, TextRun, TextStats } from './completionModel';
 import { type ExclusiveLock, LockPriority } from './exclusiveLock';
 import type { NodeLlamaCpp } from './llamaRuntime';
+import { TokenTextStream } from './tokenStream';
 
 /** How an instruction becomes tokens for this model, and which token runs end the answer besides end-of-generation. */
 export interface ChatLayout {
@@ -88,7 +89,7 @@ export class TextGenerator {
       release();
       release = await lock.acquire(LockPriority.instruct);
     };
-    const emitted: Token[] = [];
+    let emitted: readonly Token[] = [];
     try {
       if (signal.aborted) return;
       const prompt = layout.tokens(request.prompt);
@@ -105,19 +106,14 @@ export class TextGenerator {
         await giveWay();
       }
       if (signal.aborted) return;
-      let text = '';
+      const text = new TokenTextStream(decode, '');
+      emitted = text.tokens;
       for await (const token of sequence.evaluate(prompt.slice(next), { temperature: 0, repeatPenalty: { punishTokens: () => emitted.slice(-64), penalty: 1.1 } })) {
         if (signal.aborted || model.isEogToken(token)) break;
         if (emitted.length === 0) stats.firstTokenMs = performance.now() - started;
-        emitted.push(token);
+        const delta = text.push(token);
         if (layout.stops.some((stop) => endsWith(emitted, stop))) break;
-        const decoded = decode(emitted);
-        // A byte-level token can end inside a UTF-8 character: held back until the character completes.
-        if (!decoded.endsWith('\uFFFD') && decoded.length > text.length) {
-          const delta = decoded.slice(text.length);
-          text = decoded;
-          yield { text: delta };
-        }
+        if (delta !== '') yield { text: delta };
         if (emitted.length >= maxTokens || signal.aborted) break;
         await giveWay();
       }

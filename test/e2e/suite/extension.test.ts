@@ -295,6 +295,42 @@ describe('Hearth in the extension host', () => {
     assert.notEqual(serverPid(), pid);
   });
 
+  it('a server killed while it explains: the explanation says so, the code is untouched, and Explain works again', async function () {
+    if (process.platform !== 'linux') this.skip(); // finds the server through /proc
+    await waitForStatus(api, 'ready');
+    editor = await vscode.window.showTextDocument(editor.document);
+    const code = editor.document.getText();
+    editor.selection = new vscode.Selection(10, 2, 10, 2);
+    const pid = serverPid();
+    assert.ok(pid, 'the server runs');
+    // Killed the moment the first words of the explanation arrive, i.e. while the model generates.
+    let started: string | undefined;
+    let killedAfter: string | undefined;
+    const watcher = setInterval(() => {
+      const text = api.latestExplanation() ?? '';
+      started ??= text;
+      if (killedAfter === undefined && text.length > started.length) {
+        killedAfter = text;
+        process.kill(pid, 'SIGKILL');
+      }
+    }, 2);
+    try {
+      await vscode.commands.executeCommand('hearth.explain');
+    } finally {
+      clearInterval(watcher);
+    }
+    const explanation = api.latestExplanation() ?? '';
+    assert.ok(killedAfter !== undefined, `the server was killed mid-explanation: ${JSON.stringify(explanation.slice(-200))}`);
+    assert.ok(!/explained by the local model/.test(explanation), 'it did not finish before the kill');
+    assert.match(explanation, /The Hearth server stopped while it was working on this; it restarts by itself/);
+    assert.equal(editor.document.getText(), code, 'the code is untouched');
+    await waitForStatus(api, 'ready');
+    assert.notEqual(serverPid(), pid);
+    await vscode.commands.executeCommand('hearth.explain');
+    assert.match(api.latestExplanation() ?? '', /explained by the local model/, 'the next Explain works on the restarted server');
+    await vscode.commands.executeCommand('workbench.action.closeEditorsInOtherGroups');
+  });
+
   it('restarting the server brings it back ready, as a new process', async () => {
     // A restart command that did nothing would pass a test that only waits for 'ready' (the status already was).
     const before = process.platform === 'linux' ? serverPid() : undefined;
