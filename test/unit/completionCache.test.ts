@@ -44,3 +44,22 @@ test('empty completions are not cached; clear empties the cache', () => {
   cache.clear();
   assert.equal(cache.get('a', ''), undefined);
 });
+
+test('settled() waits for every expected result, and a failed one does not fail it', async () => {
+  const cache = new CompletionCache();
+  let store!: () => void;
+  let fail!: (error: Error) => void;
+  cache.expect(new Promise<void>((resolve) => (store = resolve)));
+  cache.expect(new Promise<void>((_, reject) => (fail = reject)));
+  let settled = false;
+  const waiting = cache.settled().then(() => (settled = true));
+  await new Promise((resolve) => setImmediate(resolve));
+  assert.equal(settled, false, 'two results still to come');
+  store();
+  await new Promise((resolve) => setImmediate(resolve));
+  assert.equal(settled, false, 'one still to come');
+  fail(new Error('generation failed'));
+  await waiting;
+  assert.equal(settled, true);
+  await cache.settled(); // nothing pending: at once
+});

@@ -58,3 +58,27 @@ test('the repository header names each context file, then the current one, and l
   const prompt = layoutFimPrompt({ prefixTokens: [10, 11], suffixTokens: [20], ids: { prefix: 1, suffix: 3, middle: 2 }, order: 'spm', budget: 100, header: [5, 9] });
   assert.deepEqual(prompt, [5, 9, 3, 20, 1, 10, 11, 2], 'the header comes first, before the FIM tokens');
 });
+
+test('a short prefix is kept whole; a header counts against the budget', () => {
+  assert.deepEqual(layoutFimPrompt({ prefixTokens: range(100, 5), suffixTokens: [], ids, order: 'psm', budget: 100 }), [1, 100, 101, 102, 103, 104, 3, 2]);
+  const header = range(900, 10);
+  const prompt = layoutFimPrompt({ prefixTokens: range(100, 50), suffixTokens: range(200, 50), ids, order: 'psm', budget: 40, header });
+  assert.ok(prompt.length <= 40, `${prompt.length} tokens`);
+  assert.deepEqual(prompt.slice(0, 10), header);
+  assert.equal(prompt[prompt.indexOf(ids.suffix) - 1], 149, 'the prefix still ends at the cursor');
+});
+
+test('a family without a middle token ends the prompt with the prefix (suffix-first)', () => {
+  assert.deepEqual(layoutFimPrompt({ prefixTokens: [10], suffixTokens: [20], ids: { prefix: 1, suffix: 3 }, order: 'spm', budget: 100 }), [3, 20, 1, 10]);
+});
+
+test('the repository header takes a file that fits exactly, and leaves out one that fits only without the current file’s line', () => {
+  const tokenize = (text: string) => Array.from(text, (c) => c.charCodeAt(0));
+  const repo = { repoName: 7, fileSeparator: 8 };
+  const start = 1 + 'workspace\n'.length;
+  const end = 1 + 'c.ts\n'.length;
+  const file = { path: 'a.ts', text: 'xyz' };
+  const fileTokens = 1 + 'a.ts\nxyz\n'.length;
+  assert.equal(layoutRepoHeader([file], 'c.ts', repo, tokenize, start + fileTokens + end).length, start + fileTokens + end, 'an exact fit is taken');
+  assert.deepEqual(layoutRepoHeader([file], 'c.ts', repo, tokenize, start + fileTokens + end - 1), [], 'one token short: left out, and no header at all');
+});

@@ -34,3 +34,27 @@ test('firstStop takes the earliest cut of all rules', () => {
   assert.equal(firstStop(rules, 'a\nb\nc\nd'), 'a\nb\nc'.length);
   assert.equal(firstStop(rules, 'a\nb'), undefined);
 });
+
+test('stopAtSuffixOverlap: the rest of the line is compared trimmed, on the first line only, also without a line break after it', () => {
+  assert.equal(stopAtSuffixOverlap(')')('a)'), 1, 'a suffix without a line break');
+  assert.equal(stopAtSuffixOverlap(' );\n')('a, b);'), 'a, b'.length, 'the suffix’s spaces do not matter');
+  assert.equal(stopAtSuffixOverlap(');\n')('a, b);  '), 'a, b'.length, 'nor trailing spaces of the output');
+  assert.equal(stopAtSuffixOverlap(')\n')('x)\nmore'), 1, 'the first line of the output is what is compared');
+});
+
+test('stopAtSuffixOverlap: the anchor is the rest of the line when there is one, else the next non-blank line, whole', () => {
+  assert.equal(stopAtSuffixOverlap(');\nnext();\n')('a\n);\n'), 1, 'a later line repeating the rest of the cursor line');
+  assert.equal(stopAtSuffixOverlap('\nreturn x;\n')('a;\nreturn x;\n'), 'a;'.length);
+  assert.equal(stopAtSuffixOverlap('\n}\n')('\n}\n'), 0, 'an empty first line, then the anchor');
+  assert.equal(stopAtSuffixOverlap('\n}\n')('}\nx\n'), undefined, 'the first line is the cursor’s own, not compared with the next line');
+});
+
+test('lineLimit: a line break as the very first character is cut at once for one line', () => {
+  assert.equal(lineLimit(1)('\nx'), 0);
+});
+
+test('firstStop takes the smallest cut whichever rule gives it, and none when no rule cuts', () => {
+  assert.equal(firstStop([() => 5, () => 2, () => 7], 'x'), 2);
+  assert.equal(firstStop([() => undefined, () => 3, () => undefined], 'x'), 3);
+  assert.equal(firstStop([() => undefined], 'x'), undefined);
+});
