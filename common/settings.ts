@@ -8,6 +8,20 @@ export type LogLevel = 'error' | 'warn' | 'info' | 'debug' | 'trace';
 export type GpuSetting = 'auto' | 'off';
 export type FimOrderSetting = 'auto' | 'psm' | 'spm';
 export type SpeculationSetting = 'auto' | 'promptLookup' | 'draft' | 'off';
+export type EngineSetting = 'local' | 'remote';
+export type RemoteFimFormat = 'auto' | 'qwen' | 'starcoder' | 'deepseek' | 'codellama' | 'codestral';
+
+/** The remote engine (`hearth.remote.*`): an inference server the user runs. */
+export interface RemoteSettings {
+  url: string;
+  fimFormat: RemoteFimFormat;
+  /** Model name for an OpenAI-compatible server; '' takes the first it lists. */
+  model: string;
+  allowHttp: boolean;
+  /** Glob patterns of files never sent (relative to the workspace, or to any folder with `**`). */
+  neverSend: readonly string[];
+  fallbackToLocal: boolean;
+}
 
 export interface HearthSettings {
   /** Global switch for inline completions. */
@@ -31,6 +45,9 @@ export interface HearthSettings {
   threads: number;
   gpu: GpuSetting;
   logLevel: LogLevel;
+  /** Where completions are computed: this machine, or the server at `remote.url`. */
+  engine: EngineSetting;
+  remote: RemoteSettings;
 }
 
 interface PropertySchema {
@@ -43,7 +60,7 @@ interface PropertySchema {
 
 const properties = manifest.contributes.configuration.properties as Record<string, PropertySchema>;
 
-function schemaOf(key: keyof HearthSettings): PropertySchema {
+function schemaOf(key: keyof HearthSettings | `remote.${keyof RemoteSettings}`): PropertySchema {
   const schema = properties[`${settingsSection}.${key}`];
   if (!schema) throw new Error(`package.json declares no setting ${settingsSection}.${key}`);
   return schema;
@@ -63,6 +80,15 @@ export const defaultSettings: HearthSettings = Object.freeze({
   threads: schemaOf('threads').default as number,
   gpu: schemaOf('gpu').default as GpuSetting,
   logLevel: schemaOf('logLevel').default as LogLevel,
+  engine: schemaOf('engine').default as EngineSetting,
+  remote: Object.freeze({
+    url: schemaOf('remote.url').default as string,
+    fimFormat: schemaOf('remote.fimFormat').default as RemoteFimFormat,
+    model: schemaOf('remote.model').default as string,
+    allowHttp: schemaOf('remote.allowHttp').default as boolean,
+    neverSend: Object.freeze([...(schemaOf('remote.neverSend').default as string[])]),
+    fallbackToLocal: schemaOf('remote.fallbackToLocal').default as boolean,
+  }),
 });
 
 function pickBoolean(raw: Record<string, unknown>, key: keyof HearthSettings): boolean {
@@ -112,6 +138,28 @@ function pickLanguageMap(raw: Record<string, unknown>): Record<string, boolean> 
 }
 
 /**
+ * `hearth.remote.*` as the editor sends it: nested (`remote: { url }`, what VS Code's configuration object gives) or
+ * flat (`'remote.url'`); wrong types fall back to the defaults.
+ */
+function pickRemote(raw: Record<string, unknown>): RemoteSettings {
+  const nested = raw.remote && typeof raw.remote === 'object' ? (raw.remote as Record<string, unknown>) : {};
+  const value = (key: keyof RemoteSettings): unknown => (key in nested ? nested[key] : raw[`remote.${key}`]);
+  const defaults = defaultSettings.remote;
+  const url = value('url');
+  const fimFormat = value('fimFormat');
+  const model = value('model');
+  const neverSend = value('neverSend');
+  return {
+    url: typeof url === 'string' ? url.trim().replace(/\/+$/, '') : defaults.url,
+    fimFormat: typeof fimFormat === 'string' && (schemaOf('remote.fimFormat').enum ?? []).includes(fimFormat) ? (fimFormat as RemoteFimFormat) : defaults.fimFormat,
+    model: typeof model === 'string' ? model.trim() : defaults.model,
+    allowHttp: typeof value('allowHttp') === 'boolean' ? (value('allowHttp') as boolean) : defaults.allowHttp,
+    neverSend: Array.isArray(neverSend) ? neverSend.filter((glob): glob is string => typeof glob === 'string' && glob.trim() !== '') : defaults.neverSend,
+    fallbackToLocal: typeof value('fallbackToLocal') === 'boolean' ? (value('fallbackToLocal') as boolean) : defaults.fallbackToLocal,
+  };
+}
+
+/**
  * Turns whatever the editor sent for the `hearth` section into settings; invalid values fall back to defaults.
  * `home` (the user's home folder) expands `~` in path settings.
  */
@@ -131,6 +179,8 @@ export function parseSettings(raw: unknown, home = ''): HearthSettings {
     threads: pickInteger(source, 'threads'),
     gpu: pickEnum<GpuSetting>(source, 'gpu'),
     logLevel: pickEnum<LogLevel>(source, 'logLevel'),
+    engine: pickEnum<EngineSetting>(source, 'engine'),
+    remote: pickRemote(source),
   };
 }
 

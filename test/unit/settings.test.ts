@@ -6,11 +6,29 @@ import { defaultSettings, isLanguageEnabled, parseSettings } from '../../common/
 const declared = manifest.contributes.configuration.properties as Record<string, { default: unknown; scope?: string }>;
 
 test('every setting is declared in package.json and its default is taken from there', () => {
-  for (const [key, value] of Object.entries(defaultSettings)) {
+  // hearth.remote.* are one nested object in the settings, as VS Code hands dotted keys to the section.
+  const flat = Object.entries(defaultSettings).flatMap(([key, value]) => (key === 'remote' ? Object.entries(value as object).map(([sub, v]) => [`remote.${sub}`, v] as const) : [[key, value] as const]));
+  for (const [key, value] of flat) {
     assert.ok(declared[`hearth.${key}`], `hearth.${key} missing from package.json`);
     assert.deepEqual(value, declared[`hearth.${key}`]!.default, key);
   }
-  assert.equal(Object.keys(declared).length, Object.keys(defaultSettings).length);
+  assert.equal(Object.keys(declared).length, flat.length);
+});
+
+test('the remote engine’s settings come nested (VS Code) or flat, and wrong types fall back to the defaults', () => {
+  const nested = parseSettings({ engine: 'remote', remote: { url: ' http://127.0.0.1:8080/ ', fimFormat: 'starcoder', neverSend: ['*.secret', 3, ''], allowHttp: true, fallbackToLocal: 'yes' } });
+  assert.equal(nested.engine, 'remote');
+  assert.equal(nested.remote.url, 'http://127.0.0.1:8080', 'trimmed, without the trailing slash');
+  assert.equal(nested.remote.fimFormat, 'starcoder');
+  assert.deepEqual(nested.remote.neverSend, ['*.secret'], 'only non-empty strings');
+  assert.equal(nested.remote.allowHttp, true);
+  assert.equal(nested.remote.fallbackToLocal, false, 'not a boolean: the default');
+  const flat = parseSettings({ engine: 'cloud', 'remote.url': 'https://llm.example.com', 'remote.fimFormat': 'gpt', 'remote.model': ' qwen ' });
+  assert.equal(flat.engine, 'local', 'an unknown engine is the local one');
+  assert.equal(flat.remote.url, 'https://llm.example.com');
+  assert.equal(flat.remote.fimFormat, 'auto');
+  assert.equal(flat.remote.model, 'qwen');
+  assert.deepEqual(flat.remote.neverSend, defaultSettings.remote.neverSend);
 });
 
 test('model paths are machine-scoped so a workspace cannot point them at its own files', () => {
