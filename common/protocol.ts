@@ -255,3 +255,19 @@ export interface HearthInitializationOptions {
   /** Settings, for a client that cannot answer workspace/configuration. */
   settings?: unknown;
 }
+
+/**
+ * The remote engine's access, which settings do not carry: whether the user agreed to send code to
+ * `hearth.remote.url` (asked once per URL), and the API key from VS Code's secret storage. The server connects to
+ * nothing until it has been told `consented: true` for the URL in the settings.
+ */
+export interface RemoteAccess {
+  url: string;
+  consented: boolean;
+  apiKey?: string;
+}
+
+export namespace RemoteAccessNotification {
+  export const method = 'hearth/remoteAccess';
+  export const type = new NotificationType<RemoteAccess>(method);
+}

@@ -17,6 +17,8 @@ export interface RemoteSettings {
   fimFormat: RemoteFimFormat;
   /** Model name for an OpenAI-compatible server; '' takes the first it lists. */
   model: string;
+  /** Which API: llama-server's own where the server is llama-server ('auto'), or one forced. */
+  api: 'auto' | 'llama-server' | 'openai';
   allowHttp: boolean;
   /** Glob patterns of files never sent (relative to the workspace, or to any folder with `**`). */
   neverSend: readonly string[];
@@ -85,6 +87,7 @@ export const defaultSettings: HearthSettings = Object.freeze({
     url: schemaOf('remote.url').default as string,
     fimFormat: schemaOf('remote.fimFormat').default as RemoteFimFormat,
     model: schemaOf('remote.model').default as string,
+    api: schemaOf('remote.api').default as RemoteSettings['api'],
     allowHttp: schemaOf('remote.allowHttp').default as boolean,
     neverSend: Object.freeze([...(schemaOf('remote.neverSend').default as string[])]),
     fallbackToLocal: schemaOf('remote.fallbackToLocal').default as boolean,
@@ -153,6 +156,7 @@ function pickRemote(raw: Record<string, unknown>): RemoteSettings {
     url: typeof url === 'string' ? url.trim().replace(/\/+$/, '') : defaults.url,
     fimFormat: typeof fimFormat === 'string' && (schemaOf('remote.fimFormat').enum ?? []).includes(fimFormat) ? (fimFormat as RemoteFimFormat) : defaults.fimFormat,
     model: typeof model === 'string' ? model.trim() : defaults.model,
+    api: typeof value('api') === 'string' && (schemaOf('remote.api').enum ?? []).includes(value('api') as string) ? (value('api') as RemoteSettings['api']) : defaults.api,
     allowHttp: typeof value('allowHttp') === 'boolean' ? (value('allowHttp') as boolean) : defaults.allowHttp,
     neverSend: Array.isArray(neverSend) ? neverSend.filter((glob): glob is string => typeof glob === 'string' && glob.trim() !== '') : defaults.neverSend,
     fallbackToLocal: typeof value('fallbackToLocal') === 'boolean' ? (value('fallbackToLocal') as boolean) : defaults.fallbackToLocal,

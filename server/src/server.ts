@@ -17,7 +17,7 @@ import {
   TextDocumentSyncKind,
   TextDocuments,
 } from 'vscode-languageserver/node';
-import { CompletionMetricsNotification, type HearthInitializationOptions, CursorRestNotification, FirstLineNotification, LastPromptRequest, ServerStatusNotification } from '../../common/protocol';
+import { CompletionMetricsNotification, type HearthInitializationOptions, CursorRestNotification, FirstLineNotification, LastPromptRequest, type RemoteAccess, RemoteAccessNotification, ServerStatusNotification } from '../../common/protocol';
 import { defaultSettings, type HearthSettings, parseSettings, settingsSection } from '../../common/settings';
 import { CompletionCache } from './completion/completionCache';
 import { type CompletionEnvironment, prepareCompletion, provideCompletion } from './completion/completionPipeline';
@@ -34,7 +34,8 @@ import { type InstructModel, type InstructModelSpec, loadLlamaInstructModel } fr
 import { loadLlamaCompletionModel } from './model/llamaLoader';
 import { listenForModelRequests } from './download/downloadService';
 import { InstructService } from './instruct/instructService';
-import { ModelHost, resolveModelSpec } from './model/modelHost';
+import { type ModelState, ModelHost, resolveModelSpec } from './model/modelHost';
+import { RemoteEngine } from './remote/remoteEngine';
 import { readCpuTopology } from './model/threadCount';
 import { ServerStatusReporter } from './serverStatus';
 import { multiLineAllowed, stopWhenOpenedBlockEnds } from './syntax/completionShape';
@@ -71,9 +72,22 @@ function main(): void {
     log,
     (state) => {
       if (state.state === 'ready') cache.clear(); // answers of the previous model are not this one's
-      status.setModelState(state);
+      localState = state;
+      if (settings.engine === 'local') status.setModelState(state);
     },
   );
+  let localState: ModelState | undefined;
+  // hearth.engine: remote — an inference server the user runs; connected to only once the user agreed (per URL).
+  let remoteAccess: RemoteAccess | undefined;
+  const remote = new RemoteEngine({
+    log,
+    report: (state) => {
+      if (state.state === 'ready') cache.clear();
+      if (settings.engine === 'remote') status.setModelState(state);
+    },
+  });
+  /** The model completions go to: the remote engine's, or (while it is down, if the user allows) the local one. */
+  const completionModel = () => (settings.engine === 'remote' ? (remote.current() ?? (settings.remote.fallbackToLocal ? models.current() : undefined)) : models.current());
   // The chat/instruct model for explain and refactor, when hearth.chatModelPath names one.
   let chatModelState: string | undefined;
   let chatPathApplied = '';
@@ -122,6 +136,15 @@ function main(): void {
     // Until the chat model the settings name is loaded, instructions wait for it rather than go to another model.
     const chatPath = settings.chatModelPath;
     if (chatPath !== chatPathApplied) chatModelState = chatPath === '' ? undefined : `The chat model ${basename(chatPath)} is not loaded yet.`;
+    if (settings.engine === 'remote') {
+      await remote.configure(settings.remote, remoteAccess?.url === settings.remote.url ? remoteAccess : { consented: false }, settings.fimOrder);
+      // The local model stays loaded only as the fallback.
+      if (settings.remote.fallbackToLocal) await models.configure(spec);
+      else await models.unload();
+      return;
+    }
+    await remote.disconnect();
+    if (localState) status.setModelState(localState);
     // The completion model first: ghost text matters most, and its load-time calibration wants the cores to itself.
     await models.configure(spec);
     if (chatPath === '') await chatModels.unload();
@@ -192,7 +215,11 @@ function main(): void {
     trees.forget(document.uri);
   });
 
-  connection.onRequest(LastPromptRequest.type, () => models.current()?.lastPrompt() ?? null);
+  connection.onRequest(LastPromptRequest.type, () => completionModel()?.lastPrompt() ?? null);
+  connection.onNotification(RemoteAccessNotification.type, (access) => {
+    remoteAccess = access;
+    void applySettings().catch((error) => log.error(`Applying settings failed: ${describeError(error)}`));
+  });
 
   connection.onDidChangeConfiguration((change) => {
     if (!supportsConfigurationPull) settings = parseSettings((change.settings as Record<string, unknown> | undefined)?.[settingsSection], homedir());
@@ -210,7 +237,7 @@ function main(): void {
 
   const completionEnv: Omit<CompletionEnvironment, 'onFirstLine'> = {
     settings: () => settings,
-    model: () => models.current(),
+    model: completionModel,
     isCurrent: (uri, version) => documents.get(uri)?.version === version,
     currentText: (uri) => documents.get(uri)?.getText(),
     beginGeneration: () => status.beginGeneration(),
@@ -239,7 +266,7 @@ function main(): void {
     },
   };
   new InstructService({
-    model: () => (settings.chatModelPath !== '' ? chatModels.current() : models.current()),
+    model: () => (settings.engine === 'remote' ? completionModel() : settings.chatModelPath !== '' ? chatModels.current() : models.current()),
     chatModelProblem: () => (settings.chatModelPath !== '' ? chatModelState : undefined),
     document: (uri) => documents.get(uri),
     scopes: async (document, offset) => {

@@ -26,6 +26,8 @@ import {
 import {
   type CompletionMetrics,
   CompletionMetricsNotification,
+  type RemoteAccess,
+  RemoteAccessNotification,
   CursorRestNotification,
   type FirstLine,
   FirstLineNotification,
@@ -228,6 +230,11 @@ export class LspSession {
   async updateFilesExclude(exclude: Record<string, unknown>): Promise<void> {
     this.filesExclude = exclude;
     await this.connection.sendNotification(DidChangeConfigurationNotification.type, { settings: null });
+  }
+
+  /** What the client tells the server about the remote engine: the user's agreement for a URL, and the API key. */
+  async remoteAccess(access: RemoteAccess): Promise<void> {
+    await this.connection.sendNotification(RemoteAccessNotification.type, access);
   }
 
   /** Changes the settings and resolves once the server has pulled them. */

@@ -1,0 +1,177 @@
+// The remote engine against a real llama-server (built from the llama.cpp source node-llama-cpp ships, serving the
+// bundled tiny model on 127.0.0.1), driven over LSP as the editor drives Hearth: the probe, completions through
+// llama-server's /completion and through its OpenAI-compatible API, streaming, the server's prompt cache across
+// keystrokes, an abort that frees the slot, a wrong key, a server killed and back, and what is never sent.
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import { LspSession } from '../../tools/src/lspSession';
+import { type LlamaServer, llamaServerBinary, startLlamaServer } from '../support/llamaServer';
+import { serverPath, targetModelPath } from '../support/paths';
+
+const logs: string[] = [];
+const body = 'export function norm(x: number, y: number): number {\n  return \n}\n\nexport function scale(v: number, k: number): number {\n  return v * k;\n}\n';
+const at = (text: string, offset: number) => {
+  const before = text.slice(0, offset).split('\n');
+  return { line: before.length - 1, character: before.at(-1)!.length };
+};
+const cursor = body.indexOf('return \n') + 'return '.length;
+
+async function slotsBusy(url: string, apiKey?: string): Promise<boolean[]> {
+  const response = await fetch(`${url}/slots`, { headers: apiKey ? { authorization: `Bearer ${apiKey}` } : {} });
+  return ((await response.json()) as Array<{ is_processing: boolean }>).map((slot) => slot.is_processing);
+}
+
+describe('remote engine: a real llama-server', { timeout: 1_800_000 }, () => {
+  let binary: string;
+  let server: LlamaServer;
+  let session: LspSession;
+  const settings = (extra: Record<string, unknown> = {}) => ({ threads: 1, gpu: 'off', logLevel: 'trace', fimOrder: 'spm', engine: 'remote', remote: { url: server.url, ...extra } });
+
+  before(async () => {
+    const started = Date.now();
+    binary = llamaServerBinary();
+    console.log(`llama-server ready in ${Math.round((Date.now() - started) / 1000)} s (cached builds are instant): ${binary}`);
+    server = await startLlamaServer(binary, { model: targetModelPath, slots: 2 });
+    session = await LspSession.start({ serverPath, settings: settings(), onLog: (line) => logs.push(line) });
+  });
+
+  after(async () => {
+    await session?.stop();
+    await server?.stop();
+  });
+
+  test('nothing is sent before the user agrees; then the probe finds llama-server and its FIM markers', async () => {
+    const waiting = await session.waitForStatus((s) => /Waiting for your agreement/.test(s.message), 30_000);
+    assert.equal(waiting.state, 'error');
+    await session.remoteAccess({ url: server.url, consented: true });
+    const ready = await session.waitForStatus((s) => s.state === 'ready', 60_000);
+    assert.match(ready.message, /llama-server \/completion with Hearth's prompt \(starcoder\)/);
+    assert.match(ready.message, /over 2 slots/);
+  });
+
+  test('a completion comes from llama-server, streamed, with the prompt laid out by Hearth', async () => {
+    const uri = 'untitled:remote-a.ts';
+    await session.open(uri, 'typescript', body);
+    const items = await session.complete(uri, at(body, cursor));
+    const metrics = await session.nextMetrics(60_000, { uri });
+    assert.ok(['served', 'empty'].includes(metrics.outcome), JSON.stringify(metrics));
+    assert.ok(metrics.promptTokens > 40, `the server evaluated the prompt (${metrics.promptTokens} tokens)`);
+    assert.ok(metrics.generatedTokens > 0, 'tokens were generated');
+    const prompt = await session.lastPrompt();
+    assert.ok(prompt?.startsWith('<fim_suffix>') && prompt.includes('<fim_prefix>') && prompt.endsWith('<fim_middle>'), JSON.stringify(prompt?.slice(0, 80)));
+    console.log(`remote completion: ${JSON.stringify(items[0] ?? '')}; ${metrics.promptTokens} prompt tokens, ${metrics.totalMs.toFixed(0)} ms`);
+  });
+
+  test('typing: the server evaluates about what was typed (its prompt cache survives the keystrokes)', async () => {
+    const uri = 'untitled:remote-typing.ts';
+    // Not the text of the test before: its answer would come from Hearth's cache, and this document's slot start cold.
+    let text = `// typing\n${body}`;
+    let offset = cursor + '// typing\n'.length;
+    await session.open(uri, 'typescript', text);
+    await session.complete(uri, at(text, offset));
+    const cold = await session.nextMetrics(60_000, { uri });
+    assert.ok(cold.promptTokens > 40 && cold.reusedPromptTokens === 0, `the document's first request evaluates its prompt: ${JSON.stringify(cold)}`);
+    let version = 1;
+    const evaluated: number[] = [];
+    for (const char of 'x * y') {
+      text = text.slice(0, offset) + char + text.slice(offset);
+      offset++;
+      await session.replaceText(uri, ++version, text);
+      await session.complete(uri, at(text, offset));
+      const metrics = await session.nextMetrics(60_000, { uri, version });
+      if (metrics.outcome === 'cached') continue;
+      assert.equal(metrics.outcome === 'error', false);
+      assert.ok(metrics.promptTokens > 40, `the server's figures arrived (${JSON.stringify(metrics)})`);
+      evaluated.push(metrics.promptTokens - metrics.reusedPromptTokens);
+    }
+    console.log(`prompt tokens the server evaluated per keystroke: ${evaluated.join(', ')}`);
+    if (process.env.HEARTH_TEST_DEBUG) console.log(logs.filter((line) => /Remote engine/.test(line)).slice(-30).join('\n'));
+    assert.ok(evaluated.length >= 2, `most keystrokes went to the server (${evaluated.length})`);
+    for (const n of evaluated) assert.ok(n <= 2 * 1 + 8, `≤ 2 × typed + 8 tokens evaluated, not ${n}`);
+  });
+
+  test('a cancelled request frees its slot: the server stops generating', async () => {
+    await session.updateSettings({ ...settings(), maxTokens: 400, maxLines: 100 });
+    await session.remoteAccess({ url: server.url, consented: true });
+    await session.waitForStatus((s) => s.state === 'ready', 60_000);
+    const uri = 'untitled:remote-cancel.ts';
+    const text = '// a long comment that the model goes on writing\n';
+    await session.open(uri, 'typescript', text);
+    const request = session.requestCompletion(uri, at(text, text.length));
+    const deadline = Date.now() + 10_000;
+    let sawBusy = false;
+    while (!(sawBusy = (await slotsBusy(server.url)).some(Boolean)) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 2));
+    request.cancel();
+    await request.result.catch(() => []);
+    const metrics = await session.nextMetrics(60_000, { uri });
+    const freed = Date.now() + 2_000;
+    let busy = await slotsBusy(server.url);
+    while (busy.some(Boolean) && Date.now() < freed) busy = await slotsBusy(server.url);
+    assert.ok(sawBusy, 'the request was cancelled while the server generated');
+    assert.deepEqual(busy, [false, false], 'every slot is free again');
+    assert.ok(metrics.generatedTokens < 400, `stopped early (${metrics.generatedTokens} tokens)`);
+  });
+
+  test('through the OpenAI-compatible API (hearth.remote.api: openai) on the same server', async () => {
+    await session.updateSettings(settings({ api: 'openai', fimFormat: 'starcoder' }));
+    await session.remoteAccess({ url: server.url, consented: true });
+    const ready = await session.waitForStatus((s) => s.state === 'ready' && /OpenAI-compatible/.test(s.message), 60_000);
+    assert.match(ready.message, /\/v1\/completions \(starcoder FIM\)/);
+    const uri = 'untitled:remote-openai.ts';
+    await session.open(uri, 'typescript', body);
+    await session.complete(uri, at(body, cursor));
+    const metrics = await session.nextMetrics(60_000, { uri });
+    assert.ok(['served', 'empty'].includes(metrics.outcome), JSON.stringify(metrics));
+    assert.ok(metrics.generatedTokens > 0);
+  });
+
+  test('secrets are redacted and never-send files are not sent', async () => {
+    await session.updateSettings(settings());
+    await session.remoteAccess({ url: server.url, consented: true });
+    await session.waitForStatus((s) => s.state === 'ready' && /llama-server/.test(s.message), 60_000);
+    const uri = 'untitled:remote-secret.ts';
+    const text = 'const db = connect({ password: "hunter2hunter2" });\nexport const x = ';
+    await session.open(uri, 'typescript', text);
+    await session.complete(uri, at(text, text.length));
+    await session.nextMetrics(60_000, { uri });
+    const prompt = (await session.lastPrompt()) ?? '';
+    assert.ok(prompt.includes('password: "[REDACTED]"'), prompt);
+    assert.ok(!prompt.includes('hunter2'), 'the secret is not in what was sent');
+    const envFile = 'file:///work/project/.env';
+    await session.open(envFile, 'dotenv', 'API_TOKEN=abc\nDEBUG=');
+    await session.complete(envFile, { line: 1, character: 6 });
+    const metrics = await session.nextMetrics(60_000, { uri: envFile });
+    assert.equal(metrics.generatedTokens, 0, 'a .env file is never sent');
+    assert.equal(await session.lastPrompt(), prompt, 'the last prompt sent is still the one before');
+  });
+
+  test('the server killed: the status says so and reconnects; the server back: completions again', async () => {
+    const port = server.port;
+    await server.kill();
+    const uri = 'untitled:remote-down.ts';
+    await session.open(uri, 'typescript', body);
+    await session.complete(uri, at(body, cursor)).catch(() => []);
+    const down = await session.waitForStatus((s) => s.state === 'error' && /Reconnecting in \d+ s/.test(s.message), 30_000);
+    assert.match(down.message, /connection refused|Could not reach|failed/i);
+    server = await startLlamaServer(binary, { model: targetModelPath, slots: 2, port });
+    await session.waitForStatus((s) => s.state === 'ready', 60_000);
+    await session.replaceText(uri, 2, `${body}\n`);
+    await session.complete(uri, at(body, cursor));
+    const metrics = await session.nextMetrics(60_000, { uri, version: 2 });
+    assert.ok(['served', 'empty'].includes(metrics.outcome), JSON.stringify(metrics));
+  });
+
+  test('a wrong API key is a clear error, not a retry loop', async () => {
+    const guarded = await startLlamaServer(binary, { model: targetModelPath, slots: 1, apiKey: 'right-key' });
+    try {
+      await session.updateSettings({ ...settings(), remote: { url: guarded.url } });
+      await session.remoteAccess({ url: guarded.url, consented: true, apiKey: 'wrong-key' });
+      const refused = await session.waitForStatus((s) => s.state === 'error' && /refused the API key/.test(s.message), 30_000);
+      assert.match(refused.message, /Set Remote API Key/);
+      await session.remoteAccess({ url: guarded.url, consented: true, apiKey: 'right-key' });
+      await session.waitForStatus((s) => s.state === 'ready', 60_000);
+    } finally {
+      await guarded.stop();
+    }
+  });
+});
