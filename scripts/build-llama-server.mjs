@@ -30,8 +30,15 @@ export function buildLlamaServer() {
   const folder = llamaServerCacheFolder();
   const binary = join(folder, 'bin', 'llama-server');
   if (existsSync(binary)) return binary;
-  for (const tool of ['git', 'cmake']) {
-    if (spawnSync(tool, ['--version'], { stdio: 'ignore' }).status !== 0) throw new Error(`building llama-server needs ${tool} (apt-get install ${tool === 'cmake' ? 'cmake g++' : 'git'})`);
+  const missing = [['git', 'git'], ['cmake', 'cmake'], ['g++', 'g++']].filter(([tool]) => spawnSync(tool, ['--version'], { stdio: 'ignore' }).status !== 0).map(([, pkg]) => pkg);
+  if (missing.length > 0) {
+    // As scripts/setup-e2e.sh does for its tools: Debian's packages, when this is Debian and we may install.
+    const root = process.getuid?.() === 0;
+    const apt = spawnSync('apt-get', ['--version'], { stdio: 'ignore' }).status === 0;
+    if (!apt || !(root || spawnSync('sudo', ['-n', 'true'], { stdio: 'ignore' }).status === 0)) throw new Error(`building llama-server needs ${missing.join(', ')} (apt-get install ${missing.join(' ')})`);
+    const asRoot = (args) => (root ? run(args[0], args.slice(1)) : run('sudo', ['-n', ...args]));
+    asRoot(['apt-get', 'update', '-qq']);
+    asRoot(['env', 'DEBIAN_FRONTEND=noninteractive', 'apt-get', 'install', '-y', '-qq', ...missing]);
   }
   const work = `${folder}.building-${process.pid}`;
   rmSync(work, { recursive: true, force: true });

@@ -1,6 +1,7 @@
 // `npm test`: type-check, build, then every test under node's test runner — unit (fake model), integration (the
 // real server over LSP with the tiny model) and end-to-end (a real VS Code: code-server + Chromium). Installs the
-// end-to-end tools first when missing (scripts/setup-e2e.sh). `--only unit|integration|e2e` narrows the run.
+// end-to-end tools first when missing (scripts/setup-e2e.sh) and llama-server for the remote-engine tests
+// (scripts/build-llama-server.mjs). `--only unit|integration|e2e` narrows the run.
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
@@ -21,6 +22,12 @@ const stage = (name) => {
 if (kinds.includes('e2e')) {
   stage('setup end-to-end tools');
   run('bash', [join(root, 'scripts/setup-e2e.sh')]);
+}
+if (kinds.includes('integration')) {
+  // The remote-engine tests serve the tiny model with a real llama-server, built from the llama.cpp source that
+  // node-llama-cpp ships and cached outside the clone: about 10 minutes on 2 cores the first time, nothing after.
+  stage('llama-server (built once, cached)');
+  run(process.execPath, [join(root, 'scripts/build-llama-server.mjs')]);
 }
 stage('type-check');
 run(process.execPath, [join(root, 'node_modules/typescript/bin/tsc'), '-p', root, '--noEmit']);
