@@ -2,6 +2,7 @@
 // commands. Inline completions themselves come from the server through the language client.
 import * as vscode from 'vscode';
 import type { ServerStatus } from '../../common/protocol';
+import { RemoteAccessManager } from './remote/remoteAccess';
 import { settingsSection } from '../../common/settings';
 import { isLanguageEnabled } from '../../common/settings';
 import { readSettings, setEnabled, setLanguageEnabled } from './config';
@@ -49,6 +50,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Hearth
   const refactorView = new RefactorView(server, context.globalState);
   const models = new ModelChooser(server, join(context.globalStorageUri.fsPath, 'models'));
   const prompts = new PromptDocuments();
+  const remoteAccess = new RemoteAccessManager(context, server);
 
   context.subscriptions.push(
     log,
@@ -57,6 +59,8 @@ export async function activate(context: vscode.ExtensionContext): Promise<Hearth
     server,
     explainView,
     refactorView,
+    remoteAccess,
+    vscode.commands.registerCommand('hearth.setRemoteApiKey', () => remoteAccess.setApiKey()),
     vscode.commands.registerCommand('hearth.explain', () => explainView.explain(vscode.window.activeTextEditor)),
     vscode.commands.registerCommand('hearth.refactor', (instruction?: unknown) => refactorView.refactor(vscode.window.activeTextEditor, typeof instruction === 'string' ? instruction : undefined)),
     vscode.commands.registerCommand('hearth.acceptProposal', () => refactorView.accept()),

@@ -22,6 +22,8 @@ import {
   InstructRequest,
   type InstructResult,
   LastPromptRequest,
+  type RemoteAccess,
+  RemoteAccessNotification,
   ModelInfoRequest,
   type ModelInfoResult,
   type HearthInitializationOptions,
@@ -152,11 +154,21 @@ export class HearthServer implements vscode.Disposable {
     if (this.client.state === State.Running) void this.client.sendNotification(CursorRestNotification.type, rest).catch(() => undefined);
   }
 
+  private readonly startedEmitter = new vscode.EventEmitter<void>();
+  /** Fires after each start of the server (a restarted server knows nothing of what it was told before). */
+  readonly onDidStart = this.startedEmitter.event;
+
+  /** The remote engine's access (agreement, API key): sent after every start and every change. */
+  sendRemoteAccess(access: RemoteAccess): void {
+    if (this.client.state === State.Running) void this.client.sendNotification(RemoteAccessNotification.type, access).catch(() => undefined);
+  }
+
   async start(): Promise<void> {
     this.onStatus({ state: 'loading', message: 'Starting the server…' });
     this.backoff.started();
     try {
       await this.client.start();
+      this.startedEmitter.fire();
     } catch (error) {
       this.log.error(`The Hearth server did not start: ${String(error)}`);
       this.onStatus({ state: 'stopped', message: 'The Hearth server did not start. See the log.', action: 'hearth.showLog' });
@@ -243,6 +255,7 @@ export class HearthServer implements vscode.Disposable {
     this.cursorRests.dispose();
     for (const listener of this.editorListeners) listener.dispose();
     this.providedEmitter.dispose();
+    this.startedEmitter.dispose();
     clearTimeout(this.restartTimer);
     void this.client.stop().catch(() => undefined);
   }

@@ -63,7 +63,7 @@ describe('Hearth in the extension host', () => {
 
   it('registers its commands', async () => {
     const commands = await vscode.commands.getCommands(true);
-    for (const id of ['hearth.enable', 'hearth.disable', 'hearth.toggle', 'hearth.restartServer', 'hearth.selectModel', 'hearth.showLog', 'hearth.showLastPrompt', 'hearth.explain', 'hearth.refactor', 'hearth.acceptProposal', 'hearth.acceptProposalSelectively', 'hearth.rejectProposal', 'hearth.chooseModel', 'hearth.statusMenu']) {
+    for (const id of ['hearth.enable', 'hearth.disable', 'hearth.toggle', 'hearth.restartServer', 'hearth.selectModel', 'hearth.showLog', 'hearth.showLastPrompt', 'hearth.explain', 'hearth.refactor', 'hearth.acceptProposal', 'hearth.acceptProposalSelectively', 'hearth.rejectProposal', 'hearth.chooseModel', 'hearth.statusMenu', 'hearth.setRemoteApiKey']) {
       assert.ok(commands.includes(id), id);
     }
   });
