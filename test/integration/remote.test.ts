@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { LspSession } from '../../tools/src/lspSession';
-import { type LlamaServer, llamaServerBinary, startLlamaServer } from '../support/llamaServer';
+import { freePort, type LlamaServer, llamaServerBinary, startLlamaServer } from '../support/llamaServer';
 import { serverPath, targetModelPath } from '../support/paths';
 
 const logs: string[] = [];
@@ -123,6 +123,24 @@ describe('remote engine: a real llama-server', { timeout: 1_800_000 }, () => {
     const metrics = await session.nextMetrics(60_000, { uri });
     assert.ok(['served', 'empty'].includes(metrics.outcome), JSON.stringify(metrics));
     assert.ok(metrics.generatedTokens > 0);
+  });
+
+  test('headless: `complete FILE:L:C --engine URL` completes through the remote engine', async () => {
+    const { execFile } = await import('node:child_process');
+    const { promisify } = await import('node:util');
+    const { join } = await import('node:path');
+    const { repoRoot } = await import('../support/paths');
+    const file = join(repoRoot, 'test', 'fixtures', 'workspace', 'src', 'math.ts');
+    const { stdout } = await promisify(execFile)(process.execPath, [join(repoRoot, 'dist', 'complete.js'), `${file}:11:3`, '--engine', server.url, '--json'], { timeout: 120_000 });
+    const result = JSON.parse(stdout) as { completion: string; metrics: { outcome: string; promptTokens: number; generatedTokens: number } };
+    assert.equal(result.metrics.outcome, 'served', stdout);
+    assert.ok(result.metrics.promptTokens > 40 && result.metrics.generatedTokens > 0, stdout);
+    const refused = await promisify(execFile)(process.execPath, [join(repoRoot, 'dist', 'complete.js'), `${file}:11:3`, '--engine', `http://127.0.0.1:${await freePort()}`], { timeout: 60_000 }).then(
+      () => undefined,
+      (error: { code: number; stderr: string }) => error,
+    );
+    assert.equal(refused?.code, 1, 'no server there: an error exit');
+    assert.match(refused?.stderr ?? '', /connection refused/);
   });
 
   test('secrets are redacted and never-send files are not sent', async () => {

@@ -8,6 +8,7 @@ import { LspSession } from './lspSession';
 
 /** The session with the model ready, or undefined after saying on stderr why the model cannot be used (stopped). */
 export async function startCliSession(settings: Record<string, unknown>, verbose: boolean): Promise<LspSession | undefined> {
+  const remote = settings.engine === 'remote' ? (settings.remote as { url: string }) : undefined;
   const session = await LspSession.start({
     serverPath: join(__dirname, 'server.js'),
     settings,
@@ -15,7 +16,9 @@ export async function startCliSession(settings: Record<string, unknown>, verbose
       if (verbose || /error|fail/i.test(message)) process.stderr.write(`${message}\n`);
     },
   });
-  const status = await session.waitForStatus((s) => s.state === 'ready' || s.state === 'error', 120_000);
+  // Naming the server on the command line is the agreement to send it the file; its key comes from the environment.
+  if (remote) await session.remoteAccess({ url: remote.url, consented: true, apiKey: process.env.HEARTH_REMOTE_API_KEY || undefined });
+  const status = await session.waitForStatus((s) => s.state === 'ready' || (s.state === 'error' && !/Waiting for your agreement/.test(s.message)), 120_000);
   if (status.state === 'error') {
     process.stderr.write(`hearth: ${status.message}\n`);
     await session.stop();

@@ -1,5 +1,7 @@
 // Headless completion: prints what the real Hearth server completes at FILE:LINE:COLUMN (1-based), over LSP.
 //   node dist/complete.js src/app.ts:12:5 [--model PATH] [--draft PATH] [--threads N] [--max-tokens N] [--json]
+//   node dist/complete.js src/app.ts:12:5 --engine http://127.0.0.1:8080 [--api auto|llama-server|openai] [--fim-format F]
+// With --engine the remote engine completes (its API key from HEARTH_REMOTE_API_KEY); nothing else is sent anywhere.
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -14,13 +16,16 @@ async function main(): Promise<number> {
       threads: { type: 'string' },
       'max-tokens': { type: 'string' },
       'max-lines': { type: 'string' },
+      engine: { type: 'string' },
+      api: { type: 'string' },
+      'fim-format': { type: 'string' },
       json: { type: 'boolean', default: false },
       verbose: { type: 'boolean', default: false },
     },
   });
   const target = positionals[0]?.match(/^(.*):(\d+):(\d+)$/);
   if (!target) {
-    process.stderr.write('usage: complete FILE:LINE:COLUMN [--model PATH] [--draft PATH] [--threads N] [--max-tokens N] [--max-lines N] [--json]\n');
+    process.stderr.write('usage: complete FILE:LINE:COLUMN [--model PATH] [--draft PATH] [--threads N] [--max-tokens N] [--max-lines N] [--engine URL [--api auto|llama-server|openai] [--fim-format F]] [--json]\n');
     return 2;
   }
   const [, file, line, column] = target;
@@ -38,6 +43,10 @@ async function main(): Promise<number> {
   if (values.threads) settings.threads = Number(values.threads);
   if (values['max-tokens']) settings.maxTokens = Number(values['max-tokens']);
   if (values['max-lines']) settings.maxLines = Number(values['max-lines']);
+  if (values.engine) {
+    settings.engine = 'remote';
+    settings.remote = { url: values.engine, ...(values.api ? { api: values.api } : {}), ...(values['fim-format'] ? { fimFormat: values['fim-format'] } : {}) };
+  }
 
   const session = await startCliSession(settings, values.verbose);
   if (!session) return 1;
