@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { LspSession } from '../../tools/src/lspSession';
-import { freePort, type LlamaServer, llamaServerBinary, startLlamaServer } from '../support/llamaServer';
+import { freePort, type LlamaServer, llamaServerBinary, startLlamaServer } from '../../tools/src/llamaServer';
 import { serverPath, targetModelPath } from '../support/paths';
 
 const logs: string[] = [];

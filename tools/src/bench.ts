@@ -1,4 +1,4 @@
-// npm run bench [-- --quick] [--json FILE] [--trace] (--trace prints every request's metrics to stderr): the real server over LSP, driven as the client drives it, with the bundled
+// npm run bench [-- --quick] [--json FILE] [--trace] [--remote-only|--real-file-only|--speculation-only|--instruct-only] (--trace prints every request's metrics to stderr): the real server over LSP, driven as the client drives it, with the bundled
 // tiny pair (every feature on, then each switched off in turn) and with a model in the exact shape of
 // Qwen2.5-Coder-0.5B (random weights, made here: tools/src/shapedModel.ts). Measures typing (KV reuse, latency,
 // cancellations, staleness), accepting suggestions by typing them (cache, keep-going) and speculative decoding.
@@ -25,12 +25,13 @@ import {
   typingReplay,
 } from './replay';
 import { instructBenchmark, renderInstruct } from './instructBench';
+import { remoteBenchmark, renderRemote } from './remoteBench';
 import { writeReportSection } from './reportFile';
 import { ensureShapedModel, qwen25Coder05bShape } from './shapedModel';
 
 const repoRoot = join(__dirname, '..', '..');
 const { values } = parseArgs({
-  options: { quick: { type: 'boolean', default: false }, json: { type: 'string' }, trace: { type: 'boolean', default: false }, 'real-file-only': { type: 'boolean', default: false }, 'speculation-only': { type: 'boolean', default: false }, 'instruct-only': { type: 'boolean', default: false } },
+  options: { quick: { type: 'boolean', default: false }, json: { type: 'string' }, trace: { type: 'boolean', default: false }, 'real-file-only': { type: 'boolean', default: false }, 'speculation-only': { type: 'boolean', default: false }, 'instruct-only': { type: 'boolean', default: false }, 'remote-only': { type: 'boolean', default: false } },
 });
 const quick = values.quick ?? false;
 replayOptions.trace = values.trace ?? false;
@@ -138,12 +139,20 @@ const toggles: Record<string, Config> = {
 async function main(): Promise<void> {
   const started = Date.now();
   const tokenize = await loadTokenizer();
-  const only = values['real-file-only'] ? ' --real-file-only' : values['speculation-only'] ? ' --speculation-only' : values['instruct-only'] ? ' --instruct-only' : '';
+  const only = values['real-file-only'] ? ' --real-file-only' : values['speculation-only'] ? ' --speculation-only' : values['instruct-only'] ? ' --instruct-only' : values['remote-only'] ? ' --remote-only' : '';
   const command = `npm run bench${quick || only ? ' --' : ''}${quick ? ' --quick' : ''}${only}`;
   if (values['instruct-only']) {
     const instruct = await instructBenchmark(quick);
     writeReportSection('instruct', renderInstruct(instruct, command));
     const result = { quick, instruct, seconds: round((Date.now() - started) / 1000, 1) };
+    console.log(JSON.stringify(result, null, 2));
+    if (values.json) writeFileSync(values.json, `${JSON.stringify(result, null, 2)}\n`);
+    return;
+  }
+  if (values['remote-only']) {
+    const remote = await remoteBenchmark(tokenize, mathFile, firstLineOnly(mathFile));
+    writeReportSection('remote', renderRemote(remote, command));
+    const result = { quick, remote, seconds: round((Date.now() - started) / 1000, 1) };
     console.log(JSON.stringify(result, null, 2));
     if (values.json) writeFileSync(values.json, `${JSON.stringify(result, null, 2)}\n`);
     return;
@@ -222,6 +231,10 @@ async function main(): Promise<void> {
     instruct: await instructBenchmark(quick).then((instruct) => {
       writeReportSection('instruct', renderInstruct(instruct, command));
       return instruct;
+    }),
+    remote: await remoteBenchmark(tokenize, mathFile, firstLineOnly(mathFile), quick ? [1, 2] : [1, 2, 4]).then((remote) => {
+      writeReportSection('remote', renderRemote(remote, command));
+      return remote;
     }),
     seconds: round((Date.now() - started) / 1000, 1),
   };

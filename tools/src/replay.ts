@@ -42,7 +42,10 @@ export async function session(config: Config): Promise<LspSession> {
     env: config.disable?.length ? { HEARTH_DISABLE: config.disable.join(',') } : undefined,
     onLog: config.onLog,
   });
-  const status = await lsp.waitForStatus((s) => s.state === 'ready' || s.state === 'error', 120_000);
+  // A remote engine named in a benchmark's settings is agreed to: nothing but the bench's own file is sent there.
+  const remote = config.settings?.engine === 'remote' ? (config.settings.remote as { url: string }) : undefined;
+  if (remote) await lsp.remoteAccess({ url: remote.url, consented: true });
+  const status = await lsp.waitForStatus((s) => s.state === 'ready' || (s.state === 'error' && !/Waiting for your agreement/.test(s.message)), 120_000);
   if (status.state === 'error') throw new Error(status.message);
   return lsp;
 }

@@ -3,12 +3,19 @@
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { createServer } from 'node:net';
-import { join } from 'node:path';
-import { repoRoot } from './paths';
+import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+/** The clone's root, from wherever this module was bundled to (out/tools, out/test/…). */
+function repoRoot(): string {
+  for (let dir = __dirname; ; dir = dirname(dir)) {
+    if (existsSync(join(dir, 'scripts', 'build-llama-server.mjs'))) return dir;
+    if (dirname(dir) === dir) throw new Error(`no Hearth clone above ${__dirname}`);
+  }
+}
 
 /** The llama-server binary, built now if the cache has none (about 10 minutes on 2 cores; progress on stderr). */
 export function llamaServerBinary(): string {
-  const output = execFileSync(process.execPath, [join(repoRoot, 'scripts', 'build-llama-server.mjs')], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
+  const output = execFileSync(process.execPath, [join(repoRoot(), 'scripts', 'build-llama-server.mjs')], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
   return output.trim().split('\n').at(-1)!;
 }
 
