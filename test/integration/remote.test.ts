@@ -192,4 +192,25 @@ describe('remote engine: a real llama-server', { timeout: 1_800_000 }, () => {
       await guarded.stop();
     }
   });
+  test('with hearth.remote.fallbackToLocal, a server that is down leaves completions to the local model', async () => {
+    const dead = `http://127.0.0.1:${await freePort()}`;
+    await session.updateSettings({ ...settings(), remote: { url: dead, fallbackToLocal: true } });
+    await session.remoteAccess({ url: dead, consented: true });
+    await session.waitForStatus((s) => s.state === 'error' && /Reconnecting in \d+ s/.test(s.message), 30_000);
+    const uri = 'untitled:remote-fallback.ts';
+    await session.open(uri, 'typescript', body);
+    let outcome = 'skipped';
+    let local = false;
+    const deadline = Date.now() + 60_000; // the local model loads in the background
+    for (let version = 1; outcome === 'skipped' && Date.now() < deadline; version++) {
+      if (version > 1) await session.replaceText(uri, version, `${body}${'\n'.repeat(version)}`);
+      await session.complete(uri, at(body, cursor));
+      const metrics = await session.nextMetrics(60_000, { uri, version });
+      outcome = metrics.outcome;
+      local = metrics.prefillChunkMs !== undefined; // the local engine's prompt chunking; a remote one has none
+      if (outcome === 'skipped') await new Promise((resolve) => setTimeout(resolve, 250));
+    }
+    assert.ok(['served', 'empty'].includes(outcome), `the local model answered (${outcome})`);
+    assert.ok(local, 'by the local engine');
+  });
 });

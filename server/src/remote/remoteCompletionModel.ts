@@ -159,7 +159,7 @@ export class RemoteCompletionModel implements CompletionModel {
       const slot = info.kind === 'llama-server' ? this.slots.acquire(request.documentKey ?? '').item : undefined;
       log.trace(`Remote engine: ${prompt.length} prompt chars${slot === undefined ? '' : ` to slot ${slot}`}`);
       const pieces: string[] = [];
-      const text = new TokenTextStream((tokens) => tokens.map((i) => pieces[i]).join(''), heldBack);
+      const text = new TokenTextStream<number>((indices) => indices.map((i) => pieces[i]).join(''), heldBack);
       const events =
         info.kind === 'llama-server'
           ? postEvents<LlamaEvent>(
@@ -194,7 +194,7 @@ export class RemoteCompletionModel implements CompletionModel {
         if (stats.generatedTokens === 0) stats.firstTokenMs = performance.now() - started;
         stats.generatedTokens++;
         pieces.push(piece);
-        const delta = text.push((pieces.length - 1) as never);
+        const delta = text.push(pieces.length - 1);
         if (delta !== '') yield { text: delta };
         if (request.signal.aborted) break;
       }
