@@ -232,6 +232,12 @@ export class LspSession {
     await this.connection.sendNotification(DidChangeConfigurationNotification.type, { settings: null });
   }
 
+  /** Calls `listener` with every status the server sends from now on; returns the function that stops it. */
+  onStatus(listener: (status: ServerStatus) => void): () => void {
+    this.statusListeners.add(listener);
+    return () => this.statusListeners.delete(listener);
+  }
+
   /** What the client tells the server about the remote engine: the user's agreement for a URL, and the API key. */
   async remoteAccess(access: RemoteAccess): Promise<void> {
     await this.connection.sendNotification(RemoteAccessNotification.type, access);

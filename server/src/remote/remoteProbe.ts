@@ -52,8 +52,8 @@ export async function probeRemote(endpoint: RemoteEndpoint, { fimFormat, model: 
     try {
       props = await getJson<LlamaProps>(endpoint, '/props', signal);
     } catch (error) {
-      // Not llama-server (404), or one that needs the key: a refused key is said as such.
-      if (!(error instanceof RemoteError) || error.status === undefined || error.status === 401 || error.status === 403 || api === 'llama-server') throw error;
+      // Only "not offered here" means not llama-server; a refused key, a failing or busy server is said (and retried) as such.
+      if (!(error instanceof RemoteError) || ![404, 405, 501].includes(error.status ?? 0) || api === 'llama-server') throw error;
     }
   }
   if (api === 'llama-server' && !props?.default_generation_settings) throw new RemoteError(`The server at ${endpoint.url} is not llama-server (hearth.remote.api).`, undefined, false);
