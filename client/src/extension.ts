@@ -2,7 +2,6 @@
 // commands. Inline completions themselves come from the server through the language client.
 import * as vscode from 'vscode';
 import type { ServerStatus } from '../../common/protocol';
-import { RemoteAccessManager } from './remote/remoteAccess';
 import { settingsSection } from '../../common/settings';
 import { isLanguageEnabled } from '../../common/settings';
 import { readSettings, setEnabled, setLanguageEnabled } from './config';
@@ -13,6 +12,7 @@ import { type ProposalOutcome, RefactorView } from './instruct/refactorView';
 import { HearthServer, type ProvidedCompletions } from './serverClient';
 import { type ClientStatus, StatusBar } from './statusBar';
 import { bundledModelFile, statusMenuItems } from './statusMenu';
+import { RemoteAccessManager } from './remote/remoteAccess';
 
 /** What Hearth offers other extensions (and its own end-to-end tests). */
 export interface HearthApi {

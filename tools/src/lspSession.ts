@@ -50,6 +50,7 @@ import {
   LastPromptRequest,
 } from '../../common/protocol';
 import { ProgressRoutes } from '../../common/progressRoutes';
+import { processStatusMiB } from './processMemory';
 
 export interface LspSessionOptions {
   serverPath: string;
@@ -175,14 +176,8 @@ export class LspSession {
     }
   }
 
-  private statusField(name: string): number | undefined {
-    try {
-      const status = readFileSync(`/proc/${this.process.pid}/status`, 'utf8');
-      const match = status.match(new RegExp(`${name}:\\s+(\\d+) kB`));
-      return match ? Number(match[1]) / 1024 : undefined;
-    } catch {
-      return undefined;
-    }
+  private statusField(name: 'VmRSS' | 'VmHWM'): number | undefined {
+    return processStatusMiB(this.process.pid, name);
   }
 
   get hasExited(): boolean {

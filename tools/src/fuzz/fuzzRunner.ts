@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import type { FuzzReply } from './fuzzWorker';
 import { parseGgufLayout } from './ggufLayout';
 import { makeMutant, type MutationKind } from './mutations';
+import { processStatusMiB } from '../processMemory';
 
 export interface FuzzOptions {
   modelPath: string;
@@ -47,14 +48,7 @@ export interface FuzzReport {
 }
 
 /** Resident memory of a process, MiB (Linux; 0 where /proc is not there). */
-function rssMiB(pid: number): number {
-  try {
-    const match = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-    return match ? Number(match[1]) / 1024 : 0;
-  } catch {
-    return 0;
-  }
-}
+const rssMiB = (pid: number): number => processStatusMiB(pid, 'VmRSS') ?? 0;
 
 class Worker {
   readonly child: ChildProcess;
