@@ -142,7 +142,8 @@ export class WorkspaceIndex {
         const relativeDir = toRelative(root, dir);
         let entries: Dirent[];
         try {
-          entries = await readdir(dir, { withFileTypes: true });
+          // By name: the same index, and the same order of definitions, on every filesystem (readdir's is the disk's).
+          entries = (await readdir(dir, { withFileTypes: true })).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
         } catch {
           continue;
         }
