@@ -12,6 +12,7 @@ export default {
     'server/src/model/fimTemplate.ts',
     'server/src/model/tokenStream.ts',
     'server/src/context/contextBuilder.ts',
+    'server/src/context/contextText.ts',
   ],
   buildCommand: 'node scripts/build.mjs --quiet',
   testRunner: 'tap',

@@ -17,7 +17,7 @@ export const mutatedModules: ReadonlyArray<{ name: string; files: RegExp; globs:
   { name: 'filters', files: /^server\/src\/completion\/filters\//, globs: ['server/src/completion/filters/*.ts'] },
   { name: 'cache', files: /^server\/src\/completion\/completionCache\.ts$/, globs: ['server/src/completion/completionCache.ts'] },
   { name: 'FIM layout', files: /^server\/src\/model\/fimTemplate\.ts$/, globs: ['server/src/model/fimTemplate.ts'] },
-  { name: 'context builder', files: /^server\/src\/context\/contextBuilder\.ts$/, globs: ['server/src/context/contextBuilder.ts'] },
+  { name: 'context builder', files: /^server\/src\/context\/context(Builder|Text)\.ts$/, globs: ['server/src/context/contextBuilder.ts', 'server/src/context/contextText.ts'] },
   { name: "model's token loop", files: /^server\/src\/model\/tokenStream\.ts$/, globs: ['server/src/model/tokenStream.ts'] },
 ];
 
