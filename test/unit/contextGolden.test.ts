@@ -38,13 +38,21 @@ async function contexts(project: Project & { root: string }): Promise<Recorded> 
   const files = sourceFiles(project.root, undefined);
   const texts = new Map(files.map((path) => [path, readFileSync(path, 'utf8')]));
   const samples = await makeSamples(project, grammars, index, texts, samplesPerProject);
+  // The editor has the sample's file open and a few of its neighbours (as in npm run eval): the similar-code source
+  // searches those; one neighbour was just edited, for the recent-edits source.
+  let current = samples[0]!;
+  const openAround = (path: string) => {
+    const at = files.indexOf(path);
+    return files.slice(Math.max(0, at - 1), at + 3).map((p) => ({ uri: pathToFileURL(p).href, path: p, text: texts.get(p)! }));
+  };
+  const recentEdits = new RecentEdits();
   const builder = new ContextBuilder({
     grammars,
     trees: new DocumentTrees(),
     index,
     roots: () => [project.root],
-    openDocuments: () => [],
-    recentEdits: new RecentEdits(),
+    openDocuments: () => openAround(current.path),
+    recentEdits,
     readText: async (path) => texts.get(path) ?? readFileSync(path, 'utf8'),
   });
   const sources = Object.fromEntries(contextSources.map((source) => [source, true])) as Record<(typeof contextSources)[number], boolean>;
@@ -52,6 +60,12 @@ async function contexts(project: Project & { root: string }): Promise<Recorded> 
   for (const tokens of budgets) {
     const budget: TokenBudget = { tokens, count: approximateTokenCount };
     for (const sample of samples) {
+      current = sample;
+      const neighbour = files[(files.indexOf(sample.path) + 1) % files.length]!;
+      const before = texts.get(neighbour)!;
+      const lines = before.split('\n');
+      const middle = Math.floor(lines.length / 2);
+      recentEdits.record(pathToFileURL(neighbour).href, before, [...lines.slice(0, middle), `${lines[middle]} // edited`, ...lines.slice(middle + 1)].join('\n'));
       const text = sample.prefix + sample.middle.slice(0, Math.ceil(sample.middle.length / 2)) + sample.suffix;
       // The cursor in the middle of the masked reference, as while typing it (a member access shapes the context).
       const offset = sample.prefix.length + Math.ceil(sample.middle.length / 2);
