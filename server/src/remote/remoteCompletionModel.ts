@@ -142,7 +142,8 @@ export class RemoteCompletionModel implements CompletionModel {
     request.signal.addEventListener('abort', () => (abortedAt = performance.now()), { once: true });
     try {
       if (!this.planner) throw new RemoteError(`The server's model (${info.model}) has no fill-in-the-middle tokens Hearth knows; set hearth.remote.fimFormat.`, undefined, false);
-      if (request.documentKey && this.refuses(request.documentKey)) return; // hearth.remote.neverSend: nothing is sent
+      // hearth.remote.neverSend, by the workspace path (patterns with a folder) and the file's own path: nothing is sent.
+      if ((request.filePath && this.neverSend(request.filePath)) || (request.documentKey && this.refuses(request.documentKey))) return;
       const clean = await this.sanitize(request);
       if (request.signal.aborted) return;
       const budgetChars = (info.contextTokens - request.maxTokens - 8) * charsPerToken;
