@@ -283,16 +283,40 @@ describe('Hearth in the extension host', () => {
     await waitForStatus(api, 'ready');
   });
 
-  it('a crashed server is restarted with backoff and comes back ready', async function () {
+  it('a server that crashes while it generates a completion: nothing stale is shown, nothing typed is lost, it comes back ready', async function () {
     if (process.platform !== 'linux') this.skip(); // finds the server through /proc
+    await waitForStatus(api, 'ready');
+    editor = await vscode.window.showTextDocument(editor.document);
     const pid = serverPid();
     assert.ok(pid, 'the server process runs as a child of the extension host');
-    const stopped = nextEvent(api.onDidChangeStatus, (s) => s.state === 'stopped', 'stopped status');
-    process.kill(pid, 'SIGKILL');
-    const status = await stopped;
-    assert.match(status.message, /restarting in \d+ s/);
+    // Killed the moment the server says it is generating: mid-request (tried again if the answer came first).
+    let killedMidRequest = false;
+    for (let attempt = 0; attempt < 3 && !killedMidRequest; attempt++) {
+      const generating = nextEvent(api.onDidChangeStatus, (s) => s.state === 'generating', 'generating status');
+      const answered: ProvidedCompletions[] = [];
+      const listener = api.onDidProvideInlineCompletions((p) => answered.push(p));
+      void typeAndTrigger(attempt === 0 ? '// ' : ' x').catch(() => undefined);
+      await generating;
+      if (answered.some((p) => p.texts.length > 0)) {
+        listener.dispose();
+        continue;
+      }
+      const stopped = nextEvent(api.onDidChangeStatus, (s) => s.state === 'stopped', 'stopped status');
+      process.kill(pid, 'SIGKILL');
+      killedMidRequest = true;
+      const status = await stopped;
+      assert.match(status.message, /restarting in \d+ s/);
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      listener.dispose();
+      assert.deepEqual(answered.flatMap((p) => p.texts), [], 'the killed request shows no ghost text');
+    }
+    assert.ok(killedMidRequest, 'the server was killed while it generated');
+    const typed = editor.document.lineAt(10).text;
     await waitForStatus(api, 'ready');
     assert.notEqual(serverPid(), pid);
+    assert.equal(editor.document.lineAt(10).text, typed, 'what was typed is kept');
+    const provided = await typeAndTrigger('1');
+    assert.ok(provided.texts.length > 0, 'the restarted server completes');
   });
 
   it('a server killed while it explains: the explanation says so, the code is untouched, and Explain works again', async function () {
