@@ -213,4 +213,27 @@ describe('remote engine: a real llama-server', { timeout: 1_800_000 }, () => {
     assert.ok(['served', 'empty'].includes(outcome), `the local model answered (${outcome})`);
     assert.ok(local, 'by the local engine');
   });
+  test("a model whose FIM tokens are named like no family Hearth knows: llama-server's /infill, as the fallback", async () => {
+    const { mkdtempSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const { join } = await import('node:path');
+    const { writeFimFamilyModel } = await import('../../tools/src/fimFamilyModels');
+    const model = await writeFimFamilyModel(mkdtempSync(join(tmpdir(), 'hearth-remote-infill-')), 'unknown', true, targetModelPath);
+    const unknown = await startLlamaServer(binary, { model, slots: 1 });
+    try {
+      await session.updateSettings({ ...settings(), remote: { url: unknown.url } });
+      await session.remoteAccess({ url: unknown.url, consented: true });
+      const ready = await session.waitForStatus((s) => s.state === 'ready' && s.message.includes(unknown.url.replace('http://', '')), 60_000);
+      assert.match(ready.message, /llama-server \/infill with the model's own FIM tokens/);
+      const uri = 'untitled:remote-infill.ts';
+      await session.open(uri, 'typescript', `// infill\n${body}`);
+      await session.complete(uri, at(`// infill\n${body}`, cursor + '// infill\n'.length));
+      const metrics = await session.nextMetrics(60_000, { uri });
+      assert.ok(['served', 'empty'].includes(metrics.outcome), JSON.stringify(metrics));
+      assert.ok(metrics.promptTokens > 20 && metrics.generatedTokens > 0, JSON.stringify(metrics));
+      assert.match((await session.lastPrompt()) ?? '', /^\/infill /);
+    } finally {
+      await unknown.stop();
+    }
+  });
 });

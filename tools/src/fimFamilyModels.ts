@@ -18,12 +18,15 @@ export const familyTokens = {
 
 export type FimFamily = keyof typeof familyTokens;
 
+/** A vocabulary whose FIM tokens are named like no family's (only the GGUF's keys say which they are). */
+export const unknownFamilyTokens = { prefix: '<fill_before>', suffix: '<fill_after>', middle: '<fill_here>' } as const;
+
 /** Writes `dir/tiny-<family>[-keys].gguf` from the tiny target at `tinyPath`; returns its path. */
-export async function writeFimFamilyModel(dir: string, family: FimFamily, withKeys: boolean, tinyPath = tinyTargetPath): Promise<string> {
+export async function writeFimFamilyModel(dir: string, family: FimFamily | 'unknown', withKeys: boolean, tinyPath = tinyTargetPath): Promise<string> {
   const { readGgufFileInfo } = await import('node-llama-cpp');
   const info = await readGgufFileInfo(tinyPath, { readTensorInfo: true });
   const llama = info.metadata.llama as unknown as { context_length: number; embedding_length: number; block_count: number; feed_forward_length: number; attention: { head_count: number; head_count_kv: number; layer_norm_rms_epsilon: number }; rope: { dimension_count: number; freq_base: number } };
-  const texts: Record<string, string | undefined> = familyTokens[family];
+  const texts: Record<string, string | undefined> = family === 'unknown' ? unknownFamilyTokens : familyTokens[family];
   const tokenizer = await tokenizerMetadata(4096, tinyPath);
   const ggml = info.metadata.tokenizer!.ggml as unknown as Record<string, number>;
   // The tiny model's own FIM token ids, and the family text each takes.

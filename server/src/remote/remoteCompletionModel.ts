@@ -141,12 +141,18 @@ export class RemoteCompletionModel implements CompletionModel {
     let abortedAt: number | undefined;
     request.signal.addEventListener('abort', () => (abortedAt = performance.now()), { once: true });
     try {
-      if (!this.planner) throw new RemoteError(`The server's model (${info.model}) has no fill-in-the-middle tokens Hearth knows; set hearth.remote.fimFormat.`, undefined, false);
+      if (!this.planner && info.kind !== 'llama-server') throw new RemoteError(`The server's model (${info.model}) has no fill-in-the-middle tokens Hearth knows; set hearth.remote.fimFormat.`, undefined, false);
       // hearth.remote.neverSend, by the workspace path (patterns with a folder) and the file's own path: nothing is sent.
       if ((request.filePath && this.neverSend(request.filePath)) || (request.documentKey && this.refuses(request.documentKey))) return;
       const clean = await this.sanitize(request);
       if (request.signal.aborted) return;
       const budgetChars = (info.contextTokens - request.maxTokens - 8) * charsPerToken;
+      if (!this.planner) {
+        // Markers Hearth does not know: llama-server's /infill lays the prompt out with the model's own FIM tokens
+        // (its prefix ends at the cursor, so typing re-evaluates the suffix: only a fallback).
+        yield* this.infillEndpoint(request, clean, budgetChars, stats, started);
+        return;
+      }
       const { prompt, heldBack } = this.planner.plan({
         documentKey: request.documentKey ?? '',
         prefix: clean.prefix,
@@ -211,6 +217,54 @@ export class RemoteCompletionModel implements CompletionModel {
       request.signal.removeEventListener('abort', onAbort);
       if (abortedAt !== undefined) stats.cancelToIdleMs = performance.now() - abortedAt;
       finish(stats);
+    }
+  }
+
+  /** llama-server's /infill with the window and the context; the answer streamed as it comes. */
+  private async *infillEndpoint(
+    request: InfillRequest,
+    clean: { prefix: string; suffix: string; context: Array<{ path: string; text: string }> },
+    budgetChars: number,
+    stats: InfillStats,
+    started: number,
+  ): AsyncGenerator<GeneratedToken> {
+    const { endpoint } = this.options;
+    const suffix = clean.suffix.slice(0, Math.floor(budgetChars / 4));
+    const prefix = clean.prefix.slice(-(budgetChars - suffix.length));
+    this.last = `/infill ${JSON.stringify({ input_prefix: prefix, input_suffix: suffix })}`;
+    const body = {
+      input_prefix: prefix,
+      input_suffix: suffix,
+      input_extra: clean.context.map((file) => ({ filename: file.path, text: file.text })),
+      n_predict: request.maxTokens,
+      temperature: 0,
+      top_k: 1,
+      samplers: ['top_k'],
+      stream: true,
+      cache_prompt: true,
+      timings_per_token: true,
+      id_slot: this.slots.acquire(request.documentKey ?? '').item,
+    };
+    const controller = new AbortController();
+    const onAbort = () => controller.abort();
+    request.signal.addEventListener('abort', onAbort, { once: true });
+    try {
+      for await (const event of postEvents<LlamaEvent>(endpoint, '/infill', body, controller.signal)) {
+        if (event.timings) {
+          stats.promptTokens = (event.timings.prompt_n ?? 0) + (event.timings.cache_n ?? 0);
+          stats.reusedPromptTokens = event.timings.cache_n ?? 0;
+          stats.decodeStepMs = event.timings.predicted_per_token_ms ?? 0;
+        }
+        const piece = event.content ?? '';
+        if (piece === '') continue;
+        if (stats.generatedTokens === 0) stats.firstTokenMs = performance.now() - started;
+        stats.generatedTokens++;
+        yield { text: piece };
+        if (request.signal.aborted) break;
+      }
+    } finally {
+      controller.abort();
+      request.signal.removeEventListener('abort', onAbort);
     }
   }
 

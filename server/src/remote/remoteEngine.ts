@@ -19,7 +19,9 @@ const requestTimeoutMs = 30_000;
 export function describeMode(info: RemoteEngineInfo): string {
   const completions =
     info.fim === undefined
-      ? 'no fill-in-the-middle tokens known (set hearth.remote.fimFormat)'
+      ? info.kind === 'llama-server'
+        ? "llama-server /infill with the model's own FIM tokens (their names are no family Hearth knows: a keystroke re-evaluates the suffix)"
+        : 'no fill-in-the-middle tokens known (set hearth.remote.fimFormat)'
       : info.kind === 'llama-server'
         ? `llama-server /completion with Hearth's prompt (${info.fim.family}), prompt cache kept per document over ${info.slots} slot${info.slots === 1 ? '' : 's'}`
         : `OpenAI-compatible /v1/completions (${info.fim.family} FIM)`;
@@ -122,7 +124,7 @@ export class RemoteEngine {
       this.attempt = 0;
       const mode = describeMode(info);
       log.info(`Remote engine: ${info.model} at ${url.host}: ${mode}`);
-      if (info.fim === undefined) report({ state: 'error', message: `Remote engine ${url.host}: ${mode}`, model: this.model.name, action: 'hearth.showLog' });
+      if (info.fim === undefined && info.kind !== 'llama-server') report({ state: 'error', message: `Remote engine ${url.host}: ${mode}`, model: this.model.name, action: 'hearth.showLog' });
       else report({ state: 'ready', message: `Remote engine: ${info.model} at ${url.host} — ${mode}`, model: this.model.name });
     } catch (error) {
       if (connecting.signal.aborted) return;
