@@ -24,7 +24,7 @@ export default {
   coverageAnalysis: 'perTest',
   concurrency: 2,
   timeoutMS: 20000,
-  reporters: ['clear-text', 'json', 'progress'],
+  reporters: ['clear-text', 'json', 'html', 'progress'],
   jsonReporter: { fileName: 'test-results/mutation/mutation.json' },
   htmlReporter: { fileName: 'test-results/mutation/mutation.html' },
   tempDirName: '.stryker-tmp',

@@ -125,6 +125,20 @@ describe('remote engine: a real llama-server', { timeout: 1_800_000 }, () => {
     assert.ok(metrics.generatedTokens > 0);
   });
 
+  test('explain goes to /v1/chat/completions, streamed, with the code’s secrets redacted', async () => {
+    const uri = 'untitled:remote-explain.ts';
+    const code = 'export function connect() {\n  const password = "hunter2hunter2";\n  return open(password);\n}\n';
+    await session.open(uri, 'typescript', code);
+    const parts: string[] = [];
+    const result = await session.instruct({ task: 'explain', uri, version: 1, position: { line: 2, character: 4 } }, (p) => parts.push(p.delta)).result;
+    assert.equal(result.error, undefined, result.error);
+    assert.ok(parts.length >= 2, `streamed in ${parts.length} parts`);
+    assert.equal(parts.join(''), result.text);
+    const sent = (await session.lastPrompt()) ?? '';
+    assert.match(sent, /"role": "user"/);
+    assert.ok(sent.includes('[REDACTED]') && !sent.includes('hunter2'), sent);
+  });
+
   test('headless: `complete FILE:L:C --engine URL` completes through the remote engine', async () => {
     const { execFile } = await import('node:child_process');
     const { promisify } = await import('node:util');

@@ -1,6 +1,7 @@
 // `npm run mutate` (not in CI): runs StrykerJS (stryker.config.mjs) over the modules that decide what ghost text the
 // user sees, then prints the mutation score per module and writes it to docs/RELIABILITY.md ("Mutation testing").
-// `--report-only` reads the last run's JSON report (test-results/mutation/mutation.json) without running Stryker;
+// `--report-only` reads the last run's JSON report (test-results/mutation/mutation.json) without running Stryker and
+// rewrites the section from it;
 // `--module NAME` mutates one module only (its files), e.g. `--module "stop rules"`.
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
@@ -84,18 +85,19 @@ function main(): void {
   console.log(`\n${table}\n`);
   const below = scores.filter((s) => !(s.score >= requiredScore));
   console.log(below.length === 0 ? `every module at or above ${requiredScore} %` : `below ${requiredScore} %: ${below.map((s) => s.name).join(', ')}`);
-  if (only || args.includes('--report-only')) return; // a partial run does not rewrite the document
+  if (only) return; // a partial run does not rewrite the document
+  const reportOnly = args.includes('--report-only');
   const minutes = ((Date.now() - started) / 60000).toFixed(0);
   writeReportSection(
     'mutation',
     [
       '## Mutation testing (`npm run mutate`)',
       '',
-      `Made by \`npm run mutate\` on ${new Date().toISOString().slice(0, 10)}, in ${minutes} min on 2 cores: StrykerJS ${strykerVersion()} (tap runner over`,
+      `Made by \`npm run mutate\` on ${new Date().toISOString().slice(0, 10)}${reportOnly ? '' : `, in ${minutes} min`} on 2 cores: StrykerJS ${strykerVersion()} (tap runner over`,
       "node's test runner, per-test-file coverage) mutates each module below, builds once with esbuild and runs the compiled unit",
       'tests that reach each mutant. A mutant is detected when a test fails (killed) or the run times out; the score is',
       `detected over all valid mutants, not-covered ones included. The target is ≥ ${requiredScore} % per module. Surviving mutants are`,
-      'listed, with the line and the change, in test-results/mutation/mutation.html after a run.',
+      'listed, with the line and the change, at the end of the run and in test-results/mutation/mutation.html (from this version on).',
       '',
       table,
     ].join('\n'),

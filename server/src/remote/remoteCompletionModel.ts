@@ -279,6 +279,7 @@ export class RemoteCompletionModel implements CompletionModel {
     try {
       const [system, user] = await Promise.all([redactSecrets(request.prompt.system), redactSecrets(request.prompt.user)]);
       const body = { model: info.model, messages: [{ role: 'system', content: system.text }, { role: 'user', content: user.text }], max_tokens: request.maxTokens, temperature: 0.2, stream: true };
+      this.last = JSON.stringify(body.messages, null, 1);
       for await (const event of postEvents<OpenAiEvent>(endpoint, '/v1/chat/completions', body, controller.signal)) {
         const piece = event.choices?.[0]?.delta?.content ?? '';
         if (event.usage?.prompt_tokens) stats.promptTokens = event.usage.prompt_tokens;
