@@ -97,7 +97,7 @@ function main(): void {
       "node's test runner, per-test-file coverage) mutates each module below, builds once with esbuild and runs the compiled unit",
       'tests that reach each mutant. A mutant is detected when a test fails (killed) or the run times out; the score is',
       `detected over all valid mutants, not-covered ones included. The target is ≥ ${requiredScore} % per module. Surviving mutants are`,
-      'listed, with the line and the change, at the end of the run and in test-results/mutation/mutation.html (from this version on).',
+      'listed, with the line and the change, at the end of the run and in test-results/mutation/mutation.html.',
       '',
       table,
     ].join('\n'),
