@@ -30,7 +30,7 @@ const bundled = ['vscode-languageclient', 'vscode-languageserver', 'vscode-langu
 const ignore = [
   '**/*.map', '**/*.ts', '.vscode/**', '.ci/**', '.tools/**', '.test-state/**', 'client/**', 'server/**', 'common/**',
   'tools/**', 'test/**', 'out/**', 'scripts/**', 'docs/**', '!docs/images/**', '*.vsix', 'tsconfig.json', '**/.gitignore',
-  '.cache/**', 'test-results/**', 'bench-results*.json',
+  '.cache/**', 'test-results/**', 'bench-results*.json', 'bench-results/**', '.stryker-tmp/**', 'stryker.config.mjs',
   ...bundled.map((name) => `node_modules/${name}/**`),
   'node_modules/@node-llama-cpp/**', `!node_modules/@node-llama-cpp/${llamaPlatform}/**`,
   ...gpuPlatforms.filter((name) => existsSync(join(root, 'node_modules/@node-llama-cpp', name))).map((name) => `!node_modules/@node-llama-cpp/${name}/**`),
