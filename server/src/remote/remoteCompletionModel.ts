@@ -30,6 +30,15 @@ interface OpenAiEvent {
   usage?: { prompt_tokens?: number; completion_tokens?: number };
 }
 
+/** llama-server's figures for a request (sent with each token: timings_per_token), as the server reports them. */
+function recordTimings(stats: InfillStats, event: LlamaEvent): void {
+  const timings = event.timings;
+  if (!timings) return;
+  stats.promptTokens = (timings.prompt_n ?? 0) + (timings.cache_n ?? 0);
+  stats.reusedPromptTokens = timings.cache_n ?? event.tokens_cached ?? 0;
+  stats.decodeStepMs = timings.predicted_per_token_ms ?? 0;
+}
+
 export interface RemoteModelOptions {
   endpoint: RemoteEndpoint;
   info: RemoteEngineInfo;
@@ -150,7 +159,7 @@ export class RemoteCompletionModel implements CompletionModel {
       if (!this.planner) {
         // Markers Hearth does not know: llama-server's /infill lays the prompt out with the model's own FIM tokens
         // (its prefix ends at the cursor, so typing re-evaluates the suffix: only a fallback).
-        yield* this.infillEndpoint(request, clean, budgetChars, stats, started);
+        yield* this.infillEndpoint(request, clean, budgetChars, stats, started, controller.signal);
         return;
       }
       const { prompt, heldBack } = this.planner.plan({
@@ -190,11 +199,8 @@ export class RemoteCompletionModel implements CompletionModel {
       for await (const event of events) {
         const piece = 'choices' in event ? (event.choices?.[0]?.text ?? '') : ((event as LlamaEvent).content ?? '');
         if ('timings' in event && event.timings) {
-          const timings = (event as LlamaEvent).timings!;
-          stats.promptTokens = (timings.prompt_n ?? 0) + (timings.cache_n ?? 0);
-          stats.reusedPromptTokens = timings.cache_n ?? (event as LlamaEvent).tokens_cached ?? 0;
-          stats.decodeStepMs = timings.predicted_per_token_ms ?? 0;
-          if (stats.generatedTokens === 0) log.trace(`Remote engine: the server evaluated ${timings.prompt_n} prompt tokens, ${timings.cache_n} from its cache`);
+          recordTimings(stats, event);
+          if (stats.generatedTokens === 0) log.trace(`Remote engine: the server evaluated ${event.timings.prompt_n} prompt tokens, ${event.timings.cache_n} from its cache`);
         }
         if ('usage' in event && event.usage) stats.promptTokens = event.usage.prompt_tokens ?? stats.promptTokens;
         if (piece === '') continue;
@@ -220,13 +226,14 @@ export class RemoteCompletionModel implements CompletionModel {
     }
   }
 
-  /** llama-server's /infill with the window and the context; the answer streamed as it comes. */
+  /** llama-server's /infill with the window and the context; the answer streamed as it comes (closed with `signal`). */
   private async *infillEndpoint(
     request: InfillRequest,
     clean: { prefix: string; suffix: string; context: Array<{ path: string; text: string }> },
     budgetChars: number,
     stats: InfillStats,
     started: number,
+    signal: AbortSignal,
   ): AsyncGenerator<GeneratedToken> {
     const { endpoint } = this.options;
     const suffix = clean.suffix.slice(0, Math.floor(budgetChars / 4));
@@ -245,26 +252,14 @@ export class RemoteCompletionModel implements CompletionModel {
       timings_per_token: true,
       id_slot: this.slots.acquire(request.documentKey ?? '').item,
     };
-    const controller = new AbortController();
-    const onAbort = () => controller.abort();
-    request.signal.addEventListener('abort', onAbort, { once: true });
-    try {
-      for await (const event of postEvents<LlamaEvent>(endpoint, '/infill', body, controller.signal)) {
-        if (event.timings) {
-          stats.promptTokens = (event.timings.prompt_n ?? 0) + (event.timings.cache_n ?? 0);
-          stats.reusedPromptTokens = event.timings.cache_n ?? 0;
-          stats.decodeStepMs = event.timings.predicted_per_token_ms ?? 0;
-        }
-        const piece = event.content ?? '';
-        if (piece === '') continue;
-        if (stats.generatedTokens === 0) stats.firstTokenMs = performance.now() - started;
-        stats.generatedTokens++;
-        yield { text: piece };
-        if (request.signal.aborted) break;
-      }
-    } finally {
-      controller.abort();
-      request.signal.removeEventListener('abort', onAbort);
+    for await (const event of postEvents<LlamaEvent>(endpoint, '/infill', body, signal)) {
+      recordTimings(stats, event);
+      const piece = event.content ?? '';
+      if (piece === '') continue;
+      if (stats.generatedTokens === 0) stats.firstTokenMs = performance.now() - started;
+      stats.generatedTokens++;
+      yield { text: piece };
+      if (request.signal.aborted) break;
     }
   }
 
