@@ -354,7 +354,7 @@ describe('Hearth in the extension host', () => {
     const restarted = serverPid();
     assert.ok(restarted !== undefined && restarted !== pid, `a new server process (${pid} → ${restarted})`);
     await vscode.commands.executeCommand('hearth.explain');
-    assert.match(api.latestExplanation() ?? '', /explained by the local model/, 'the next Explain works on the restarted server');
+    assert.match(api.latestExplanation() ?? '', /explained by the local model/, `the next Explain works on the restarted server: ${JSON.stringify((api.latestExplanation() ?? '').slice(-300))}`);
     await vscode.commands.executeCommand('workbench.action.closeEditorsInOtherGroups');
   });
 
