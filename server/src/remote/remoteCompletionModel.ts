@@ -39,6 +39,21 @@ function recordTimings(stats: InfillStats, event: LlamaEvent): void {
   stats.decodeStepMs = timings.predicted_per_token_ms ?? 0;
 }
 
+/** What Hearth asks of every llama-server generation (/completion and /infill alike): greedy, streamed, its prompt kept in the slot's cache. */
+function llamaGeneration(maxTokens: number, slot: number) {
+  return {
+    n_predict: maxTokens,
+    temperature: 0,
+    top_k: 1,
+    samplers: ['top_k'],
+    stream: true,
+    cache_prompt: true,
+    // The prompt's figures with the first token: a generation stopped early (a stop rule) has them too.
+    timings_per_token: true,
+    id_slot: slot,
+  };
+}
+
 export interface RemoteModelOptions {
   endpoint: RemoteEndpoint;
   info: RemoteEngineInfo;
@@ -181,18 +196,7 @@ export class RemoteCompletionModel implements CompletionModel {
           ? postEvents<LlamaEvent>(
               endpoint,
               '/completion',
-              {
-                prompt,
-                n_predict: request.maxTokens,
-                temperature: 0,
-                top_k: 1,
-                samplers: ['top_k'],
-                stream: true,
-                cache_prompt: true,
-                // The prompt's figures with the first token: a generation stopped early (a stop rule) has them too.
-                timings_per_token: true,
-                id_slot: slot,
-              },
+              { prompt, ...llamaGeneration(request.maxTokens, slot!) },
               controller.signal,
             )
           : postEvents<OpenAiEvent>(endpoint, '/v1/completions', { model: info.model, prompt, max_tokens: request.maxTokens, temperature: 0, stream: true }, controller.signal);
@@ -243,14 +247,7 @@ export class RemoteCompletionModel implements CompletionModel {
       input_prefix: prefix,
       input_suffix: suffix,
       input_extra: clean.context.map((file) => ({ filename: file.path, text: file.text })),
-      n_predict: request.maxTokens,
-      temperature: 0,
-      top_k: 1,
-      samplers: ['top_k'],
-      stream: true,
-      cache_prompt: true,
-      timings_per_token: true,
-      id_slot: this.slots.acquire(request.documentKey ?? '').item,
+      ...llamaGeneration(request.maxTokens, this.slots.acquire(request.documentKey ?? '').item),
     };
     for await (const event of postEvents<LlamaEvent>(endpoint, '/infill', body, signal)) {
       recordTimings(stats, event);
