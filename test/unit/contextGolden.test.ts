@@ -17,7 +17,7 @@ import { WorkspaceIndex } from '../../server/src/context/workspaceIndex';
 import { Logger } from '../../server/src/logger';
 import { DocumentTrees } from '../../server/src/syntax/documentTrees';
 import { GrammarRegistry } from '../../server/src/syntax/grammarRegistry';
-import { makeSamples, type Project, sourceFiles } from '../../tools/src/eval/samples';
+import { makeSamples, openAround, type Project, sourceFiles } from '../../tools/src/eval/samples';
 import { repoRoot } from '../support/paths';
 
 const evalSet = join(repoRoot, 'test', 'fixtures', 'evalProjects');
@@ -41,17 +41,13 @@ async function contexts(project: Project & { root: string }): Promise<Recorded> 
   // The editor has the sample's file open and a few of its neighbours (as in npm run eval): the similar-code source
   // searches those; one neighbour was just edited, for the recent-edits source.
   let current = samples[0]!;
-  const openAround = (path: string) => {
-    const at = files.indexOf(path);
-    return files.slice(Math.max(0, at - 1), at + 3).map((p) => ({ uri: pathToFileURL(p).href, path: p, text: texts.get(p)! }));
-  };
   const recentEdits = new RecentEdits();
   const builder = new ContextBuilder({
     grammars,
     trees: new DocumentTrees(),
     index,
     roots: () => [project.root],
-    openDocuments: () => openAround(current.path),
+    openDocuments: () => openAround(files, texts, current.path),
     recentEdits,
     readText: async (path) => texts.get(path) ?? readFileSync(path, 'utf8'),
   });

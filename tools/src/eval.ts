@@ -26,7 +26,7 @@ import type { CompletionModel } from '../../server/src/model/completionModel';
 import { loadLlamaCompletionModel } from '../../server/src/model/llamaLoader';
 import { DocumentTrees } from '../../server/src/syntax/documentTrees';
 import { GrammarRegistry } from '../../server/src/syntax/grammarRegistry';
-import { makeSamples, type Project, recalled, sourceFiles } from './eval/samples';
+import { makeSamples, openAround, type Project, recalled, sourceFiles } from './eval/samples';
 import { writeReportSection } from './reportFile';
 
 const repoRoot = join(__dirname, '..', '..');
@@ -130,13 +130,6 @@ async function main(): Promise<void> {
     console.error(`${project.name}: ${files.length} files, ${index.fileCount} indexed, ${samples.length} samples`);
     if (samples.length === 0) continue;
     all.samples += samples.length;
-    // The editor has the sample's file open, and its neighbours in the folder (a few tabs): the open-documents
-    // sources (similar snippets) see those, not the whole project.
-    const openAround = (path: string) => {
-      const at = files.indexOf(path);
-      return files.slice(Math.max(0, at - 1), at + 3).map((p) => ({ uri: pathToFileURL(p).href, path: p, text: texts.get(p)! }));
-    };
-
     const contextOf = new Map<string, ContextSnippet[][]>(); // config → snippets per sample
     const figures: Record<string, ContextFigures> = {};
     for (const [name, sources] of Object.entries(configs)) {
@@ -148,7 +141,7 @@ async function main(): Promise<void> {
         trees: new DocumentTrees(),
         index,
         roots: () => [project.root],
-        openDocuments: () => openAround(current.path),
+        openDocuments: () => openAround(files, texts, current.path),
         recentEdits: new RecentEdits(),
         readText: async (path) => texts.get(path) ?? readFileSync(path, 'utf8'),
       });

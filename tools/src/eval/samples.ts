@@ -2,6 +2,7 @@
 // another file of a project, with the first lines of its definitions — what "recalled" looks for in the context.
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import type { Node } from 'web-tree-sitter';
 import { type GrammarName, grammarForPath } from '../../../common/languages';
 import type { ContextSnippet } from '../../../server/src/context/contextBuilder';
@@ -153,3 +154,12 @@ export async function makeSamples(project: Project, grammars: GrammarRegistry, i
 
 /** The context holds the first line of one of the symbol's definitions. */
 export const recalled = (sample: Sample, snippets: readonly ContextSnippet[]): boolean => sample.definitionLines.some((line) => snippets.some((s) => s.text.includes(line)));
+
+/**
+ * What the editor has open while a sample's file is edited: the file and a few of its neighbours in the folder (a few
+ * tabs). The open-documents sources (similar snippets) see those, not the whole project.
+ */
+export function openAround(files: readonly string[], texts: ReadonlyMap<string, string>, path: string): Array<{ uri: string; path: string; text: string }> {
+  const at = files.indexOf(path);
+  return files.slice(Math.max(0, at - 1), at + 3).map((p) => ({ uri: pathToFileURL(p).href, path: p, text: texts.get(p)! }));
+}
