@@ -188,6 +188,7 @@ export class HearthServer implements vscode.Disposable {
     try {
       return await this.client.sendRequest(InstructRequest.type, { ...params, id: route.id }, token);
     } catch (error) {
+      this.log.warn(`${params.task} failed: ${String(error)} (code ${String((error as { code?: unknown }).code)})`);
       throw requestFailure(error);
     } finally {
       route.close();

@@ -353,8 +353,12 @@ describe('Hearth in the extension host', () => {
     await waitForStatus(api, 'ready');
     const restarted = serverPid();
     assert.ok(restarted !== undefined && restarted !== pid, `a new server process (${pid} → ${restarted})`);
+    // The explanation's preview took the focus: back to the code, as a user would click into it.
+    editor = await vscode.window.showTextDocument(editor.document);
+    editor.selection = new vscode.Selection(10, 2, 10, 2);
     await vscode.commands.executeCommand('hearth.explain');
-    assert.match(api.latestExplanation() ?? '', /explained by the local model/, `the next Explain works on the restarted server: ${JSON.stringify((api.latestExplanation() ?? '').slice(-300))}`);
+    assert.notEqual(api.latestExplanation(), explanation, 'a new explanation was made');
+    assert.match(api.latestExplanation() ?? '', /explained by the local model/, `the next Explain works on the restarted server: ${JSON.stringify(api.latestExplanation() ?? '')}`);
     await vscode.commands.executeCommand('workbench.action.closeEditorsInOtherGroups');
   });
 
