@@ -115,9 +115,13 @@ export async function runTypingLoad(session: LspSession, project: string, second
   return result;
 }
 
-/** Relative change of each sample from the first one at or after `from` seconds. */
-export function driftFrom(samples: ReadonlyArray<{ at: number; mib: number }>, from: number): number[] {
+/**
+ * Relative change of each sample at or after `from` seconds from the level the memory had then: the median of the
+ * first `referenceSamples` of them (one sample alone may sit on a peak or a trough of the garbage collector's cycle).
+ */
+export function driftFrom(samples: ReadonlyArray<{ at: number; mib: number }>, from: number, referenceSamples = 5): number[] {
   const warm = samples.filter((s) => s.at >= from);
-  const reference = warm[0]?.mib ?? 0;
+  const first = warm.slice(0, referenceSamples).map((s) => s.mib).sort((a, b) => a - b);
+  const reference = first[Math.floor((first.length - 1) / 2)] ?? 0;
   return warm.map((s) => (reference > 0 ? (s.mib - reference) / reference : 0));
 }
