@@ -102,3 +102,38 @@ test('basesOf: the bases a class line names, last segments, without type argumen
   assert.deepEqual(basesOf('class Plain {'), []);
   assert.deepEqual(basesOf('export default abstract class A extends B {'), ['B']);
 });
+
+test('basesOf: indented classes, spacing, type parameters of several characters, Python generics, and lines that are no class', () => {
+  assert.deepEqual(basesOf('    class Inner(Base):'), ['Base'], 'a nested class');
+  assert.deepEqual(basesOf('export  class A extends  B  implements  C {'), ['B', 'C'], 'any run of spaces between the words');
+  assert.deepEqual(basesOf('class Store<TKey, TValue> extends Base {'), ['Base']);
+  assert.deepEqual(basesOf('class A extends Base<Key, Value> implements Cache {'), ['Base', 'Cache']);
+  assert.deepEqual(basesOf('class Stack(Generic[T]):'), ['Generic']);
+  assert.deepEqual(basesOf('def f(self):'), [], 'no class line: no bases');
+});
+
+test('hash: the polynomial it is (the KV-reuse keys of a session must not change between builds)', () => {
+  assert.equal(hash('ab'), 97 * 31 + 98);
+  assert.equal(hash('abc'), (97 * 31 + 98) * 31 + 99);
+});
+
+test('goPackageName: a version folder is skipped only when it is a version (v2, v10), not a name such as v1beta1', () => {
+  assert.equal(goPackageName('github.com/org/repo/sub/v2'), 'sub');
+  assert.equal(goPackageName('github.com/org/repo/v10'), 'repo');
+  assert.equal(goPackageName('k8s.io/api/core/v1beta1'), 'v1beta1');
+});
+
+test('methodsOutside: Rust impl blocks whose functions end in indented braces, an impl for another type that mentions this one, a file cut off inside an impl', () => {
+  const lines = ['impl Value {', '    fn a(&self) {', '    }', '    fn b(&self) {', '    }', '}', 'impl From<Value> for Other {', '    fn from(v: Value) -> Self {', '    }', '}', 'impl Value {', '    fn cut(&self) {'];
+  const of = methodsOutside('src/value.rs', lines, 'Value');
+  assert.deepEqual([1, 3, 7, 11].filter((line) => of(at(line))), [1, 3, 11]);
+  assert.equal(of(at(5)), false, 'the closing brace of the impl is outside it');
+});
+
+test('identifiersByDistance: lines without identifiers add none', () => {
+  assert.deepEqual(identifiersByDistance('x\n  ', '  ()\ny'), ['x', 'y']);
+});
+
+test('nextLinesEnd: a line end at the very start of the text is a line end', () => {
+  assert.equal(nextLinesEnd('\na\nb', 0, 1), 2);
+});
