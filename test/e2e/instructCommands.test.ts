@@ -71,7 +71,8 @@ test('Explain opens rendered beside the code; Refactor shows a diff and Accept w
     await page.keyboard.press('Shift+End');
     await runCommand(page, 'Hearth: Refactor');
     // Hearth's own picker, not the command palette still closing.
-    await page.waitForSelector('.quick-input-widget input[placeholder*="instruction"]', { state: 'visible', timeout: 10_000 });
+    // (30 s: on a loaded machine the extension host can take seconds to open it.)
+    await page.waitForSelector('.quick-input-widget input[placeholder*="instruction"]', { state: 'visible', timeout: 30_000 });
     await page.keyboard.type('Add a doc comment', { delay: 10 });
     await page.keyboard.press('Enter');
     await page.waitForSelector('.monaco-diff-editor', { timeout: 60_000 });

@@ -43,9 +43,21 @@ describe('cross-file context', () => {
     // The user deletes the call and is about to write it again.
     const edited = text.slice(0, cursor) + text.slice(text.indexOf(';', cursor));
     await session.open(uri, 'typescript', edited);
-    await session.complete(uri, { line: before.length - 1, character: before.at(-1)!.length });
-    const metrics = await session.nextMetrics();
+    const position = { line: before.length - 1, character: before.at(-1)!.length };
+    await session.complete(uri, position);
+    let metrics = await session.nextMetrics();
     assert.ok(metrics.generatedTokens > 0, 'tokens are counted also when a stop rule ends the generation');
+    if ((metrics.contextSnippets ?? 0) === 0) {
+      // The context stage is advisory: on a loaded machine the first request may reach its 25 ms deadline before the
+      // files are read (then the stage took that long), and the build goes on for the next request on the line.
+      assert.ok((metrics.contextMs ?? 0) >= 20, `no context, and the stage did not run out of time (${metrics.contextMs} ms)\n${logs.slice(-5).join('\n')}`);
+      // The user types on (a letter the first answer did not start with, so it is not served from the cache).
+      await new Promise((resolve) => setTimeout(resolve, 1500));
+      const typed = edited.slice(0, cursor) + 'z' + edited.slice(cursor);
+      await session.replaceText(uri, 2, typed);
+      await session.complete(uri, { line: position.line, character: position.character + 1 });
+      metrics = await session.nextMetrics();
+    }
     assert.ok((metrics.contextSnippets ?? 0) > 0, `context files in the prompt: ${metrics.contextSnippets}\n${logs.slice(-5).join('\n')}`);
     const prompt = (await session.lastPrompt()) ?? '';
     assert.match(prompt, /<file_sep>src\/math\.ts\n/, prompt);

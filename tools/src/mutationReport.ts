@@ -1,12 +1,13 @@
 // `npm run mutate` (not in CI): runs StrykerJS (stryker.config.mjs) over the modules that decide what ghost text the
 // user sees, then prints the mutation score per module and writes it to docs/RELIABILITY.md ("Mutation testing").
-// `--report-only` reads the last run's JSON report (test-results/mutation/mutation.json) without running Stryker and
-// rewrites the section from it;
-// `--module NAME` mutates one module only (its files), e.g. `--module "stop rules"`.
+// `--report-only` reads the last run's JSON report (test-results/mutation/mutation.json, or `--report FILE`) without
+// running Stryker and rewrites the rows of the modules it holds;
+// `--module NAME` mutates one module only (its files), e.g. `--module "stop rules"`, and rewrites that module's row:
+// each row says when its module was last run.
 import { spawnSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import { reliabilityDocument, writeReportSection } from './reportFile';
+import { readSection, reliabilityDocument, writeReportSection } from './reportFile';
 
 const root = join(__dirname, '..', '..');
 const reportPath = join(root, 'test-results', 'mutation', 'mutation.json');
@@ -61,39 +62,55 @@ export function moduleScores(report: ReportJson, base = root): ModuleScore[] {
   });
 }
 
-export function scoreTable(scores: readonly ModuleScore[]): string {
-  const rows = scores.map((s) => `| ${s.name} | ${s.mutants} | ${s.killed} | ${s.timeout} | ${s.survived} | ${s.noCoverage} | ${Number.isNaN(s.score) ? 'not run' : `**${s.score.toFixed(1)} %**`} |`);
-  return ['| module | mutants | killed | timed out | survived | not covered | score |', '| --- | --- | --- | --- | --- | --- | --- |', ...rows].join('\n');
+const tableHeader = ['| module | mutants | killed | timed out | survived | not covered | score | run on |', '| --- | --- | --- | --- | --- | --- | --- | --- |'];
+
+export function scoreRow(s: ModuleScore, runOn: string): string {
+  return `| ${s.name} | ${s.mutants} | ${s.killed} | ${s.timeout} | ${s.survived} | ${s.noCoverage} | ${Number.isNaN(s.score) ? 'not run' : `**${s.score.toFixed(1)} %**`} | ${runOn} |`;
+}
+
+/**
+ * The table of every module: this run's rows for the modules it mutated, the earlier rows (from `previous`, the
+ * section as it stands) for the others, each module's row found by its name; a module never run says so.
+ */
+export function mergedScoreTable(fresh: ReadonlyMap<string, string>, previous: string): string {
+  const rows = mutatedModules.map((module) => {
+    const row = fresh.get(module.name) ?? previous.split('\n').find((line) => line.startsWith(`| ${module.name} |`));
+    return row ?? `| ${module.name} | | | | | | not run | |`;
+  });
+  return [...tableHeader, ...rows].join('\n');
 }
 
 function main(): void {
   const args = process.argv.slice(2);
   const only = args.includes('--module') ? args[args.indexOf('--module') + 1] : undefined;
+  const reportOnly = args.includes('--report-only');
+  const reportFile = args.includes('--report') ? args[args.indexOf('--report') + 1]! : reportPath;
   const modules = only ? mutatedModules.filter((m) => m.name === only) : mutatedModules;
   if (modules.length === 0) throw new Error(`no module named ${only}: ${mutatedModules.map((m) => m.name).join(', ')}`);
   const started = Date.now();
-  if (!args.includes('--report-only')) {
+  if (!reportOnly) {
     const stryker = join(root, 'node_modules', '.bin', 'stryker');
     const mutate = modules.flatMap((m) => m.globs).join(',');
     const run = spawnSync(stryker, ['run', '--mutate', mutate], { cwd: root, stdio: 'inherit' });
     if (run.status !== 0) throw new Error(`stryker exited with ${run.status ?? run.signal}`);
   }
-  if (!existsSync(reportPath)) throw new Error(`no mutation report at ${reportPath}: run npm run mutate`);
-  const report = JSON.parse(readFileSync(reportPath, 'utf8')) as ReportJson;
-  const scores = moduleScores(report).filter((s) => modules.some((m) => m.name === s.name));
-  const table = scoreTable(scores);
+  if (!existsSync(reportFile)) throw new Error(`no mutation report at ${reportFile}: run npm run mutate`);
+  const report = JSON.parse(readFileSync(reportFile, 'utf8')) as ReportJson;
+  // The modules this report holds (a --report-only of a one-module run holds one).
+  const scores = moduleScores(report).filter((s) => modules.some((m) => m.name === s.name) && s.mutants > 0);
+  const runOn = reportOnly ? statSync(reportFile).mtime.toISOString().slice(0, 10) : new Date().toISOString().slice(0, 10);
+  const minutes = reportOnly ? undefined : ((Date.now() - started) / 60000).toFixed(0);
+  const fresh = new Map(scores.map((s) => [s.name, scoreRow(s, minutes === undefined ? runOn : `${runOn} (${minutes} min${only ? '' : ', all modules'})`)]));
+  const table = mergedScoreTable(fresh, readSection('mutation', reliabilityDocument));
   console.log(`\n${table}\n`);
   const below = scores.filter((s) => !(s.score >= requiredScore));
-  console.log(below.length === 0 ? `every module at or above ${requiredScore} %` : `below ${requiredScore} %: ${below.map((s) => s.name).join(', ')}`);
-  if (only) return; // a partial run does not rewrite the document
-  const reportOnly = args.includes('--report-only');
-  const minutes = ((Date.now() - started) / 60000).toFixed(0);
+  console.log(below.length === 0 ? `every module run here at or above ${requiredScore} %` : `below ${requiredScore} %: ${below.map((s) => s.name).join(', ')}`);
   writeReportSection(
     'mutation',
     [
       '## Mutation testing (`npm run mutate`)',
       '',
-      `Made by \`npm run mutate\` on ${new Date().toISOString().slice(0, 10)}${reportOnly ? '' : `, in ${minutes} min`} on 2 cores: StrykerJS ${strykerVersion()} (tap runner over`,
+      `Made by \`npm run mutate\` (all modules) or \`npm run mutate -- --module NAME\` (one row) on 2 cores: StrykerJS ${strykerVersion()} (tap runner over`,
       "node's test runner, per-test-file coverage) mutates each module below, builds once with esbuild and runs the compiled unit",
       'tests that reach each mutant. A mutant is detected when a test fails (killed) or the run times out; the score is',
       `detected over all valid mutants, not-covered ones included. The target is ≥ ${requiredScore} % per module. Surviving mutants are`,
@@ -109,4 +126,5 @@ function strykerVersion(): string {
   return (JSON.parse(readFileSync(join(root, 'node_modules', '@stryker-mutator', 'core', 'package.json'), 'utf8')) as { version: string }).version;
 }
 
-if (require.main === module) main();
+// Run as `node out/tools/mutationReport.js`, not when a test bundles this module (there require.main is the test).
+if (require.main === module && /mutationReport\.js$/.test(process.argv[1] ?? '')) main();

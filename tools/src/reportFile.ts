@@ -26,6 +26,13 @@ export const reliabilityDocument: ReportDocument = {
   order: ['fuzz', 'hostile', 'faults', 'twoWindows', 'load', 'soak', 'mutation'],
 };
 
+/** A section's text as it stands ('' where the document or the section is missing). */
+export function readSection(name: string, document: ReportDocument = benchmarksDocument): string {
+  const text = existsSync(document.path) ? readFileSync(document.path, 'utf8') : '';
+  const start = text.indexOf(`<!-- ${name}:start -->`);
+  return start < 0 ? '' : text.slice(start, text.indexOf(`<!-- ${name}:end -->`, start));
+}
+
 export function writeReportSection(name: string, markdown: string, document: ReportDocument = benchmarksDocument): void {
   const file = document.path;
   const order = document.order;
