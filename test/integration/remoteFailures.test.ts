@@ -43,14 +43,15 @@ test('an untrusted TLS certificate is shown as an error; Hearth does not skip th
   assert.doesNotMatch(status.message, /Reconnecting/, 'not retried: retrying cannot fix it');
 });
 
-test('a failing server (503) is retried with growing delays; once it answers, the engine is ready', async () => {
+test('a failing server (503) is retried with growing delays, or as long as it asks (Retry-After); once it answers, the engine is ready', async () => {
   const probes: number[] = [];
   const port = await listen(
     createHttpServer((req: IncomingMessage, res: ServerResponse) => {
       if (req.url === '/props') {
         probes.push(Date.now());
         if (probes.length <= 2) {
-          res.writeHead(503, { 'content-type': 'application/json' }).end('{"error":{"message":"loading model"}}');
+          // The second time it asks for 3 s (Retry-After), more than the backoff's 2.
+          res.writeHead(503, { 'content-type': 'application/json', ...(probes.length === 2 ? { 'retry-after': '3' } : {}) }).end('{"error":{"message":"loading model"}}');
           return;
         }
         res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ default_generation_settings: { n_ctx: 512 }, total_slots: 1, model_path: '/m/fake.gguf' }));
@@ -71,9 +72,9 @@ test('a failing server (503) is retried with growing delays; once it answers, th
   });
   assert.match(ready.message, /fake\.gguf at 127\.0\.0\.1:\d+ — llama-server \/completion with Hearth's prompt \(starcoder\)/);
   const retries = statuses.filter((s) => /failed \(503: loading model\)\. Reconnecting in/.test(s.message)).map((s) => /in (\d+) s/.exec(s.message)![1]);
-  assert.deepEqual(retries, ['1', '2'], 'backoff doubles');
+  assert.deepEqual(retries, ['1', '3'], 'backoff, or longer where the server asks (Retry-After)');
   const gaps = probes.slice(1).map((t, i) => t - probes[i]!);
-  assert.ok(gaps[0]! >= 900 && gaps[1]! >= 1900, `the probes waited: ${gaps.join(', ')} ms`);
+  assert.ok(gaps[0]! >= 900 && gaps[1]! >= 2900, `the probes waited: ${gaps.join(', ')} ms`);
 });
 
 test('a refused key is said once, and not retried', async () => {

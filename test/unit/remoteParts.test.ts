@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { reconnectDelayS } from '../../server/src/remote/remoteEngine';
-import { checkRemoteUrl, eventData, isLoopback, statusMessage } from '../../server/src/remote/remoteHttp';
+import { checkRemoteUrl, eventData, isLoopback, retryAfterSeconds, statusMessage } from '../../server/src/remote/remoteHttp';
 import { fimMarkers, guessFimFamily, TextPromptPlanner } from '../../server/src/remote/textPrompt';
 
 test('plain http only to this machine unless allowed; https anywhere; nothing else', () => {
@@ -69,4 +69,19 @@ test('the text prompt keeps to its budget from the front, never splitting a char
   assert.ok(!/[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/.test(prompt), 'no lone surrogate');
   const withContext = planner.plan({ documentKey: 'c', prefix: 'a', suffix: '', context: [{ path: 'src/b.ts', text: 'export const b = 1;' }], filePath: 'src/a.ts', budgetChars: 10_000, contextChars: 1000 });
   assert.ok(withContext.prompt.startsWith('<|repo_name|>workspace\n<|file_sep|>src/b.ts\nexport const b = 1;\n<|file_sep|>src/a.ts\n<|fim_prefix|>'), withContext.prompt);
+});
+
+test('Retry-After: seconds or an HTTP date, bounded at ten minutes; a 429 or 503 carries it', () => {
+  const now = Date.parse('2026-12-01T10:00:00Z');
+  assert.equal(retryAfterSeconds('120', now), 120);
+  assert.equal(retryAfterSeconds(' 7 ', now), 7);
+  assert.equal(retryAfterSeconds('Tue, 01 Dec 2026 10:00:30 GMT', now), 30);
+  assert.equal(retryAfterSeconds('Tue, 01 Dec 2026 09:00:00 GMT', now), 0, 'a date in the past: no wait');
+  assert.equal(retryAfterSeconds('86400', now), 600);
+  assert.equal(retryAfterSeconds('soon', now), undefined);
+  assert.equal(retryAfterSeconds(null, now), undefined);
+  assert.equal(retryAfterSeconds('', now), undefined);
+  assert.equal(statusMessage(429, '', 'https://x', '30').retryAfterS, 30);
+  assert.equal(statusMessage(503, '', 'https://x', '5').retryAfterS, 5);
+  assert.equal(statusMessage(429, '', 'https://x').retryAfterS, undefined);
 });

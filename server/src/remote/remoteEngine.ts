@@ -81,7 +81,7 @@ export class RemoteEngine {
     const model = this.model;
     this.model = undefined;
     void model.dispose();
-    this.scheduleReconnect(error.message);
+    this.scheduleReconnect(error.message, error.retryAfterS);
   }
 
   async disconnect(): Promise<void> {
@@ -128,13 +128,14 @@ export class RemoteEngine {
       else report({ state: 'ready', message: `Remote engine: ${info.model} at ${url.host} — ${mode}`, model: this.model.name });
     } catch (error) {
       if (connecting.signal.aborted) return;
-      if (error instanceof RemoteError && error.retryable) this.scheduleReconnect(error.message);
+      if (error instanceof RemoteError && error.retryable) this.scheduleReconnect(error.message, error.retryAfterS);
       else report({ state: 'error', message: (error as Error).message, action: 'hearth.showLog' });
     }
   }
 
-  private scheduleReconnect(message: string): void {
-    const delay = reconnectDelayS(this.attempt++);
+  /** Tries again after the backoff's delay, or later where the server asked for more (Retry-After on 429/503). */
+  private scheduleReconnect(message: string, retryAfterS = 0): void {
+    const delay = Math.max(reconnectDelayS(this.attempt++), retryAfterS);
     this.options.log.warn(`Remote engine: ${message} Reconnecting in ${delay} s.`);
     this.options.report({ state: 'error', message: `${message} Reconnecting in ${delay} s.`, action: 'hearth.showLog' });
     clearTimeout(this.retry);

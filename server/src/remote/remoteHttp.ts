@@ -8,6 +8,8 @@ export class RemoteError extends Error {
     message: string,
     readonly status: number | undefined,
     readonly retryable: boolean,
+    /** How long the server asked to be left alone (its Retry-After), in seconds. */
+    readonly retryAfterS?: number,
   ) {
     super(message);
     this.name = 'RemoteError';
@@ -47,13 +49,26 @@ function headers(endpoint: RemoteEndpoint): Record<string, string> {
   return { 'content-type': 'application/json', ...(endpoint.apiKey ? { authorization: `Bearer ${endpoint.apiKey}` } : {}) };
 }
 
+/** The most Hearth waits because a server said so (Retry-After): beyond this, it tries again anyway. */
+const maxRetryAfterS = 600;
+
+/** A Retry-After header's wait in seconds (delay-seconds or an HTTP date), or undefined when absent or unreadable. */
+export function retryAfterSeconds(header: string | null | undefined, now = Date.now()): number | undefined {
+  if (!header) return undefined;
+  const trimmed = header.trim();
+  const seconds = /^\d+$/.test(trimmed) ? Number(trimmed) : (Date.parse(trimmed) - now) / 1000;
+  if (!Number.isFinite(seconds)) return undefined;
+  return Math.min(maxRetryAfterS, Math.max(0, Math.ceil(seconds)));
+}
+
 /** The message for an HTTP failure status, from what the server said where it said something. */
-export function statusMessage(status: number, body: string, url: string): RemoteError {
+export function statusMessage(status: number, body: string, url: string, retryAfter?: string | null): RemoteError {
   const said = serverSaid(body);
+  const wait = retryAfterSeconds(retryAfter);
   if (status === 401 || status === 403) return new RemoteError(`The server at ${url} refused the API key (${status}${said ? `: ${said}` : ''}). Set it with "Hearth: Set Remote API Key".`, status, false);
   if (status === 404 || status === 501) return new RemoteError(`The server at ${url} does not offer this (${status}${said ? `: ${said}` : ''}).`, status, false);
-  if (status === 429) return new RemoteError(`The server at ${url} is busy (429, too many requests)${said ? `: ${said}` : ''}.`, status, true);
-  if (status >= 500) return new RemoteError(`The server at ${url} failed (${status}${said ? `: ${said}` : ''}).`, status, true);
+  if (status === 429) return new RemoteError(`The server at ${url} is busy (429, too many requests)${said ? `: ${said}` : ''}.`, status, true, wait);
+  if (status >= 500) return new RemoteError(`The server at ${url} failed (${status}${said ? `: ${said}` : ''}).`, status, true, wait);
   return new RemoteError(`The server at ${url} answered ${status}${said ? `: ${said}` : ''}.`, status, false);
 }
 
@@ -91,7 +106,7 @@ async function send(endpoint: RemoteEndpoint, path: string, init: { method: stri
     if (timeout.aborted) throw new RemoteError(`The server at ${endpoint.url} did not answer within ${endpoint.timeoutMs} ms.`, undefined, true);
     throw networkMessage(error, endpoint.url);
   }
-  if (!response.ok) throw statusMessage(response.status, await response.text().catch(() => ''), endpoint.url);
+  if (!response.ok) throw statusMessage(response.status, await response.text().catch(() => ''), endpoint.url, response.headers.get('retry-after'));
   return response;
 }
 
