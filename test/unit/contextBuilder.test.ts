@@ -3,19 +3,14 @@
 // grammars and workspace index. (contextSources.test.ts has the sources themselves; contextGolden.test.ts pins
 // whole contexts on the eval projects.)
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { ContextBuilder, type ContextDependencies, type OpenDocument } from '../../server/src/context/contextBuilder';
+import type { ContextDependencies, OpenDocument } from '../../server/src/context/contextBuilder';
 import { RecentEdits } from '../../server/src/context/recentEdits';
 import { snippetTokens, type TokenBudget } from '../../server/src/context/tokenBudget';
-import { WorkspaceIndex } from '../../server/src/context/workspaceIndex';
-import { DocumentTrees } from '../../server/src/syntax/documentTrees';
-import { GrammarRegistry } from '../../server/src/syntax/grammarRegistry';
 import { splitAtCursor } from '../support/cursor';
-import { repoRoot } from '../support/paths';
+import { TestWorkspace } from '../support/testWorkspace';
 
 /** A budget whose tokens are characters. */
 const perChar = (tokens: number): TokenBudget => ({ tokens, count: (text) => text.length });
@@ -25,24 +20,10 @@ const languageOf = (path: string) => ({ py: 'python', go: 'go', rs: 'rust', js: 
 const pythonClass = (name: string, bases: string, methods: string[]) => `class ${name}(${bases}):\n    """${name}."""\n\n${methods.map((m) => `    def ${m}(self):\n        return None\n`).join('\n')}`;
 
 describe('the context builder on a real folder', () => {
-  let root: string;
-  const grammars = new GrammarRegistry(join(repoRoot, 'grammars'));
-  const index = new WorkspaceIndex(grammars);
-  const write = (path: string, text: string) => {
-    mkdirSync(join(root, path, '..'), { recursive: true });
-    writeFileSync(join(root, path), text);
-  };
-  const builder = (overrides: Partial<ContextDependencies> = {}) =>
-    new ContextBuilder({
-      grammars,
-      trees: new DocumentTrees(),
-      index,
-      roots: () => [root],
-      openDocuments: () => [],
-      recentEdits: new RecentEdits(),
-      readText: (path) => readFile(path, 'utf8'),
-      ...overrides,
-    });
+  const workspace = new TestWorkspace('hearth-builder-');
+  const { root, index } = workspace;
+  const write = (path: string, text: string) => workspace.write(path, text);
+  const builder = (overrides: Partial<ContextDependencies> = {}) => workspace.builder(overrides);
   const requestAt = (path: string, source: string, uri = `file://${join(root, path)}`) => {
     const { text, offset } = splitAtCursor(source);
     return { uri, path: join(root, path), languageId: languageOf(path), text, offset };
@@ -54,7 +35,6 @@ describe('the context builder on a real folder', () => {
   const count = (text: string, pattern: RegExp) => text.match(new RegExp(pattern.source, 'g'))?.length ?? 0;
 
   before(async () => {
-    root = mkdtempSync(join(tmpdir(), 'hearth-builder-'));
     // Rust: a struct, and impls of it in other files (the type named after generics and trait paths).
     write('crate/src/lib.rs', 'pub mod map;\n');
     write('crate/src/map.rs', 'pub struct Map {\n    len: usize,\n}\n\nimpl Map {\n    pub fn entry_count(&self) -> usize {\n        self.len\n    }\n}\n');
@@ -89,7 +69,7 @@ describe('the context builder on a real folder', () => {
     await index.build([root], {});
   });
 
-  after(() => rmSync(root, { recursive: true, force: true }));
+  after(() => workspace.remove());
 
   describe('Rust: `self.` in an impl is the impl’s type', () => {
     test('after generics and a trait path (`impl<\'a> fmt::Display for Map`)', async () => {

@@ -1,23 +1,19 @@
 // The context stage's parts: import resolution, similar snippets, recent edits, file classification, the workspace
 // index on a real folder, and the builder's budget, ordering and per-line reuse.
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { ContextBuilder, type ContextOptions } from '../../server/src/context/contextBuilder';
+import type { ContextOptions } from '../../server/src/context/contextBuilder';
 import { resolveImport } from '../../server/src/context/importResolution';
 import { RecentEdits } from '../../server/src/context/recentEdits';
 import { findSimilarSnippets, jaccard } from '../../server/src/context/similarSnippets';
-import { classifyFile, WorkspaceIndex } from '../../server/src/context/workspaceIndex';
-import { DocumentTrees } from '../../server/src/syntax/documentTrees';
-import { GrammarRegistry } from '../../server/src/syntax/grammarRegistry';
-import { splitAtCursor } from '../support/cursor';
 import { snippetTokens, type TokenBudget } from '../../server/src/context/tokenBudget';
+import { classifyFile } from '../../server/src/context/workspaceIndex';
+import { splitAtCursor } from '../support/cursor';
+import { TestWorkspace } from '../support/testWorkspace';
 
 /** A budget whose tokens are characters: the tests below size their fixtures in characters. */
 const perChar = (tokens: number): TokenBudget => ({ tokens, count: (text) => text.length });
-import { repoRoot } from '../support/paths';
 
 test('imports resolve to workspace files the way each language names them', () => {
   const files = new Set([
@@ -99,16 +95,11 @@ test('files the index skips: oversized, binary, minified', () => {
 });
 
 describe('workspace index and context builder on a real folder', () => {
-  let root: string;
-  const grammars = new GrammarRegistry(join(repoRoot, 'grammars'));
-  const index = new WorkspaceIndex(grammars);
-  const write = (path: string, text: string) => {
-    mkdirSync(join(root, path, '..'), { recursive: true });
-    writeFileSync(join(root, path), text);
-  };
+  const workspace = new TestWorkspace('hearth-index-');
+  const { root, index } = workspace;
+  const write = (path: string, text: string) => workspace.write(path, text);
 
   before(async () => {
-    root = mkdtempSync(join(tmpdir(), 'hearth-index-'));
     write('src/geometry.ts', 'export interface Point { x: number; y: number }\n\nexport function distance(a: Point, b: Point): number {\n  return Math.hypot(a.x - b.x, a.y - b.y);\n}\n');
     write('src/money.py', 'def cents(amount):\n    return round(amount * 100)\n');
     write('.gitignore', 'generated/\n');
@@ -121,7 +112,7 @@ describe('workspace index and context builder on a real folder', () => {
     assert.equal(stats.files, 2);
   });
 
-  after(() => rmSync(root, { recursive: true, force: true }));
+  after(() => workspace.remove());
 
   test('definitions are found by name; ignored, minified and binary files are not indexed', () => {
     assert.deepEqual(index.lookup('distance').map((d) => [d.kind, d.path, d.startLine]), [['function', join(root, 'src/geometry.ts'), 2]]);
@@ -141,15 +132,7 @@ describe('workspace index and context builder on a real folder', () => {
   });
 
   test('the builder puts the imported definition first, stays within its budget and reuses its answer on the same line', async () => {
-    const builder = new ContextBuilder({
-      grammars,
-      trees: new DocumentTrees(),
-      index,
-      roots: () => [root],
-      openDocuments: () => [{ uri: 'file:///other.ts', path: join(root, 'src/other.ts'), text: 'const d = distance(start, end);\nconsole.log(d);\n' }],
-      recentEdits: new RecentEdits(),
-      readText: async (path) => (await import('node:fs/promises')).readFile(path, 'utf8'),
-    });
+    const builder = workspace.builder({ openDocuments: () => [{ uri: 'file:///other.ts', path: join(root, 'src/other.ts'), text: 'const d = distance(start, end);\nconsole.log(d);\n' }] });
     const { text, offset } = splitAtCursor("import { distance } from './geometry';\n\nexport function far(a, b) {\n  return distance(║\n}\n");
     const path = join(root, 'src/far.ts');
     const options: ContextOptions = { budget: perChar(400), deadline: performance.now() + 1000, sources: { definitions: true, recentEdits: true, similar: true } };
@@ -172,23 +155,10 @@ describe('workspace index and context builder on a real folder', () => {
 });
 
 describe('context for what the cursor is about to name', () => {
-  let root: string;
-  const grammars = new GrammarRegistry(join(repoRoot, 'grammars'));
-  const index = new WorkspaceIndex(grammars);
-  const write = (path: string, text: string) => {
-    mkdirSync(join(root, path, '..'), { recursive: true });
-    writeFileSync(join(root, path), text);
-  };
-  const builder = () =>
-    new ContextBuilder({
-      grammars,
-      trees: new DocumentTrees(),
-      index,
-      roots: () => [root],
-      openDocuments: () => [],
-      recentEdits: new RecentEdits(),
-      readText: async (path) => (await import('node:fs/promises')).readFile(path, 'utf8'),
-    });
+  const workspace = new TestWorkspace('hearth-receiver-');
+  const { root, index } = workspace;
+  const write = (path: string, text: string) => workspace.write(path, text);
+  const builder = () => workspace.builder();
   const contextAt = async (path: string, source: string, budgetChars = 3072, allSources = false) => {
     const { text, offset } = splitAtCursor(source);
     const languageId = ({ py: 'python', go: 'go', rs: 'rust' } as Record<string, string>)[path.split('.').at(-1)!] ?? 'typescript';
@@ -198,7 +168,6 @@ describe('context for what the cursor is about to name', () => {
   };
 
   before(async () => {
-    root = mkdtempSync(join(tmpdir(), 'hearth-receiver-'));
     // Twelve event classes: more than a handful of whole definitions would hold.
     write('pkg/events.py', Array.from({ length: 12 }, (_, i) => `class Event${i}(object):\n    def __init__(self, mark):\n        self.mark = mark\n`).join('\n'));
     // Longer than a definition given whole: only its outline shows its methods.
@@ -220,7 +189,7 @@ describe('context for what the cursor is about to name', () => {
     await index.build([root], {});
   });
 
-  after(() => rmSync(root, { recursive: true, force: true }));
+  after(() => workspace.remove());
 
   test('self. reaches the bases of the bases, defined in other files', async () => {
     const context = await contextAt('pkg/text.py', 'from .part import Part\n\nclass Text(Part):\n    def __init__(self, body):\n        self.║\n');
