@@ -23,6 +23,8 @@ export interface RemoteSettings {
   /** Glob patterns of files never sent (relative to the workspace, or to any folder with `**`). */
   neverSend: readonly string[];
   fallbackToLocal: boolean;
+  /** llama-server's slot for a request: its own choice ('server', by cached prompt), or one per document. */
+  slots: 'server' | 'perDocument';
 }
 
 export interface HearthSettings {
@@ -91,6 +93,7 @@ export const defaultSettings: HearthSettings = Object.freeze({
     allowHttp: schemaOf('remote.allowHttp').default as boolean,
     neverSend: Object.freeze([...(schemaOf('remote.neverSend').default as string[])]),
     fallbackToLocal: schemaOf('remote.fallbackToLocal').default as boolean,
+    slots: schemaOf('remote.slots').default as RemoteSettings['slots'],
   }),
 });
 
@@ -160,6 +163,7 @@ function pickRemote(raw: Record<string, unknown>): RemoteSettings {
     allowHttp: typeof value('allowHttp') === 'boolean' ? (value('allowHttp') as boolean) : defaults.allowHttp,
     neverSend: Array.isArray(neverSend) ? neverSend.filter((glob): glob is string => typeof glob === 'string' && glob.trim() !== '') : defaults.neverSend,
     fallbackToLocal: typeof value('fallbackToLocal') === 'boolean' ? (value('fallbackToLocal') as boolean) : defaults.fallbackToLocal,
+    slots: typeof value('slots') === 'string' && (schemaOf('remote.slots').enum ?? []).includes(value('slots') as string) ? (value('slots') as RemoteSettings['slots']) : defaults.slots,
   };
 }
 

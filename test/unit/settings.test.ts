@@ -16,19 +16,22 @@ test('every setting is declared in package.json and its default is taken from th
 });
 
 test('the remote engine’s settings come nested (VS Code) or flat, and wrong types fall back to the defaults', () => {
-  const nested = parseSettings({ engine: 'remote', remote: { url: ' http://127.0.0.1:8080/ ', fimFormat: 'starcoder', neverSend: ['*.secret', 3, ''], allowHttp: true, fallbackToLocal: 'yes' } });
+  const nested = parseSettings({ engine: 'remote', remote: { url: ' http://127.0.0.1:8080/ ', fimFormat: 'starcoder', neverSend: ['*.secret', 3, ''], allowHttp: true, fallbackToLocal: 'yes', slots: 'perDocument' } });
   assert.equal(nested.engine, 'remote');
   assert.equal(nested.remote.url, 'http://127.0.0.1:8080', 'trimmed, without the trailing slash');
   assert.equal(nested.remote.fimFormat, 'starcoder');
   assert.deepEqual(nested.remote.neverSend, ['*.secret'], 'only non-empty strings');
   assert.equal(nested.remote.allowHttp, true);
   assert.equal(nested.remote.fallbackToLocal, false, 'not a boolean: the default');
+  assert.equal(nested.remote.slots, 'perDocument');
   const flat = parseSettings({ engine: 'cloud', 'remote.url': 'https://llm.example.com', 'remote.fimFormat': 'gpt', 'remote.model': ' qwen ' });
   assert.equal(flat.engine, 'local', 'an unknown engine is the local one');
   assert.equal(flat.remote.url, 'https://llm.example.com');
   assert.equal(flat.remote.fimFormat, 'auto');
   assert.equal(flat.remote.model, 'qwen');
   assert.deepEqual(flat.remote.neverSend, defaultSettings.remote.neverSend);
+  assert.equal(flat.remote.slots, 'server', 'llama-server chooses the slots unless told');
+  assert.equal(parseSettings({ 'remote.slots': 'random' }).remote.slots, 'server');
 });
 
 test('model paths are machine-scoped so a workspace cannot point them at its own files', () => {

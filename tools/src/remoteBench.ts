@@ -12,7 +12,7 @@ export interface RemoteBenchResult {
   local: Typing;
   remote: Typing;
   /** N simulated users typing at once against one llama-server with -np N. */
-  team: Array<{ users: number; requests: number; firstLineMsP50: number; firstLineMsP95: number; promptTokensPerFollowupKeystroke: number; stale: number }>;
+  team: Array<{ users: number; slots: 'server' | 'perDocument'; requests: number; firstLineMsP50: number; firstLineMsP95: number; promptTokensPerFollowupKeystroke: number; stale: number }>;
 }
 
 /** The replay's settings for both engines: the same FIM order (the tiny model's), one thread each. */
@@ -20,7 +20,7 @@ const shared = { fimOrder: 'spm', threads: 1 };
 
 export async function remoteBenchmark(tokenize: (text: string) => number[], file: ReplayFile, teamFile: ReplayFile, teamSizes: readonly number[] = [1, 2, 4]): Promise<RemoteBenchResult> {
   const binary = llamaServerBinary();
-  const remoteConfig = (server: LlamaServer): Config => ({ settings: { ...shared, engine: 'remote', remote: { url: server.url } } });
+  const remoteConfig = (server: LlamaServer, slots: 'server' | 'perDocument' = 'server'): Config => ({ settings: { ...shared, engine: 'remote', remote: { url: server.url, slots } } });
   const local = await typingReplay({ settings: shared }, tokenize, file);
   let server = await startLlamaServer(binary, { model: tinyTarget, slots: 1 });
   let remote: Typing;
@@ -30,23 +30,28 @@ export async function remoteBenchmark(tokenize: (text: string) => number[], file
     await server.stop();
   }
   const team: RemoteBenchResult['team'] = [];
+  // Each team size with llama-server choosing the slots (hearth.remote.slots: server, the default) and with a slot per
+  // document ('perDocument': each user's Hearth starts at a random slot, so two users may ask for the same one).
   for (const users of teamSizes) {
-    server = await startLlamaServer(binary, { model: tinyTarget, slots: users });
-    try {
-      const tallies = await Promise.all(Array.from({ length: users }, () => typingTally(remoteConfig(server), tokenize, teamFile)));
-      const firstLines = tallies.flatMap(({ tally }) => tally.firstLineMs);
-      const summaries = tallies.map(({ tally, peak }) => tally.summary(peak));
-      team.push({
-        users,
-        requests: summaries.reduce((sum, s) => sum + s.requests, 0),
-        firstLineMsP50: round(percentile(firstLines, 50)),
-        firstLineMsP95: round(percentile(firstLines, 95)),
-        promptTokensPerFollowupKeystroke: round(summaries.reduce((sum, s) => sum + s.promptTokensPerFollowupKeystroke, 0) / summaries.length),
-        stale: summaries.reduce((sum, s) => sum + s.staleCompletions, 0),
-      });
-      console.error(`team of ${users}: done`);
-    } finally {
-      await server.stop();
+    for (const slots of users === 1 ? (['server'] as const) : (['server', 'perDocument'] as const)) {
+      server = await startLlamaServer(binary, { model: tinyTarget, slots: users });
+      try {
+        const tallies = await Promise.all(Array.from({ length: users }, () => typingTally(remoteConfig(server, slots), tokenize, teamFile)));
+        const firstLines = tallies.flatMap(({ tally }) => tally.firstLineMs);
+        const summaries = tallies.map(({ tally, peak }) => tally.summary(peak));
+        team.push({
+          users,
+          slots,
+          requests: summaries.reduce((sum, s) => sum + s.requests, 0),
+          firstLineMsP50: round(percentile(firstLines, 50)),
+          firstLineMsP95: round(percentile(firstLines, 95)),
+          promptTokensPerFollowupKeystroke: round(summaries.reduce((sum, s) => sum + s.promptTokensPerFollowupKeystroke, 0) / summaries.length),
+          stale: summaries.reduce((sum, s) => sum + s.staleCompletions, 0),
+        });
+        console.error(`team of ${users} (slots: ${slots}): done`);
+      } finally {
+        await server.stop();
+      }
     }
   }
   return { local, remote, team };
@@ -61,7 +66,7 @@ export function renderRemote(result: RemoteBenchResult, command: string): string
     `Made by \`${command}\` on ${new Date().toISOString().slice(0, 10)}: the bundled tiny model, suffix-first, 1 thread, on this 2-core machine; llama-server`,
     "built from the llama.cpp that node-llama-cpp ships (scripts/build-llama-server.mjs), on 127.0.0.1. The same typing replay",
     '(test/fixtures/workspace/src/math.ts, a key every 80 ms) on the local engine and through llama-server (`/completion` with',
-    "Hearth's prompt, `cache_prompt`, a slot per document). \"Prompt tokens per keystroke\" is what the engine evaluated per follow-up",
+    "Hearth's prompt, `cache_prompt`, the slot chosen by llama-server). \"Prompt tokens per keystroke\" is what the engine evaluated per follow-up",
     "keystroke (llama-server's `timings.prompt_n`).",
     '',
     '| engine | requests | prompt tokens per keystroke | typed tokens per keystroke | first line p50 ms | p95 ms | completion p50 ms | stale |',
@@ -71,10 +76,12 @@ export function renderRemote(result: RemoteBenchResult, command: string): string
     '',
     'A team: N people typing at once (one line each, each with their own Hearth server) against one llama-server started',
     'with `-np N`. On this 2-core machine the users, their servers and llama-server share two cores: the figures show how',
-    'the latency grows with contention, not what a GPU server gives.',
+    'the latency grows with contention, not what a GPU server gives. `hearth.remote.slots`: `server` (the default) lets',
+    'llama-server pick an idle slot by cached prompt; `perDocument` asks for one slot per document (`id_slot`), each user',
+    "starting at a random slot, so two users can ask for the same slot and one waits.",
     '',
-    '| users (slots) | requests | first line p50 ms | first line p95 ms | prompt tokens per keystroke | stale |',
-    '| --- | --- | --- | --- | --- | --- |',
-    ...result.team.map((t) => `| ${t.users} | ${t.requests} | ${t.firstLineMsP50} | ${t.firstLineMsP95} | ${t.promptTokensPerFollowupKeystroke} | ${t.stale} |`),
+    '| users (slots) | hearth.remote.slots | requests | first line p50 ms | first line p95 ms | prompt tokens per keystroke | stale |',
+    '| --- | --- | --- | --- | --- | --- | --- |',
+    ...result.team.map((t) => `| ${t.users} | ${t.slots} | ${t.requests} | ${t.firstLineMsP50} | ${t.firstLineMsP95} | ${t.promptTokensPerFollowupKeystroke} | ${t.stale} |`),
   ].join('\n');
 }

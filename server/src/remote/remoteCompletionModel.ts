@@ -39,7 +39,10 @@ function recordTimings(stats: InfillStats, event: LlamaEvent): void {
   stats.decodeStepMs = timings.predicted_per_token_ms ?? 0;
 }
 
-/** What Hearth asks of every llama-server generation (/completion and /infill alike): greedy, streamed, its prompt kept in the slot's cache. */
+/**
+ * What Hearth asks of every llama-server generation (/completion and /infill alike): greedy, streamed, its prompt kept
+ * in the slot's cache; `slot` -1 lets the server choose (an idle slot, the one whose cached prompt matches best).
+ */
 function llamaGeneration(maxTokens: number, slot: number) {
   return {
     n_predict: maxTokens,
@@ -62,7 +65,12 @@ export interface RemoteModelOptions {
   log: Logger;
   /** The FIM order when the user set one (hearth.fimOrder); else the family's. */
   fimOrder?: FimOrder;
-  /** Which of the server's slots this client starts from: clients sharing a server spread over its slots. */
+  /**
+   * llama-server's slot for each request: 'server' lets it choose (-1: an idle slot, the one whose cached prompt shares
+   * the longest prefix, restored from its prompt cache where needed); 'perDocument' asks for one slot per document.
+   */
+  slots?: 'server' | 'perDocument';
+  /** With 'perDocument': which of the server's slots this client starts from, so that clients sharing a server spread. */
   slotOffset?: number;
   /** Told what was redacted from each prompt (counts by rule, never the text). */
   onRedacted?: (found: Redaction['found']) => void;
@@ -89,6 +97,11 @@ export class RemoteCompletionModel implements CompletionModel {
     const offset = options.slotOffset ?? 0;
     this.slots = new SequenceSlots(Array.from({ length: info.slots }, (_, i) => (i + offset) % info.slots));
     this.neverSend = neverSendMatcher(options.neverSend);
+  }
+
+  /** The slot to ask llama-server for: -1 (its choice), or the document's own. */
+  private slotFor(documentKey: string | undefined): number {
+    return this.options.slots === 'perDocument' ? this.slots.acquire(documentKey ?? '').item : -1;
   }
 
   /** A quarter of the server's context for code from other files, where the family has repository markers. */
@@ -187,8 +200,8 @@ export class RemoteCompletionModel implements CompletionModel {
         contextChars: this.contextBudgetTokens * charsPerToken,
       });
       this.last = prompt;
-      const slot = info.kind === 'llama-server' ? this.slots.acquire(request.documentKey ?? '').item : undefined;
-      log.trace(`Remote engine: ${prompt.length} prompt chars${slot === undefined ? '' : ` to slot ${slot}`}`);
+      const slot = info.kind === 'llama-server' ? this.slotFor(request.documentKey) : undefined;
+      log.trace(`Remote engine: ${prompt.length} prompt chars${slot === undefined ? '' : slot < 0 ? ', the server picks the slot' : ` to slot ${slot}`}`);
       const pieces: string[] = [];
       const text = new TokenTextStream<number>((indices) => indices.map((i) => pieces[i]).join(''), heldBack);
       const events =
@@ -247,7 +260,7 @@ export class RemoteCompletionModel implements CompletionModel {
       input_prefix: prefix,
       input_suffix: suffix,
       input_extra: clean.context.map((file) => ({ filename: file.path, text: file.text })),
-      ...llamaGeneration(request.maxTokens, this.slots.acquire(request.documentKey ?? '').item),
+      ...llamaGeneration(request.maxTokens, this.slotFor(request.documentKey)),
     };
     for await (const event of postEvents<LlamaEvent>(endpoint, '/infill', body, signal)) {
       recordTimings(stats, event);

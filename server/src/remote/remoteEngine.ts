@@ -16,14 +16,14 @@ export function reconnectDelayS(attempt: number): number {
 /** Per request: how long the server may take to start answering. */
 const requestTimeoutMs = 30_000;
 
-export function describeMode(info: RemoteEngineInfo): string {
+export function describeMode(info: RemoteEngineInfo, slots: 'server' | 'perDocument' = 'server'): string {
   const completions =
     info.fim === undefined
       ? info.kind === 'llama-server'
         ? "llama-server /infill with the model's own FIM tokens (their names are no family Hearth knows: a keystroke re-evaluates the suffix)"
         : 'no fill-in-the-middle tokens known (set hearth.remote.fimFormat)'
       : info.kind === 'llama-server'
-        ? `llama-server /completion with Hearth's prompt (${info.fim.family}), prompt cache kept per document over ${info.slots} slot${info.slots === 1 ? '' : 's'}`
+        ? `llama-server /completion with Hearth's prompt (${info.fim.family}), prompt cache kept over ${info.slots} slot${info.slots === 1 ? '' : 's'}${slots === 'perDocument' ? ', one per document' : ' chosen by the server'}`
         : `OpenAI-compatible /v1/completions (${info.fim.family} FIM)`;
   return `${completions}; explain/refactor ${info.chat ? 'by /v1/chat/completions' : 'not offered by the server'}`;
 }
@@ -116,13 +116,14 @@ export class RemoteEngine {
         info,
         neverSend: settings.neverSend,
         log,
+        slots: settings.slots,
         slotOffset: this.slotOffset,
         fimOrder: this.fimOrder === 'auto' ? undefined : this.fimOrder,
         onRedacted: (found) => log.info(`Remote engine: redacted before sending: ${Object.entries(found).map(([rule, n]) => `${rule} ×${n}`).join(', ')}`),
         onFailure: (error) => this.noteFailure(error),
       });
       this.attempt = 0;
-      const mode = describeMode(info);
+      const mode = describeMode(info, settings.slots);
       log.info(`Remote engine: ${info.model} at ${url.host}: ${mode}`);
       if (info.fim === undefined && info.kind !== 'llama-server') report({ state: 'error', message: `Remote engine ${url.host}: ${mode}`, model: this.model.name, action: 'hearth.showLog' });
       else report({ state: 'ready', message: `Remote engine: ${info.model} at ${url.host} — ${mode}`, model: this.model.name });
