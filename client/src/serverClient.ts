@@ -37,6 +37,7 @@ import {
   type ServerStatus,
   ServerStatusNotification,
 } from '../../common/protocol';
+import { serverExecArgv } from '../../common/serverProcess';
 import { requestFailure } from './requestFailure';
 import { indexedExtensions } from '../../common/languages';
 import { ProgressRoutes } from '../../common/progressRoutes';
@@ -76,8 +77,8 @@ export class HearthServer implements vscode.Disposable {
     storageDir?: string,
   ) {
     const serverOptions: ServerOptions = {
-      run: { module: serverModule, transport: TransportKind.ipc },
-      debug: { module: serverModule, transport: TransportKind.ipc, options: { execArgv: ['--nolazy', '--inspect=6009'] } },
+      run: { module: serverModule, transport: TransportKind.ipc, options: { execArgv: [...serverExecArgv] } },
+      debug: { module: serverModule, transport: TransportKind.ipc, options: { execArgv: [...serverExecArgv, '--nolazy', '--inspect=6009'] } },
     };
     const clientOptions: LanguageClientOptions = {
       documentSelector: [{ scheme: 'file' }, { scheme: 'untitled' }],

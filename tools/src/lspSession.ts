@@ -49,6 +49,7 @@ import {
   ServerStatusNotification,
   LastPromptRequest,
 } from '../../common/protocol';
+import { serverExecArgv } from '../../common/serverProcess';
 import { ProgressRoutes } from '../../common/progressRoutes';
 import { processStatusMiB } from './processMemory';
 
@@ -100,7 +101,7 @@ export class LspSession {
   ) {}
 
   static async start(options: LspSessionOptions): Promise<LspSession> {
-    const child = spawn(options.nodePath ?? process.execPath, [options.serverPath, '--stdio'], {
+    const child = spawn(options.nodePath ?? process.execPath, [...serverExecArgv, options.serverPath, '--stdio'], {
       stdio: ['pipe', 'pipe', 'pipe'],
       env: { ...process.env, ...options.env },
     });

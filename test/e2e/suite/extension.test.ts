@@ -6,6 +6,7 @@ import * as vscode from 'vscode';
 import type { HearthApi } from '../../../client/src/extension';
 import type { ClientStatus } from '../../../client/src/statusBar';
 import type { ProvidedCompletions } from '../../../client/src/serverClient';
+import { serverExecArgv } from '../../../common/serverProcess';
 
 function nextEvent<T>(event: vscode.Event<T>, predicate: (value: T) => boolean, what: string, timeoutMs = 60_000): Promise<T> {
   return new Promise((resolve, reject) => {
@@ -59,6 +60,11 @@ describe('Hearth in the extension host', () => {
   it('loads the bundled model and becomes ready', async () => {
     const status = await waitForStatus(api, 'ready');
     assert.match(status.message, /tiny-code-target/);
+    if (process.platform === 'linux') {
+      // Started with the V8 flags every other start of the server uses (common/serverProcess.ts).
+      const args = readFileSync(`/proc/${serverPid()}/cmdline`, 'utf8').split('\0');
+      for (const flag of serverExecArgv) assert.ok(args.includes(flag), `${flag} in ${args.join(' ')}`);
+    }
   });
 
   it('registers its commands', async () => {
