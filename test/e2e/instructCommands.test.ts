@@ -82,7 +82,9 @@ test('Explain opens rendered beside the code; Refactor shows a diff and Accept w
 
     // Accept from the notification, save: the proposal is in the file.
     await page.locator('.notifications-toasts .monaco-button', { hasText: /^Accept$/ }).first().click();
-    await goToLine(page, 'math.ts');
+    // Back into the code by a click (Quick Open here once listed the closing diff and never showed its rows).
+    await page.locator('.tab', { hasText: /^math\.ts/ }).first().click();
+    await page.locator('.monaco-editor .view-lines').first().click();
     await page.keyboard.press('Control+s');
     const accepted = await waitForFile(file, (text) => text !== original, 'the accepted proposal is saved');
     await page.screenshot({ path: join(resultsDir, 'refactor-accepted.png') });
