@@ -34,6 +34,16 @@ export async function openFile(session: LspSession, path: string, text: string):
   return uri;
 }
 
+/** Calls `stop` once stdout's reader has gone (EPIPE: `| head` has seen enough); other stdout errors still throw. */
+export function onBrokenPipe(stop: () => void): void {
+  let gone = false;
+  process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code !== 'EPIPE') throw error;
+    if (!gone) stop();
+    gone = true;
+  });
+}
+
 /** Runs a command's main: exits with its code, or with 1 after printing what went wrong. */
 export function runCli(main: () => Promise<number>): void {
   main().then(

@@ -6,9 +6,9 @@ import { readFileSync } from 'node:fs';
 import { relative, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { applyHunks, unifiedDiff } from '../../server/src/instruct/hunks';
-import { openFile, runCli, startCliSession } from './cliSession';
+import { onBrokenPipe, openFile, runCli, startCliSession } from './cliSession';
 
-const usage = 'usage: explain FILE:LINE[-LINE] | refactor FILE:LINE-LINE "instruction"   [--model PATH] [--threads N] [--max-lines N] [--json] [--verbose]\n';
+const usage = 'usage: explain FILE:LINE[-LINE] | refactor FILE:LINE-LINE "instruction"   [--model PATH] [--threads N] [--json] [--verbose]\n';
 
 async function main(): Promise<number> {
   const { values, positionals } = parseArgs({
@@ -47,12 +47,19 @@ async function main(): Promise<number> {
     // A single line without a range means "the code around this line" (the enclosing function), as the command does.
     const selection = last === undefined ? undefined : { start: { line: startLine, character: 0 }, end: { line: endLine, character: lines[endLine]!.length } };
     const streaming = task === 'explain' && !values.json;
+    let readerGone = false;
     const pending = session.instruct(
       { task, uri, version: 1, selection, position: { line: startLine, character: 0 }, instruction: rest.join(' ') },
-      (progress) => streaming && process.stdout.write(progress.delta),
+      (progress) => streaming && !readerGone && process.stdout.write(progress.delta),
     );
     process.once('SIGINT', () => pending.cancel());
+    // A reader that has seen enough (`| head`) closes the pipe: stop generating and end quietly.
+    onBrokenPipe(() => {
+      readerGone = true;
+      pending.cancel();
+    });
     const result = await pending.result;
+    if (readerGone) return 0;
     if (values.json) {
       process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
     } else if (task === 'explain') {
