@@ -86,6 +86,9 @@ test('prompts hold the code, where it sits and the definitions it uses; plain re
   const explain = explainPrompt(input, ["Cannot find name 'add'."]);
   for (const part of ['return add(a, b);', 'function sum(a, b) {', 'src/math.ts', 'export function add', "Cannot find name 'add'."]) assert.ok(explain.user.includes(part), part);
   assert.ok(explain.plain.includes('return add(a, b);') && explain.plain.includes('src/math.ts'));
+  // A model without a chat template is told the problem too, and the heading it continues asks for its cause.
+  assert.match(explain.plain, /The editor reports:\n- Cannot find name 'add'\.\n\n## What this code does, why the editor reports that, and how to fix it\n\n$/);
+  assert.match(explainPrompt(input).plain, /```\n\n## What this code does\n\n$/, 'no problem reported: no problem in the prompt');
   const refactor = refactorPrompt(input, 'Add type annotations');
   assert.ok(refactor.user.startsWith('Instruction: Add type annotations'));
   assert.ok(refactor.plain.endsWith('```typescript\n'));
@@ -123,6 +126,18 @@ test('explain streams the answer for the function around the cursor', async () =
   assert.deepEqual(progress.map((p) => p.delta), ['It ', 'adds ', 'two numbers.']);
   assert.ok(progress[0]!.range && !progress[1]!.range, 'the range comes with the first part');
   assert.ok(model.textRequests[0]!.prompt.user.includes('export function add'), 'context from other files is in the prompt');
+  assert.ok(!model.textRequests[0]!.prompt.user.includes('The editor reports'), 'no problem at the cursor: none in the prompt');
+});
+
+test('explain with a problem reported at the cursor asks about it, in both prompt layouts', async () => {
+  const model = new FakeModel([]);
+  model.textScript = ['add is not imported.'];
+  const { instruct } = service(model, source);
+  const result = await instruct.run(params({ diagnostics: ["Argument of type 'string' is not assignable to parameter of type 'number'."] }), new AbortController().signal, () => {});
+  assert.equal(result.error, undefined);
+  const { prompt } = model.textRequests[0]!;
+  for (const text of [prompt.user, prompt.plain]) assert.ok(text.includes("- Argument of type 'string' is not assignable to parameter of type 'number'."), text);
+  assert.equal(result.original, 'function sum(a, b) {\n  return add(a, b);\n}', 'the code around it is still what is explained');
 });
 
 test('refactor returns the code only, with its hunks in document lines, and stops once the code block closes', async () => {

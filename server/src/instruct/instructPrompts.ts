@@ -33,7 +33,9 @@ function whereSection(input: InstructInput): string {
 export function explainPrompt(input: InstructInput, diagnostics: readonly string[] = []): InstructPrompt {
   const problem = diagnostics.length > 0 ? ` The editor reports this problem in it; explain its cause and how to fix it:\n${diagnostics.map((d) => `- ${d}`).join('\n')}\n` : '';
   const user = `Explain this ${input.languageId} code from ${input.path}.${problem}\n${whereSection(input)}\n${fenced(input.languageId, input.code)}${contextSection(input)}`;
-  const plain = `${plainContext(input)}# ${input.path}\n\n${fenced(input.languageId, input.code)}\n\n## What this code does\n\n`;
+  const reported = diagnostics.length > 0 ? `The editor reports:\n${diagnostics.map((d) => `- ${d}`).join('\n')}\n\n` : '';
+  const heading = diagnostics.length > 0 ? 'What this code does, why the editor reports that, and how to fix it' : 'What this code does';
+  const plain = `${plainContext(input)}# ${input.path}\n\n${fenced(input.languageId, input.code)}\n\n${reported}## ${heading}\n\n`;
   return { system: explainSystem, user, plain };
 }
 
