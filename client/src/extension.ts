@@ -6,6 +6,7 @@ import { settingsSection } from '../../common/settings';
 import { isLanguageEnabled } from '../../common/settings';
 import { readSettings, setEnabled, setLanguageEnabled } from './config';
 import { join } from 'node:path';
+import { codeEditorFor, isCodeEditor } from './instruct/codeEditor';
 import { ExplainView } from './instruct/explainView';
 import { ModelChooser } from './models/chooseModel';
 import { type ProposalOutcome, RefactorView } from './instruct/refactorView';
@@ -21,6 +22,8 @@ export interface HearthApi {
   readonly onDidProvideInlineCompletions: vscode.Event<ProvidedCompletions>;
   /** The newest explanation's text so far. */
   latestExplanation(): string | undefined;
+  /** The last few explanations' texts, oldest first. */
+  explanations(): readonly string[];
   /** Fires when a refactor proposal is ready, accepted, rejected, refused (stale) or failed. */
   readonly onDidEndRefactor: vscode.Event<ProposalOutcome>;
 }
@@ -48,6 +51,9 @@ export async function activate(context: vscode.ExtensionContext): Promise<Hearth
   const server = new HearthServer(context.asAbsolutePath('dist/server.js'), log, onStatus, context.storageUri?.fsPath);
   const explainView = new ExplainView(server);
   const refactorView = new RefactorView(server, context.globalState);
+  // Explain and Refactor work on the code the user was last in when the explanation or the diff has the focus.
+  let lastCodeEditor = vscode.window.activeTextEditor && isCodeEditor(vscode.window.activeTextEditor) ? vscode.window.activeTextEditor : undefined;
+  const codeEditor = () => codeEditorFor(vscode.window.activeTextEditor, lastCodeEditor, vscode.window.visibleTextEditors);
   const models = new ModelChooser(server, join(context.globalStorageUri.fsPath, 'models'));
   const prompts = new PromptDocuments();
   const remoteAccess = new RemoteAccessManager(context, server);
@@ -61,8 +67,11 @@ export async function activate(context: vscode.ExtensionContext): Promise<Hearth
     refactorView,
     remoteAccess,
     vscode.commands.registerCommand('hearth.setRemoteApiKey', () => remoteAccess.setApiKey()),
-    vscode.commands.registerCommand('hearth.explain', () => explainView.explain(vscode.window.activeTextEditor)),
-    vscode.commands.registerCommand('hearth.refactor', (instruction?: unknown) => refactorView.refactor(vscode.window.activeTextEditor, typeof instruction === 'string' ? instruction : undefined)),
+    vscode.window.onDidChangeActiveTextEditor((active) => {
+      if (active && isCodeEditor(active)) lastCodeEditor = active;
+    }),
+    vscode.commands.registerCommand('hearth.explain', () => explainView.explain(codeEditor())),
+    vscode.commands.registerCommand('hearth.refactor', (instruction?: unknown) => refactorView.refactor(codeEditor(), typeof instruction === 'string' ? instruction : undefined)),
     vscode.commands.registerCommand('hearth.acceptProposal', () => refactorView.accept()),
     vscode.commands.registerCommand('hearth.acceptProposalSelectively', () => refactorView.acceptSelectively()),
     vscode.commands.registerCommand('hearth.rejectProposal', () => refactorView.reject()),
@@ -89,6 +98,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Hearth
     onDidChangeStatus: statusEmitter.event,
     onDidProvideInlineCompletions: server.onDidProvideInlineCompletions,
     latestExplanation: () => explainView.latest(),
+    explanations: () => explainView.all(),
     onDidEndRefactor: refactorView.onDidEnd,
   };
 }

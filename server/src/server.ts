@@ -34,7 +34,7 @@ import { type InstructModel, type InstructModelSpec, loadLlamaInstructModel } fr
 import { loadLlamaCompletionModel } from './model/llamaLoader';
 import { listenForModelRequests } from './download/downloadService';
 import { InstructService } from './instruct/instructService';
-import { type ModelState, ModelHost, resolveModelSpec } from './model/modelHost';
+import { type ModelSpec, type ModelState, ModelHost, resolveModelSpec } from './model/modelHost';
 import { RemoteEngine } from './remote/remoteEngine';
 import { readCpuTopology } from './model/threadCount';
 import { ServerStatusReporter } from './serverStatus';
@@ -90,6 +90,8 @@ function main(): void {
   const completionModel = () => (settings.engine === 'remote' ? (remote.current() ?? (settings.remote.fallbackToLocal ? models.current() : undefined)) : models.current());
   // The chat/instruct model for explain and refactor, when hearth.chatModelPath names one.
   let chatModelState: string | undefined;
+  /** Settles once the chat model the settings last named has loaded or failed to: an instruction waits for it. */
+  let chatModelSettled: Promise<void> = Promise.resolve();
   let chatPathApplied = '';
   const chatModels = new ModelHost<InstructModelSpec, InstructModel>(
     (spec) => loadLlamaInstructModel(spec, maxContextSize, computeLock, log),
@@ -135,7 +137,18 @@ function main(): void {
     const spec = resolveModelSpec(settings, bundledModelsDir, cpuTopology);
     // Until the chat model the settings name is loaded, instructions wait for it rather than go to another model.
     const chatPath = settings.chatModelPath;
-    if (chatPath !== chatPathApplied) chatModelState = chatPath === '' ? undefined : `The chat model ${basename(chatPath)} is not loaded yet.`;
+    if (chatPath === chatPathApplied) return applyModels(spec, chatPath);
+    chatModelState = chatPath === '' ? undefined : `The chat model ${basename(chatPath)} is not loaded yet.`;
+    let settled!: () => void;
+    chatModelSettled = new Promise((resolve) => (settled = resolve));
+    try {
+      await applyModels(spec, chatPath);
+    } finally {
+      settled();
+    }
+  };
+
+  const applyModels = async (spec: ModelSpec, chatPath: string): Promise<void> => {
     if (settings.engine === 'remote') {
       await remote.configure(settings.remote, remoteAccess?.url === settings.remote.url ? remoteAccess : { consented: false }, settings.fimOrder);
       // The local model stays loaded only as the fallback.
@@ -268,6 +281,7 @@ function main(): void {
   new InstructService({
     model: () => (settings.engine === 'remote' ? completionModel() : settings.chatModelPath !== '' ? chatModels.current() : models.current()),
     chatModelProblem: () => (settings.chatModelPath !== '' ? chatModelState : undefined),
+    modelSettled: () => chatModelSettled,
     document: (uri) => documents.get(uri),
     scopes: async (document, offset) => {
       const name = grammarForLanguage(document.languageId);

@@ -6,7 +6,8 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { format } from 'node:util';
 import { isLoopback, madeUnder, parseTrace } from '../support/connectTrace';
-import { repoRoot } from '../support/paths';
+import { ensureEmbeddedModel } from '../../tools/src/embeddedModel';
+import { repoRoot, slowChatModelLayers, slowChatModelPath, targetModelPath } from '../support/paths';
 import { collectConsole, copyWorkspace, launchBrowser, resultsDir, startCodeServer } from './browser';
 
 test('the extension-host mocha suite passes in a real VS Code (code-server), and Hearth connects to nothing but loopback', async () => {
@@ -14,6 +15,7 @@ test('the extension-host mocha suite passes in a real VS Code (code-server), and
   // server and the extension host that runs Hearth's client must make none outside the machine.
   mkdirSync(resultsDir, { recursive: true });
   const trace = join(resultsDir, 'extension-host-connect.strace');
+  await ensureEmbeddedModel(slowChatModelPath, slowChatModelLayers, targetModelPath);
   const server = await startCodeServer({ smokeTestDriver: true, traceConnectionsTo: trace });
   const browser = await launchBrowser();
   try {

@@ -54,7 +54,7 @@ test('Explain opens rendered beside the code; Refactor shows a diff and Accept w
     // The explanation opens rendered (a Markdown preview, a webview) beside the code. (Whether the preview then
     // follows every update is not asserted here: in code-server it sometimes keeps the first lines of a short
     // explanation; the extension-host suite checks the document's text.)
-    await page.locator('.tab', { hasText: 'Preview Explanation of math.ts.md' }).first().waitFor({ timeout: 60_000 });
+    await page.locator('.tab', { hasText: 'Preview Explanation of math.ts' }).first().waitFor({ timeout: 60_000 });
     const rendered = await frameText(page, /Hearth is explaining|explained by the local model/, 60_000);
     await new Promise((resolve) => setTimeout(resolve, 1500)); // let the preview settle for the screenshot
     await page.screenshot({ path: join(resultsDir, 'explain.png') });

@@ -7,7 +7,7 @@ import { Logger } from '../../server/src/logger';
 import { codeBlockClosed, extractCode, looksLikeProse, matchIndentation } from '../../server/src/instruct/codeExtraction';
 import { applyHunks, buildHunks, unifiedDiff } from '../../server/src/instruct/hunks';
 import { explainPrompt, refactorPrompt } from '../../server/src/instruct/instructPrompts';
-import { InstructService } from '../../server/src/instruct/instructService';
+import { type InstructDependencies, InstructService } from '../../server/src/instruct/instructService';
 import { findTarget, wholeLines } from '../../server/src/instruct/instructTarget';
 import { FakeModel } from '../support/fakeModel';
 
@@ -95,7 +95,7 @@ test('prompts hold the code, where it sits and the definitions it uses; plain re
   assert.match(refactor.system, /single fenced code block/);
 });
 
-function service(model: FakeModel, text: string, languageId = 'typescript') {
+function service(model: FakeModel, text: string, languageId = 'typescript', over: Partial<InstructDependencies> = {}) {
   const document = TextDocument.create('file:///w/src/x.ts', languageId, 3, text);
   const instruct = new InstructService({
     model: () => model,
@@ -106,6 +106,7 @@ function service(model: FakeModel, text: string, languageId = 'typescript') {
     },
     context: async () => ({ filePath: 'src/x.ts', snippets: [{ path: 'src/math.ts', text: 'export function add(a: number, b: number): number' }] }),
     log,
+    ...over,
   });
   return { document, instruct };
 }
@@ -177,4 +178,47 @@ test('a cancelled instruction stops generating and says so; an outdated version 
   assert.equal(result.stats!.generatedTokens, 3);
   const outdated = await instruct.run(params({ version: 2 }), new AbortController().signal, () => undefined);
   assert.match(outdated.error ?? '', /changed/);
+});
+
+test('an instruction waits for the chat model that is loading, and is stopped or refused when things change meanwhile', async () => {
+  const loading = () => {
+    let settle!: () => void;
+    const settled = new Promise<void>((resolve) => (settle = resolve));
+    return { settled, settle };
+  };
+  // Waits, then answers with the model once it has loaded.
+  const load = loading();
+  const model = new FakeModel([]);
+  model.textScript = ['It adds.'];
+  let problem: string | undefined = 'The chat model is still loading (chat.gguf).';
+  const { instruct } = service(model, source, 'typescript', { modelSettled: () => load.settled, chatModelProblem: () => problem });
+  const answer = instruct.run(params({}), new AbortController().signal, () => {});
+  await new Promise((resolve) => setTimeout(resolve, 20));
+  assert.equal(model.textRequests.length, 0, 'nothing generated while the model loads');
+  problem = undefined;
+  load.settle();
+  assert.equal((await answer).text, 'It adds.');
+
+  // A load that fails: its message.
+  const failing = loading();
+  const refused = service(new FakeModel([]), source, 'typescript', { modelSettled: () => failing.settled, chatModelProblem: () => 'The chat model cannot be used: not a GGUF file.' });
+  const refusal = refused.instruct.run(params({}), new AbortController().signal, () => {});
+  failing.settle();
+  assert.match((await refusal).error ?? '', /cannot be used: not a GGUF/);
+
+  // Cancelled while waiting.
+  const slow = loading();
+  const waiting = service(new FakeModel([]), source, 'typescript', { modelSettled: () => slow.settled });
+  const abort = new AbortController();
+  const cancelled = waiting.instruct.run(params({}), abort.signal, () => {});
+  abort.abort();
+  assert.equal((await cancelled).cancelled, true);
+
+  // The document edited while waiting: refused, nothing generated from positions that no longer hold.
+  const later = loading();
+  const edited = service(new FakeModel([]), source, 'typescript', { modelSettled: () => later.settled });
+  const stale = edited.instruct.run(params({}), new AbortController().signal, () => {});
+  TextDocument.update(edited.document, [{ text: '// new first line\n', range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } } }], 4);
+  later.settle();
+  assert.match((await stale).error ?? '', /changed while the model loaded/);
 });

@@ -2,14 +2,16 @@
 // running the command again, or closing the explanation, stops the generation.
 import * as vscode from 'vscode';
 import type { HearthServer } from '../serverClient';
+import { explanationFileName, explanationScheme, labelShows } from './codeEditor';
 
-export const explanationScheme = 'hearth-explanation';
 /**
  * The rendered view is refreshed at most this often while the explanation streams. (VS Code drops a virtual
  * document's update that a newer one overtakes before it is applied, so a busy editor shows fewer steps; the last
  * one, the whole explanation, always shows.)
  */
 const refreshMs = 100;
+/** Explanations whose text is kept. */
+const keptExplanations = 10;
 
 interface Running {
   uri: vscode.Uri;
@@ -42,7 +44,12 @@ export class ExplainView implements vscode.TextDocumentContentProvider, vscode.D
 
   /** The text of the newest explanation so far (for tests and the API). */
   latest(): string | undefined {
-    return [...this.texts.values()].at(-1);
+    return this.all().at(-1);
+  }
+
+  /** The explanations kept (the last few), oldest first. */
+  all(): string[] {
+    return [...this.texts.values()];
   }
 
   stop(): void {
@@ -58,12 +65,14 @@ export class ExplainView implements vscode.TextDocumentContentProvider, vscode.D
     this.stop(); // running the command again stops the previous explanation
     const { document, selection } = editor;
     const name = document.uri.path.split('/').pop() || 'code';
-    const uri = vscode.Uri.from({ scheme: explanationScheme, path: `/Explanation of ${name}.md`, query: `n=${++this.count}` });
+    const uri = vscode.Uri.from({ scheme: explanationScheme, path: `/${explanationFileName(name, selection, openTabLabels())}`, query: `n=${++this.count}` });
     const cancel = new vscode.CancellationTokenSource();
     this.running = { uri, cancel };
     const header = `*Hearth is explaining ${selection.isEmpty ? 'the code around the cursor' : 'the selection'} in ${name}…*\n\n`;
     let body = '';
     this.texts.set(uri.toString(), header);
+    // The last few are kept for their tabs (a reopened tab asks for its text again); older ones are dropped.
+    for (const old of [...this.texts.keys()].slice(0, -keptExplanations)) this.texts.delete(old);
     await this.show(uri);
 
     let timer: NodeJS.Timeout | undefined;
@@ -138,9 +147,15 @@ export class ExplainView implements vscode.TextDocumentContentProvider, vscode.D
   }
 }
 
-/** Whether a tab shows `uri`: as text, or as its Markdown preview (a webview tab named after the file). */
+/**
+ * Whether a tab shows `uri`: as text, or as its Markdown preview (a webview tab labelled "Preview <file name>"; the
+ * names are unique among open tabs, see explanationFileName).
+ */
 function isTabOf(tab: vscode.Tab, uri: vscode.Uri): boolean {
   if (tab.input instanceof vscode.TabInputText) return tab.input.uri.toString() === uri.toString();
-  const file = uri.path.split('/').pop() ?? '';
-  return tab.input instanceof vscode.TabInputWebview && tab.label.includes(file);
+  return tab.input instanceof vscode.TabInputWebview && labelShows(tab.label, uri.path.split('/').pop() ?? '');
+}
+
+function openTabLabels(): string[] {
+  return vscode.window.tabGroups.all.flatMap((group) => group.tabs.map((tab) => tab.label));
 }

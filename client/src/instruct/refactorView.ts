@@ -5,9 +5,9 @@
 import * as vscode from 'vscode';
 import type { InstructHunk } from '../../../common/protocol';
 import type { HearthServer } from '../serverClient';
+import { proposalScheme } from './codeEditor';
 import { hunkEdits, locateOriginal, offsetAt, proposedDocument, rememberInstruction, staleMessage } from './proposalEdits';
 
-export const proposalScheme = 'hearth-proposal';
 const recentKey = 'hearth.recentRefactorInstructions';
 const presets = [
   'Simplify this code without changing what it does',

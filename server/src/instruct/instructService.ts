@@ -20,6 +20,8 @@ export interface InstructDependencies {
   model(): InstructModel | CompletionModel | undefined;
   /** Why the chat model the settings name is not available, when it is not. */
   chatModelProblem?(): string | undefined;
+  /** Settles once the model the settings name has loaded or failed to (a chat model being loaded is waited for). */
+  modelSettled?(): Promise<void>;
   document(uri: string): TextDocument | undefined;
   /** Ranges of the scopes (function, class, …) containing `offset`, innermost first; empty without a grammar. */
   scopes(document: TextDocument, offset: number): Promise<OffsetRange[]>;
@@ -28,6 +30,8 @@ export interface InstructDependencies {
   log: Logger;
 }
 
+/** Longest wait for a model that is loading before the instruction is refused with the model's state. */
+const modelWaitMs = 180_000;
 /** Longest explanation, in tokens. */
 const explainMaxTokens = 768;
 /** Prompt tokens besides the code and the context: the instructions, diagnostics, the chat template's own. */
@@ -59,6 +63,11 @@ export class InstructService {
     const fail = (error: string, range = emptyRange, original = ''): InstructResult => ({ range, original, text: '', error });
     if (!document) return fail('The document is not open in the editor.');
     if (document.version !== params.version) return fail('The document changed before the request reached the model; run the command again.');
+    if (this.deps.modelSettled) {
+      await settledWithin(this.deps.modelSettled(), signal, modelWaitMs);
+      if (signal.aborted) return { ...fail('Cancelled.'), cancelled: true };
+      if (this.deps.document(params.uri)?.version !== params.version) return fail('The document changed while the model loaded; run the command again.');
+    }
     const problem = this.deps.chatModelProblem?.();
     if (problem) return fail(problem);
     const model = this.deps.model();
@@ -123,4 +132,18 @@ export class InstructService {
     log.info(`${params.task}: ${stats.promptTokens} prompt tokens, ${stats.generatedTokens} generated in ${Math.round(performance.now() - started)} ms (${stats.preemptions} pauses for completions)`);
     return result;
   }
+}
+
+/** Resolves when `settled` does, the signal aborts or `ms` pass, whichever comes first. */
+function settledWithin(settled: Promise<void>, signal: AbortSignal, ms: number): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      clearTimeout(timer);
+      signal.removeEventListener('abort', done);
+      resolve();
+    };
+    const timer = setTimeout(done, ms);
+    signal.addEventListener('abort', done);
+    settled.then(done, done);
+  });
 }

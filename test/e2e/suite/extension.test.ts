@@ -7,6 +7,7 @@ import type { HearthApi } from '../../../client/src/extension';
 import type { ClientStatus } from '../../../client/src/statusBar';
 import type { ProvidedCompletions } from '../../../client/src/serverClient';
 import { serverExecArgv } from '../../../common/serverProcess';
+import { slowChatModelPath } from '../../support/paths';
 
 function nextEvent<T>(event: vscode.Event<T>, predicate: (value: T) => boolean, what: string, timeoutMs = 60_000): Promise<T> {
   return new Promise((resolve, reject) => {
@@ -185,6 +186,73 @@ describe('Hearth in the extension host', () => {
       assert.match(explanation, /explained by the local model/);
       console.log(`explanation of ${explanation.length} chars; ${lengths.size} distinct lengths provided while it streamed`);
       assert.ok(lengths.size >= 2, 'it was provided part-written while streaming, and then whole');
+      await vscode.commands.executeCommand('workbench.action.closeEditorsInOtherGroups');
+    });
+
+    /**
+     * Runs Explain at scale()'s body and calls `interrupt` once, as soon as the new explanation has grown past its
+     * header (the model is generating) and until it returns something; resolves when the command ends. Returns the
+     * explanation's final text.
+     */
+    async function explainInterrupted(interrupt: () => unknown): Promise<string> {
+      editor = await vscode.window.showTextDocument(editor.document);
+      editor.selection = new vscode.Selection(10, 2, 10, 2);
+      const count = api.explanations().length;
+      assert.ok(count < 10, 'fewer explanations so far than Hearth keeps, so that a new one is seen as one more');
+      let header: string | undefined;
+      let interrupted: unknown;
+      const watcher = setInterval(() => {
+        const all = api.explanations();
+        if (all.length === count) return;
+        const text = all.at(-1) ?? '';
+        header ??= text;
+        if (interrupted === undefined && text.length > header.length) interrupted = interrupt();
+      }, 2);
+      try {
+        await vscode.commands.executeCommand('hearth.explain');
+      } finally {
+        clearInterval(watcher);
+      }
+      assert.ok(interrupted !== undefined, 'interrupted while it generated');
+      await interrupted; // a second Explain, say, which ends after the first
+      return api.explanations()[count] ?? '';
+    }
+
+    it('closing the explanation stops its generation', async () => {
+      // The tiny model writes its whole answer in about a second, less than a Markdown preview can take to show here.
+      // A chat model that answers as it does but costs more per token (the tiny model inside 12 layers of the 0.5B's
+      // width, written by the runner) writes for several seconds: time enough to close what the user sees.
+      const hearth = vscode.workspace.getConfiguration('hearth');
+      await hearth.update('chatModelPath', slowChatModelPath, vscode.ConfigurationTarget.Global);
+      const explanationTabs = () =>
+        vscode.window.tabGroups.all.flatMap((group) => group.tabs).filter((tab) => /Explanation of math\.ts, line 11/.test(tab.label));
+      const before = explanationTabs().map((tab) => tab.label);
+      let closed: string[] = [];
+      try {
+        const explanation = await explainInterrupted(() => {
+          // The new explanation's preview (older ones of the same line stay open), once it shows.
+          const mine = explanationTabs().filter((tab) => !before.includes(tab.label));
+          if (mine.length === 0) return undefined;
+          closed = mine.map((tab) => tab.label);
+          void vscode.window.tabGroups.close(mine);
+          return true;
+        });
+        console.log(`tabs before: ${JSON.stringify(before)}; closed: ${JSON.stringify(closed)}`);
+        assert.match(explanation, /> Stopped\.\n?$/, `stopped, not finished: ${JSON.stringify(explanation.slice(-200))}`);
+        assert.doesNotMatch(explanation, /explained by the local model/);
+        assert.ok(closed.every((label) => label.startsWith('Preview ')), `the rendered explanation was closed: ${JSON.stringify(closed)}`);
+        const deadline = Date.now() + 5000;
+        while (explanationTabs().length > before.length && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
+        assert.deepEqual(explanationTabs().map((tab) => tab.label), before, 'the explanation is closed, the older ones kept');
+      } finally {
+        await hearth.update('chatModelPath', undefined, vscode.ConfigurationTarget.Global);
+      }
+    });
+
+    it('running Explain again stops the explanation that is generating, and the new one finishes', async () => {
+      const first = await explainInterrupted(() => vscode.commands.executeCommand('hearth.explain'));
+      assert.match(first, /> Stopped\.\n?$/, `the first stopped: ${JSON.stringify(first.slice(-200))}`);
+      assert.match(api.latestExplanation() ?? '', /explained by the local model/, 'the second finished');
       await vscode.commands.executeCommand('workbench.action.closeEditorsInOtherGroups');
     });
 
