@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { LspSession } from './lspSession';
 import { reliabilityDocument, writeReportSection } from './reportFile';
+import { percentile } from './replay';
 import { loadProjectIn, runTypingLoad } from './reliability/typingLoad';
 
 const { values } = parseArgs({ options: { minutes: { type: 'string', default: '30' }, json: { type: 'string' } } });
@@ -26,7 +27,7 @@ async function main(): Promise<void> {
     const result = await runTypingLoad(session, loadProjectIn(repoRoot), minutes * 60);
     const window = Math.min(300, (minutes * 60) / 4);
     const inWindow = <T extends { at: number }>(list: T[], from: number, to: number) => list.filter((s) => s.at >= from && s.at < to);
-    const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? 0;
+    const median = (xs: number[]) => percentile(xs, 50);
     const p95 = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length * 0.95)] ?? 0;
     const end = result.seconds;
     const summary = {

@@ -83,7 +83,8 @@ export class RemoteCompletionModel implements CompletionModel {
   readonly instructFormat = 'chat' as const;
   readonly instructContextTokens: number;
   private readonly planner: TextPromptPlanner | undefined;
-  private readonly slots: SequenceSlots<number>;
+  /** With 'perDocument': the server's slots, one per recent document; else none (the server chooses). */
+  private readonly slots: SequenceSlots<number> | undefined;
   private readonly neverSend: (path: string) => boolean;
   private readonly running = new Set<Promise<unknown>>();
   private readonly aborts = new Set<AbortController>();
@@ -95,13 +96,13 @@ export class RemoteCompletionModel implements CompletionModel {
     this.instructContextTokens = info.contextTokens;
     this.planner = info.fim && new TextPromptPlanner(options.fimOrder ? { ...info.fim, order: options.fimOrder } : info.fim);
     const offset = options.slotOffset ?? 0;
-    this.slots = new SequenceSlots(Array.from({ length: info.slots }, (_, i) => (i + offset) % info.slots));
+    this.slots = options.slots === 'perDocument' ? new SequenceSlots(Array.from({ length: info.slots }, (_, i) => (i + offset) % info.slots)) : undefined;
     this.neverSend = neverSendMatcher(options.neverSend);
   }
 
   /** The slot to ask llama-server for: -1 (its choice), or the document's own. */
   private slotFor(documentKey: string | undefined): number {
-    return this.options.slots === 'perDocument' ? this.slots.acquire(documentKey ?? '').item : -1;
+    return this.slots?.acquire(documentKey ?? '').item ?? -1;
   }
 
   /** A quarter of the server's context for code from other files, where the family has repository markers. */

@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { CompletionMetrics } from '../../../common/protocol';
 import type { LspSession, PendingCompletion } from '../lspSession';
+import { percentile } from '../replay';
 
 /** The real project typed in: msal-node from the eval set. */
 export const loadProjectIn = (repoRoot: string): string => join(repoRoot, 'test', 'fixtures', 'evalProjects', 'msal-node');
@@ -121,7 +122,6 @@ export async function runTypingLoad(session: LspSession, project: string, second
  */
 export function driftFrom(samples: ReadonlyArray<{ at: number; mib: number }>, from: number, referenceSamples = 5): number[] {
   const warm = samples.filter((s) => s.at >= from);
-  const first = warm.slice(0, referenceSamples).map((s) => s.mib).sort((a, b) => a - b);
-  const reference = first[Math.floor((first.length - 1) / 2)] ?? 0;
+  const reference = percentile(warm.slice(0, referenceSamples).map((s) => s.mib), 50);
   return warm.map((s) => (reference > 0 ? (s.mib - reference) / reference : 0));
 }
