@@ -89,6 +89,12 @@ export namespace LastPromptRequest {
   export const type = new RequestType0<string | null, void>(method);
 }
 
+/** The same for the last instruction or conversation (explain, refactor, hearth/chat), on the model that answers them. */
+export namespace LastInstructPromptRequest {
+  export const method = 'hearth/lastInstructPrompt';
+  export const type = new RequestType0<string | null, void>(method);
+}
+
 /**
  * The cursor has rested at a position (a file opened, a click, a jump): the server may evaluate the prompt for that spot
  * in the background, so the first keystroke there finds it ready. Sent by the client, debounced.
@@ -170,6 +176,56 @@ export namespace InstructRequest {
 export namespace InstructProgressNotification {
   export const method = 'hearth/instructProgress';
   export const type = new NotificationType<InstructProgress>(method);
+}
+
+/** One turn of a conversation another extension holds with the local model (VS Code's language model API). */
+export interface ChatMessage {
+  role: 'system' | 'user' | 'assistant';
+  text: string;
+}
+
+/** A conversation's next answer from the model explain/refactor use; streamed as hearth/instructProgress (delta). */
+export interface ChatParams {
+  /** Oldest first; the last is the user's. */
+  messages: ChatMessage[];
+  /** Most tokens to answer with; the server's default when absent. */
+  maxTokens?: number;
+  /** Carried by the progress notifications of this request. */
+  id: string;
+}
+
+export interface ChatResult {
+  text: string;
+  /** Why there is no (whole) answer: no model, too long for the context, cancelled. */
+  error?: string;
+  cancelled?: boolean;
+  /** Earlier turns left out so that the conversation fits the model's context. */
+  droppedMessages?: number;
+  stats?: { promptTokens: number; generatedTokens: number; firstTokenMs?: number; totalMs: number; preemptions: number; chatTemplate: boolean };
+}
+
+export namespace ChatRequest {
+  export const method = 'hearth/chat';
+  export const type = new RequestType<ChatParams, ChatResult, void>(method);
+}
+
+/** The model conversations go to, or null while there is none. */
+export interface ChatModelInfo {
+  name: string;
+  /** Prompt and answer together, in the model's tokens. */
+  contextTokens: number;
+  maxAnswerTokens: number;
+}
+
+export namespace ChatModelInfoRequest {
+  export const method = 'hearth/chatModelInfo';
+  export const type = new RequestType0<ChatModelInfo | null, void>(method);
+}
+
+/** The number of tokens the conversation model makes of `text` (0 while there is no model). */
+export namespace CountTokensRequest {
+  export const method = 'hearth/countTokens';
+  export const type = new RequestType<{ text: string }, number, void>(method);
 }
 
 /** Fetch a model file from the hub (hearth.modelHub) into `dir`; progress as hearth/pullProgress; cancellable. */

@@ -8,6 +8,7 @@ import { readSettings, setEnabled, setLanguageEnabled } from './config';
 import { join } from 'node:path';
 import { codeEditorFor, isCodeEditor } from './instruct/codeEditor';
 import { ExplainView } from './instruct/explainView';
+import { registerLanguageModel } from './languageModel/languageModelProvider';
 import { ModelChooser } from './models/chooseModel';
 import { type ProposalOutcome, RefactorView } from './instruct/refactorView';
 import { HearthServer, type ProvidedCompletions } from './serverClient';
@@ -41,10 +42,18 @@ export async function activate(context: vscode.ExtensionContext): Promise<Hearth
   };
 
   const statusEmitter = new vscode.EventEmitter<ClientStatus>();
+  // Other extensions (and chat, where it lists providers' models) are told when the ready model changes.
+  const modelChanged = new vscode.EventEmitter<void>();
+  let lastModel: string | undefined;
   const onStatus = (status: ClientStatus): void => {
     serverStatus = status;
     render();
     statusEmitter.fire(status);
+    const model = status.state === 'ready' ? status.model : undefined;
+    if (model !== lastModel) {
+      lastModel = model;
+      modelChanged.fire();
+    }
     if (status.state === 'error') notifyOnce(status, notifiedErrors);
   };
 
@@ -57,6 +66,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Hearth
   const models = new ModelChooser(server, join(context.globalStorageUri.fsPath, 'models'));
   const prompts = new PromptDocuments();
   const remoteAccess = new RemoteAccessManager(context, server);
+  const languageModel = registerLanguageModel(server, modelChanged.event);
 
   context.subscriptions.push(
     log,
@@ -66,6 +76,8 @@ export async function activate(context: vscode.ExtensionContext): Promise<Hearth
     explainView,
     refactorView,
     remoteAccess,
+    modelChanged,
+    ...(languageModel ? [languageModel] : []),
     vscode.commands.registerCommand('hearth.setRemoteApiKey', () => remoteAccess.setApiKey()),
     vscode.window.onDidChangeActiveTextEditor((active) => {
       if (active && isCodeEditor(active)) lastCodeEditor = active;

@@ -13,6 +13,12 @@ import {
   TransportKind,
 } from 'vscode-languageclient/node';
 import {
+  type ChatModelInfo,
+  ChatModelInfoRequest,
+  type ChatParams,
+  ChatRequest,
+  type ChatResult,
+  CountTokensRequest,
   type CursorRest,
   CursorRestNotification,
   FirstLineNotification,
@@ -194,6 +200,30 @@ export class HearthServer implements vscode.Disposable {
     } finally {
       route.close();
     }
+  }
+
+  /** A conversation's next answer (the language model other extensions use); `onDelta` receives it as it streams. */
+  async chat(params: Omit<ChatParams, 'id'>, token: vscode.CancellationToken, onDelta: (delta: string) => void): Promise<ChatResult> {
+    if (this.client.state !== State.Running) throw new Error('The Hearth server is not running.');
+    const route = this.progress.open<InstructProgress>('chat', (progress) => onDelta(progress.delta));
+    try {
+      return await this.client.sendRequest(ChatRequest.type, { ...params, id: route.id }, token);
+    } catch (error) {
+      throw requestFailure(error);
+    } finally {
+      route.close();
+    }
+  }
+
+  /** The model conversations go to; null while there is none (or no server). */
+  async chatModelInfo(): Promise<ChatModelInfo | null> {
+    if (this.client.state !== State.Running) return null;
+    return this.client.sendRequest(ChatModelInfoRequest.type);
+  }
+
+  async countTokens(text: string, token?: vscode.CancellationToken): Promise<number> {
+    if (this.client.state !== State.Running) return 0;
+    return this.client.sendRequest(CountTokensRequest.type, { text }, token);
   }
 
   /** Downloads a model in the server process (the editor never waits on it); `onProgress` as it comes. */

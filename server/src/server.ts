@@ -17,7 +17,7 @@ import {
   TextDocumentSyncKind,
   TextDocuments,
 } from 'vscode-languageserver/node';
-import { CompletionMetricsNotification, type HearthInitializationOptions, CursorRestNotification, FirstLineNotification, LastPromptRequest, type RemoteAccess, RemoteAccessNotification, ServerStatusNotification } from '../../common/protocol';
+import { CompletionMetricsNotification, type HearthInitializationOptions, CursorRestNotification, FirstLineNotification, LastInstructPromptRequest, LastPromptRequest, type RemoteAccess, RemoteAccessNotification, ServerStatusNotification } from '../../common/protocol';
 import { defaultSettings, type HearthSettings, parseSettings, settingsSection } from '../../common/settings';
 import { CompletionCache } from './completion/completionCache';
 import { type CompletionEnvironment, prepareCompletion, provideCompletion } from './completion/completionPipeline';
@@ -33,6 +33,7 @@ import { ExclusiveLock } from './model/exclusiveLock';
 import { type InstructModel, type InstructModelSpec, loadLlamaInstructModel } from './model/llamaInstructModel';
 import { loadLlamaCompletionModel } from './model/llamaLoader';
 import { listenForModelRequests } from './download/downloadService';
+import { ChatService } from './chat/chatService';
 import { InstructService } from './instruct/instructService';
 import { type ModelSpec, type ModelState, ModelHost, resolveModelSpec } from './model/modelHost';
 import { RemoteEngine } from './remote/remoteEngine';
@@ -278,10 +279,16 @@ function main(): void {
       };
     },
   };
-  new InstructService({
+  // Explain, refactor and conversations: the chat model when one is set, else the completion model (or the remote one).
+  const instructModels = {
     model: () => (settings.engine === 'remote' ? completionModel() : settings.chatModelPath !== '' ? chatModels.current() : models.current()),
     chatModelProblem: () => (settings.chatModelPath !== '' ? chatModelState : undefined),
     modelSettled: () => chatModelSettled,
+  };
+  new ChatService({ ...instructModels, log }).listen(connection);
+  connection.onRequest(LastInstructPromptRequest.type, () => instructModels.model()?.lastInstructPrompt?.() ?? null);
+  new InstructService({
+    ...instructModels,
     document: (uri) => documents.get(uri),
     scopes: async (document, offset) => {
       const name = grammarForLanguage(document.languageId);

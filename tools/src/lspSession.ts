@@ -31,7 +31,14 @@ import {
   CursorRestNotification,
   type FirstLine,
   FirstLineNotification,
+  type ChatModelInfo,
+  ChatModelInfoRequest,
+  type ChatParams,
+  ChatRequest,
+  type ChatResult,
+  CountTokensRequest,
   type InstructParams,
+  LastInstructPromptRequest,
   type InstructProgress,
   InstructProgressNotification,
   InstructRequest,
@@ -85,6 +92,11 @@ export class LspSession {
   private lastStatus: ServerStatus | undefined;
   private configurationPulled: Array<() => void> = [];
   private readonly progress = new ProgressRoutes();
+  /** The last instruction's or conversation's prompt (hearth/lastInstructPrompt). */
+  lastInstructPrompt(): Promise<string | null> {
+    return this.connection.sendRequest(LastInstructPromptRequest.type);
+  }
+
   /** The last prompt the server's model was given (hearth/lastPrompt). */
   lastPrompt(): Promise<string | null> {
     return this.connection.sendRequest(LastPromptRequest.type);
@@ -281,6 +293,22 @@ export class LspSession {
     const source = new CancellationTokenSource();
     const result = withTimeout(this.connection.sendRequest(InstructRequest.type, { ...params, id: route.id }, source.token), timeoutMs, params.task).finally(route.close);
     return { result, cancel: () => source.cancel() };
+  }
+
+  /** hearth/chat: a conversation's next answer; `onDelta` receives the streamed text. */
+  chat(params: Omit<ChatParams, 'id'>, onDelta: (delta: string) => void = () => undefined, timeoutMs = 600_000): { result: Promise<ChatResult>; cancel(): void } {
+    const route = this.progress.open<InstructProgress>('chat', (progress) => onDelta(progress.delta));
+    const source = new CancellationTokenSource();
+    const result = withTimeout(this.connection.sendRequest(ChatRequest.type, { ...params, id: route.id }, source.token), timeoutMs, 'a chat answer').finally(route.close);
+    return { result, cancel: () => source.cancel() };
+  }
+
+  chatModelInfo(): Promise<ChatModelInfo | null> {
+    return withTimeout(this.connection.sendRequest(ChatModelInfoRequest.type), 60_000, 'chat model info');
+  }
+
+  countTokens(text: string): Promise<number> {
+    return withTimeout(this.connection.sendRequest(CountTokensRequest.type, { text }), 60_000, 'a token count');
   }
 
   /** hearth/pullModel; `onProgress` receives hearth/pullProgress. */

@@ -7,6 +7,7 @@ import type { Connection } from 'vscode-languageserver/node';
 import { type InstructParams, type InstructProgress, InstructProgressNotification, InstructRequest, type InstructResult } from '../../../common/protocol';
 import { describeError } from '../errors';
 import type { Logger } from '../logger';
+import { settledWithin } from '../model/waitForModel';
 import type { CompletionModel } from '../model/completionModel';
 import type { InstructModel } from '../model/llamaInstructModel';
 import type { TokenBudget } from '../context/tokenBudget';
@@ -30,8 +31,6 @@ export interface InstructDependencies {
   log: Logger;
 }
 
-/** Longest wait for a model that is loading before the instruction is refused with the model's state. */
-const modelWaitMs = 180_000;
 /** Longest explanation, in tokens. */
 const explainMaxTokens = 768;
 /** Prompt tokens besides the code and the context: the instructions, diagnostics, the chat template's own. */
@@ -64,7 +63,7 @@ export class InstructService {
     if (!document) return fail('The document is not open in the editor.');
     if (document.version !== params.version) return fail('The document changed before the request reached the model; run the command again.');
     if (this.deps.modelSettled) {
-      await settledWithin(this.deps.modelSettled(), signal, modelWaitMs);
+      await settledWithin(this.deps.modelSettled(), signal);
       if (signal.aborted) return { ...fail('Cancelled.'), cancelled: true };
       if (this.deps.document(params.uri)?.version !== params.version) return fail('The document changed while the model loaded; run the command again.');
     }
@@ -132,18 +131,4 @@ export class InstructService {
     log.info(`${params.task}: ${stats.promptTokens} prompt tokens, ${stats.generatedTokens} generated in ${Math.round(performance.now() - started)} ms (${stats.preemptions} pauses for completions)`);
     return result;
   }
-}
-
-/** Resolves when `settled` does, the signal aborts or `ms` pass, whichever comes first. */
-function settledWithin(settled: Promise<void>, signal: AbortSignal, ms: number): Promise<void> {
-  return new Promise((resolve) => {
-    const done = () => {
-      clearTimeout(timer);
-      signal.removeEventListener('abort', done);
-      resolve();
-    };
-    const timer = setTimeout(done, ms);
-    signal.addEventListener('abort', done);
-    settled.then(done, done);
-  });
 }

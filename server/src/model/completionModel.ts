@@ -38,11 +38,14 @@ export interface InfillRun {
 }
 
 /**
- * An instruction about a piece of code (explain, refactor): as chat messages for a model with a chat template, and
- * as a plain document whose natural continuation is the answer for one without (the bundled model).
+ * An instruction about a piece of code (explain, refactor), or a conversation's next turn: as chat messages for a
+ * model with a chat template, and as a plain document whose natural continuation is the answer for one without (the
+ * bundled model).
  */
 export interface InstructPrompt {
   system: string;
+  /** Earlier turns of a conversation, oldest first, before `user`. */
+  history?: ReadonlyArray<{ role: 'user' | 'assistant'; text: string }>;
   user: string;
   plain: string;
 }
@@ -90,6 +93,8 @@ export interface CompletionModel {
   readonly contextBudgetTokens: number;
   /** The number of tokens the model's tokenizer makes of `text` (the unit of every prompt budget). */
   countTokens(text: string): number;
+  /** The last instruction's or conversation's prompt as text, where the model answers them. */
+  lastInstructPrompt?(): string | undefined;
   /** The last prompt as text (special tokens shown), for the log and for tests; undefined before the first. */
   lastPrompt(): string | undefined;
   /** Resolves once no generation is running or waiting. */

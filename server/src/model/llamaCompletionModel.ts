@@ -116,6 +116,10 @@ export class LlamaCompletionModel implements CompletionModel {
     return this.parts.model.tokenize(text).length;
   }
 
+  lastInstructPrompt(): string | undefined {
+    return this.text.lastPrompt();
+  }
+
   lastPrompt(): string | undefined {
     return this.lastPromptTokens && this.parts.model.detokenize(this.lastPromptTokens, true);
   }

@@ -19,6 +19,8 @@ export interface InstructModel {
   readonly instructFormat: 'chat' | 'plain';
   readonly instructContextTokens: number;
   countTokens(text: string): number;
+  /** The last instruction's or conversation's prompt as text (special tokens shown). */
+  lastInstructPrompt(): string | undefined;
   dispose(): Promise<void>;
 }
 
@@ -73,6 +75,10 @@ class LlamaInstructModel implements InstructModel {
 
   countTokens(text: string): number {
     return this.model.tokenize(text).length;
+  }
+
+  lastInstructPrompt(): string | undefined {
+    return this.text.lastPrompt();
   }
 
   async dispose(): Promise<void> {

@@ -30,6 +30,7 @@ export function chatLayout(lib: NodeLlamaCpp, model: LlamaModel): ChatLayout {
       const state = wrapper.generateContextState({
         chatHistory: [
           { type: 'system', text: prompt.system },
+          ...(prompt.history ?? []).map((turn) => (turn.role === 'user' ? { type: 'user' as const, text: turn.text } : { type: 'model' as const, response: [turn.text] })),
           { type: 'user', text: prompt.user },
           { type: 'model', response: [] },
         ],
@@ -58,12 +59,18 @@ export interface TextGeneratorParts {
 export class TextGenerator {
   /** Aborted when the model is disposed: an explanation must not hold up a reload. */
   private readonly stopping = new AbortController();
+  private lastPromptTokens: Token[] | undefined;
 
   constructor(private readonly parts: TextGeneratorParts) {}
 
   /** Ends every generation at its next step; later ones end at once. */
   stop(): void {
     this.stopping.abort();
+  }
+
+  /** The last instruction's prompt as text, special tokens shown. */
+  lastPrompt(): string | undefined {
+    return this.lastPromptTokens && this.parts.model.detokenize(this.lastPromptTokens, true);
   }
 
   get contextTokens(): number {
@@ -93,6 +100,7 @@ export class TextGenerator {
     try {
       if (signal.aborted) return;
       const prompt = layout.tokens(request.prompt);
+      this.lastPromptTokens = prompt;
       stats.promptTokens = prompt.length;
       const maxTokens = Math.min(request.maxTokens, sequence.contextSize - prompt.length - 1);
       if (maxTokens <= 0) throw new Error(`The code and its context take ${prompt.length} tokens, more than the model's context of ${sequence.contextSize} has room for.`);

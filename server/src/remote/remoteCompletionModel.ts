@@ -89,6 +89,7 @@ export class RemoteCompletionModel implements CompletionModel {
   private readonly running = new Set<Promise<unknown>>();
   private readonly aborts = new Set<AbortController>();
   private last: string | undefined;
+  private lastChat: string | undefined;
 
   constructor(private readonly options: RemoteModelOptions) {
     const { info, endpoint } = options;
@@ -117,6 +118,10 @@ export class RemoteCompletionModel implements CompletionModel {
 
   lastPrompt(): string | undefined {
     return this.last;
+  }
+
+  lastInstructPrompt(): string | undefined {
+    return this.lastChat;
   }
 
   /** Whether a document (its URI or workspace path) must never be sent. */
@@ -283,9 +288,12 @@ export class RemoteCompletionModel implements CompletionModel {
     this.aborts.add(controller);
     const started = performance.now();
     try {
-      const [system, user] = await Promise.all([redactSecrets(request.prompt.system), redactSecrets(request.prompt.user)]);
-      const body = { model: info.model, messages: [{ role: 'system', content: system.text }, { role: 'user', content: user.text }], max_tokens: request.maxTokens, temperature: 0.2, stream: true };
+      const turns = [{ role: 'system', text: request.prompt.system }, ...(request.prompt.history ?? []), { role: 'user', text: request.prompt.user }];
+      const redacted = await Promise.all(turns.map((turn) => redactSecrets(turn.text)));
+      const messages = turns.map((turn, i) => ({ role: turn.role, content: redacted[i]!.text }));
+      const body = { model: info.model, messages, max_tokens: request.maxTokens, temperature: 0.2, stream: true };
       this.last = JSON.stringify(body.messages, null, 1);
+      this.lastChat = this.last;
       for await (const event of postEvents<OpenAiEvent>(endpoint, '/v1/chat/completions', body, controller.signal)) {
         const piece = event.choices?.[0]?.delta?.content ?? '';
         if (event.usage?.prompt_tokens) stats.promptTokens = event.usage.prompt_tokens;

@@ -93,6 +93,24 @@ describe('Hearth in the extension host', () => {
     console.log(`ghost text from the model (${provided.source}): ${JSON.stringify(provided.texts[0])}`);
   });
 
+  it('other extensions can use the model through VS Code’s language model API: listed, streamed, counted', async () => {
+    await waitForStatus(api, 'ready');
+    const models = await vscode.lm.selectChatModels({ vendor: 'hearth' });
+    assert.equal(models.length, 1, 'Hearth offers one model');
+    const [model] = models;
+    assert.match(model!.name, /^Hearth: tiny-code-target-q8_0\.gguf$/);
+    assert.ok(model!.maxInputTokens > 0);
+    const ask = vscode.LanguageModelChatMessage.User('Write a TypeScript function that adds two numbers.');
+    const response = await model!.sendRequest([ask], { modelOptions: { maxTokens: 32 } });
+    const parts: string[] = [];
+    for await (const part of response.text) parts.push(part);
+    assert.ok(parts.length >= 2 && parts.join('').length > 0, `streamed in ${parts.length} parts: ${JSON.stringify(parts.join(''))}`);
+    const [few, more] = [await model!.countTokens('return a + b;'), await model!.countTokens('return a + b;'.repeat(10))];
+    assert.ok(few > 0 && more > few * 5, `${few} and ${more} tokens: the model's own tokenizer`);
+    const answered = await model!.countTokens(parts.join(''));
+    assert.ok(answered <= 40, `${answered} tokens: the request's maxTokens (32) reached the model`);
+  });
+
   it('the prompt holds a definition from another workspace file (grammars, index and context in the real extension)', async () => {
     const folder = vscode.workspace.workspaceFolders![0]!;
     const document = await vscode.workspace.openTextDocument(vscode.Uri.file(join(folder.uri.fsPath, 'src', 'shapes.ts')));
