@@ -25,6 +25,7 @@ import { ContextBuilder, contextSources } from './context/contextBuilder';
 import { RecentEdits } from './context/recentEdits';
 import { WorkspaceIndex } from './context/workspaceIndex';
 import { readMachineInfo } from './download/machineInfo';
+import { abortControllerFor } from './cancellation';
 import { describeError } from './errors';
 import { parseDisabledFeatures } from './features';
 import { Logger } from './logger';
@@ -334,9 +335,7 @@ function registerInlineCompletion(
     const document = documents.get(params.textDocument.uri);
     if (!document) return [];
     const { uri, version } = document; // the document object is updated in place by later edits
-    const abort = new AbortController();
-    const subscription = token.onCancellationRequested(() => abort.abort());
-    if (token.isCancellationRequested) abort.abort();
+    const { controller: abort, dispose } = abortControllerFor(token);
     const admission = inFlight.admit(uri, abort);
     try {
       const result = await provideCompletion(
@@ -366,7 +365,7 @@ function registerInlineCompletion(
       log.error(`Completion failed: ${describeError(error)}`);
       return [];
     } finally {
-      subscription.dispose();
+      dispose();
       admission.release();
     }
   });

@@ -1,5 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { CancellationTokenSource } from 'vscode-languageserver/node';
+import { abortControllerFor } from '../../server/src/cancellation';
 import type { ServerStatus } from '../../common/protocol';
 import { RestartBackoff } from '../../client/src/restartBackoff';
 import { ExclusiveLock, LockPriority } from '../../server/src/model/exclusiveLock';
@@ -77,4 +79,22 @@ test('language ids come from file extensions, plain text otherwise', () => {
   assert.equal(languageIdForPath('/a/b.tsx'), 'typescriptreact');
   assert.equal(languageIdForPath('x.PY'), 'python');
   assert.equal(languageIdForPath('README'), 'plaintext');
+});
+
+test('an LSP request’s cancellation aborts its work: later, at once if it came first, and not after dispose', () => {
+  const later = new CancellationTokenSource();
+  const linked = abortControllerFor(later.token);
+  assert.equal(linked.controller.signal.aborted, false);
+  later.cancel();
+  assert.equal(linked.controller.signal.aborted, true);
+
+  const early = new CancellationTokenSource();
+  early.cancel();
+  assert.equal(abortControllerFor(early.token).controller.signal.aborted, true, 'cancelled before the handler ran');
+
+  const disposed = new CancellationTokenSource();
+  const done = abortControllerFor(disposed.token);
+  done.dispose();
+  disposed.cancel();
+  assert.equal(done.controller.signal.aborted, false, 'a finished request is not aborted afterwards');
 });

@@ -6,6 +6,7 @@ import type { Connection } from 'vscode-languageserver/node';
 import { type ChatMessage, type ChatModelInfo, ChatModelInfoRequest, type ChatParams, ChatRequest, type ChatResult, CountTokensRequest, InstructProgressNotification } from '../../../common/protocol';
 import type { CompletionModel, InstructPrompt } from '../model/completionModel';
 import type { InstructModel } from '../model/llamaInstructModel';
+import { abortControllerFor } from '../cancellation';
 import type { Logger } from '../logger';
 import { settledWithin } from '../model/waitForModel';
 
@@ -57,12 +58,11 @@ export class ChatService {
   /** Answers hearth/chat (streaming hearth/instructProgress), hearth/chatModelInfo and hearth/countTokens. */
   listen(connection: Connection): void {
     connection.onRequest(ChatRequest.type, async (params, token) => {
-      const abort = new AbortController();
-      const subscription = token.onCancellationRequested(() => abort.abort());
+      const { controller: abort, dispose } = abortControllerFor(token);
       try {
         return await this.run(params, abort.signal, (delta) => void connection.sendNotification(InstructProgressNotification.type, { id: params.id, delta }));
       } finally {
-        subscription.dispose();
+        dispose();
       }
     });
     connection.onRequest(ChatModelInfoRequest.type, () => this.info());

@@ -3,6 +3,7 @@
 // extension host, and report as they go. hearth/machine says what the machine offers a model (the recommendation).
 import type { Connection } from 'vscode-languageserver/node';
 import { type MachineInfo, MachineInfoRequest, ModelInfoRequest, PullModelProgressNotification, PullModelRequest } from '../../../common/protocol';
+import { abortControllerFor } from '../cancellation';
 import type { Logger } from '../logger';
 import { describeModelInfo, readModelInfo } from './modelInfo';
 import { defaultHub, PullError, pullModel } from './modelPull';
@@ -10,8 +11,7 @@ import { defaultHub, PullError, pullModel } from './modelPull';
 export function listenForModelRequests(connection: Connection, hub: () => string, machine: () => Promise<MachineInfo>, log: Logger): void {
   connection.onRequest(MachineInfoRequest.type, () => machine());
   connection.onRequest(PullModelRequest.type, async (params, token) => {
-    const abort = new AbortController();
-    const subscription = token.onCancellationRequested(() => abort.abort());
+    const { controller: abort, dispose } = abortControllerFor(token);
     let last = 0;
     try {
       const pulled = await pullModel({
@@ -35,7 +35,7 @@ export function listenForModelRequests(connection: Connection, hub: () => string
       (kind === 'cancelled' ? log.info : log.error).call(log, `Pulling ${params.repo}/${params.file}: ${(error as Error).message}`);
       return { error: (error as Error).message, errorKind: kind };
     } finally {
-      subscription.dispose();
+      dispose();
     }
   });
   connection.onRequest(ModelInfoRequest.type, async ({ path }) => {

@@ -6,6 +6,7 @@ import type { TextDocument } from 'vscode-languageserver-textdocument';
 import type { Connection } from 'vscode-languageserver/node';
 import { type InstructParams, type InstructProgress, InstructProgressNotification, InstructRequest, type InstructResult } from '../../../common/protocol';
 import { describeError } from '../errors';
+import { abortControllerFor } from '../cancellation';
 import type { Logger } from '../logger';
 import { settledWithin } from '../model/waitForModel';
 import type { CompletionModel } from '../model/completionModel';
@@ -44,12 +45,11 @@ export class InstructService {
   /** Answers `hearth/instruct`, streaming `hearth/instructProgress`; cancelled through the request's token. */
   listen(connection: Connection): void {
     connection.onRequest(InstructRequest.type, async (params, token) => {
-      const abort = new AbortController();
-      const subscription = token.onCancellationRequested(() => abort.abort());
+      const { controller: abort, dispose } = abortControllerFor(token);
       try {
         return await this.run(params, abort.signal, (progress) => void connection.sendNotification(InstructProgressNotification.type, progress));
       } finally {
-        subscription.dispose();
+        dispose();
       }
     });
   }
