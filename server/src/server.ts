@@ -20,6 +20,7 @@ import {
 import { CompletionMetricsNotification, type HearthInitializationOptions, CursorRestNotification, FirstLineNotification, LastInstructPromptRequest, LastPromptRequest, type RemoteAccess, RemoteAccessNotification, ServerStatusNotification } from '../../common/protocol';
 import { defaultSettings, type HearthSettings, parseSettings, settingsSection } from '../../common/settings';
 import { CompletionCache } from './completion/completionCache';
+import { completionEnvironment } from './completion/completionEnvironment';
 import { type CompletionEnvironment, prepareCompletion, provideCompletion } from './completion/completionPipeline';
 import { ContextBuilder, contextSources } from './context/contextBuilder';
 import { RecentEdits } from './context/recentEdits';
@@ -40,7 +41,6 @@ import { type ModelSpec, type ModelState, ModelHost, resolveModelSpec } from './
 import { RemoteEngine } from './remote/remoteEngine';
 import { readCpuTopology } from './model/threadCount';
 import { ServerStatusReporter } from './serverStatus';
-import { multiLineAllowed, stopWhenOpenedBlockEnds } from './syntax/completionShape';
 import { DocumentTrees } from './syntax/documentTrees';
 import { GrammarRegistry } from './syntax/grammarRegistry';
 import { enclosingScopes } from './syntax/outline';
@@ -250,14 +250,15 @@ function main(): void {
     }
   });
 
-  const completionEnv: Omit<CompletionEnvironment, 'onFirstLine'> = {
+  const completionEnv = completionEnvironment({
     settings: () => settings,
     model: completionModel,
-    isCurrent: (uri, version) => documents.get(uri)?.version === version,
-    currentText: (uri) => documents.get(uri)?.getText(),
-    beginGeneration: () => status.beginGeneration(),
+    documents,
+    grammars,
+    trees,
     cache,
     keepGoing: features.keepGoing,
+    beginGeneration: () => status.beginGeneration(),
     context: features.context
       ? async (request, budget) => {
           const path = pathOf(request.uri);
@@ -268,18 +269,7 @@ function main(): void {
           return { filePath: contextBuilder.relativePath(path, request.uri), snippets };
         }
       : undefined,
-    syntax: async (request) => {
-      const name = grammarForLanguage(request.languageId);
-      const grammar = name && (await grammars.get(name));
-      if (!grammar) return undefined; // plain rules for languages without a grammar
-      const tree = trees.treeFor(request.uri, grammar, request.text);
-      if (!tree) return undefined; // too long to parse: plain rules
-      return {
-        multiLine: multiLineAllowed(tree, request.text, request.offset),
-        blockEndRule: (prefix) => stopWhenOpenedBlockEnds(prefix, (text) => GrammarRegistry.parse(grammar, text)),
-      };
-    },
-  };
+  });
   // Explain, refactor and conversations: the chat model when one is set, else the completion model (or the remote one).
   const instructModels = {
     model: () => (settings.engine === 'remote' ? completionModel() : settings.chatModelPath !== '' ? chatModels.current() : models.current()),

@@ -20,6 +20,11 @@ test('one line inside comments, strings and half-written statements; several on 
   assert.equal(await lineMode('typescript', 'const xs = items.map((x) =>║\n'), true);
   assert.equal(await lineMode('typescript', 'const total = price * ║\n'), false);
   assert.equal(await lineMode('typescript', '// explains the ║\n'), false);
+  // At the end of a line comment that ends like an opener, the user is still writing the comment.
+  assert.equal(await lineMode('typescript', 'function f() {\n  // note: ║\n}\n'), false);
+  assert.equal(await lineMode('typescript', '// returns {║\n'), false);
+  assert.equal(await lineMode('python', '# steps:║\n'), false);
+  assert.equal(await lineMode('typescript', 'const a = 1; /* done */ {║\n'), true, 'after a closed block comment: code again');
   assert.equal(await lineMode('typescript', 'const s = "hello ║";\n'), false);
   assert.equal(await lineMode('python', 'def f(x):║\n'), true);
   assert.equal(await lineMode('python', 'def f(x):\n    return x + ║\n'), false);

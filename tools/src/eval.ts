@@ -16,6 +16,7 @@ import { parseArgs } from 'node:util';
 import type { GrammarName } from '../../common/languages';
 import { defaultSettings } from '../../common/settings';
 import { CompletionCache } from '../../server/src/completion/completionCache';
+import { completionEnvironment } from '../../server/src/completion/completionEnvironment';
 import { type CompletionEnvironment, provideCompletion } from '../../server/src/completion/completionPipeline';
 import { type ContextSnippet, ContextBuilder, type ContextSource, contextSources } from '../../server/src/context/contextBuilder';
 import { RecentEdits } from '../../server/src/context/recentEdits';
@@ -127,6 +128,7 @@ async function main(): Promise<void> {
     const files = sourceFiles(project.root, grammar);
     const texts = new Map(files.map((path) => [path, readFileSync(path, 'utf8')]));
     const samples = await makeSamples(project, grammars, index, texts, maxSamples);
+    const trees = new DocumentTrees(); // the samples' parse trees, for the completions' syntax stage
     console.error(`${project.name}: ${files.length} files, ${index.fileCount} indexed, ${samples.length} samples`);
     if (samples.length === 0) continue;
     all.samples += samples.length;
@@ -184,16 +186,20 @@ async function main(): Promise<void> {
         const uri = pathToFileURL(sample.path).href;
         const text = sample.prefix + sample.suffix;
         const snippets = contextOf.get(name)?.[i];
+        // The server's environment (its syntax stage included), with this sample as the one open document and the
+        // context found above.
         const env: CompletionEnvironment = {
-          settings: () => ({ ...defaultSettings, maxLines: 1, maxTokens: 48 }),
-          model: () => model,
-          isCurrent: () => true,
-          currentText: () => text,
-          beginGeneration: () => () => undefined,
-          cache: new CompletionCache(0),
-          keepGoing: false,
+          ...completionEnvironment({
+            settings: () => ({ ...defaultSettings, maxLines: 1, maxTokens: 48 }),
+            model: () => model,
+            documents: { get: (at) => (at === uri ? { version: 1, getText: () => text } : undefined) },
+            grammars,
+            trees,
+            cache: new CompletionCache(0),
+            keepGoing: false,
+            context: snippets ? async () => ({ filePath: relative(project.root, sample.path), snippets }) : undefined,
+          }),
           onFirstLine: () => undefined,
-          context: snippets ? async () => ({ filePath: relative(project.root, sample.path), snippets }) : undefined,
         };
         const result = await provideCompletion({ uri, languageId: sample.languageId, version: 1, text, offset: sample.prefix.length, signal: new AbortController().signal }, env);
         const completion = result.text.split('\n')[0]!.trimEnd();

@@ -13,6 +13,8 @@ export function multiLineAllowed(tree: Tree, text: string, offset: number): bool
   const before = text.slice(lineStart, offset);
   for (let node: Node | null = tree.rootNode.descendantForIndex(Math.max(0, offset - 1)); node; node = node.parent) {
     if (node.startIndex < offset && offset < node.endIndex && /comment|string|template/.test(node.type)) return false;
+    // A line comment goes on to the end of its line: a cursor at its end is still writing it.
+    if (node.startIndex < offset && offset === node.endIndex && /comment/.test(node.type) && !text.slice(node.startIndex, node.endIndex).endsWith('*/')) return false;
   }
   if (before.trim() === '') return true;
   return /[{:([]\s*$|=>\s*$/.test(before);
