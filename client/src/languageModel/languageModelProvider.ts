@@ -42,9 +42,8 @@ interface LanguageModelApi {
 /** Registers the provider; undefined where this VS Code has no language model provider API. */
 export function registerLanguageModel(server: HearthServer, modelChanged: vscode.Event<unknown>): vscode.Disposable | undefined {
   const api = vscode as unknown as LanguageModelApi;
-  const register = api.lm?.registerLanguageModelChatProvider;
-  const TextPart = api.LanguageModelTextPart;
-  if (!register || !TextPart) return undefined;
+  const { lm, LanguageModelTextPart: TextPart } = api;
+  if (!lm?.registerLanguageModelChatProvider || !TextPart) return undefined;
   const changed = new vscode.EventEmitter<void>();
   const provider: Provider = {
     onDidChangeLanguageModelChatInformation: changed.event,
@@ -74,7 +73,7 @@ export function registerLanguageModel(server: HearthServer, modelChanged: vscode
       return server.countTokens(typeof text === 'string' ? text : messageText(text), token);
     },
   };
-  const registration = register(languageModelVendor, provider);
+  const registration = lm.registerLanguageModelChatProvider(languageModelVendor, provider);
   const subscription = modelChanged(() => changed.fire());
   return vscode.Disposable.from(registration, subscription, changed);
 }
