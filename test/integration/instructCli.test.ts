@@ -68,8 +68,20 @@ test('npm run refactor prints the proposal as a unified diff of the lines asked 
   const [patch] = parsePatch(outcome.stdout);
   assert.ok(patch && patch.hunks.length > 0, `a unified diff: ${outcome.stdout.slice(0, 300)}`);
   assert.equal(patch.oldFileName, 'a/src/math.ts');
-  const removed = patch.hunks.flatMap((hunk) => hunk.lines.filter((line) => line.startsWith('-')).map((line) => line.slice(1)));
-  assert.deepEqual(removed, mathText.split('\n').slice(9, 12), 'only lines 10–12 are replaced');
+  // Every line the diff removes or inserts lies within lines 10–12 (a line the proposal keeps as it was is context).
+  const removedAt: number[] = [];
+  const insertedBefore: number[] = [];
+  for (const hunk of patch.hunks) {
+    let oldLine = hunk.oldStart;
+    for (const line of hunk.lines) {
+      if (line.startsWith('-')) removedAt.push(oldLine++);
+      else if (line.startsWith('+')) insertedBefore.push(oldLine);
+      else if (line.startsWith(' ')) oldLine++;
+    }
+  }
+  assert.ok(removedAt.length + insertedBefore.length > 0, 'the diff changes something');
+  assert.ok(removedAt.every((line) => line >= 10 && line <= 12), `removes only lines within 10–12: ${removedAt.join(', ')}`);
+  assert.ok(insertedBefore.every((line) => line >= 10 && line <= 13), `inserts only among lines 10–12: before ${insertedBefore.join(', ')}`);
   const after = applyPatch(mathText, outcome.stdout);
   assert.ok(typeof after === 'string', 'the diff applies to the file');
   const [head, tail] = [mathText.split('\n').slice(0, 9), mathText.split('\n').slice(12)];
