@@ -1,5 +1,5 @@
 // Custom LSP messages between Hearth's client and server, declared once for both sides.
-import { NotificationType, RequestType, RequestType0 } from 'vscode-languageserver-protocol';
+import { NotificationType, NotificationType0, RequestType, RequestType0 } from 'vscode-languageserver-protocol';
 
 export type ServerState = 'loading' | 'ready' | 'generating' | 'error';
 
@@ -215,6 +215,12 @@ export interface ChatModelInfo {
   /** Prompt and answer together, in the model's tokens. */
   contextTokens: number;
   maxAnswerTokens: number;
+}
+
+/** The model conversations go to has changed (a chat model loaded, failed or was cleared): ask for it again. */
+export namespace ChatModelChangedNotification {
+  export const method = 'hearth/chatModelChanged';
+  export const type = new NotificationType0(method);
 }
 
 export namespace ChatModelInfoRequest {

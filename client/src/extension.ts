@@ -79,6 +79,8 @@ export async function activate(context: vscode.ExtensionContext): Promise<Hearth
     modelChanged,
     ...(languageModel ? [languageModel] : []),
     vscode.commands.registerCommand('hearth.setRemoteApiKey', () => remoteAccess.setApiKey()),
+    // A chat model loaded, failed or cleared: the language model list changes.
+    server.onDidChangeChatModel(() => modelChanged.fire()),
     vscode.window.onDidChangeActiveTextEditor((active) => {
       if (active && isCodeEditor(active)) lastCodeEditor = active;
     }),

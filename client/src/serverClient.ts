@@ -13,6 +13,7 @@ import {
   TransportKind,
 } from 'vscode-languageclient/node';
 import {
+  ChatModelChangedNotification,
   type ChatModelInfo,
   ChatModelInfoRequest,
   type ChatParams,
@@ -68,6 +69,9 @@ export class HearthServer implements vscode.Disposable {
   private readonly providedEmitter = new vscode.EventEmitter<ProvidedCompletions>();
   private readonly firstLines = new FirstLineStream();
   readonly onDidProvideInlineCompletions = this.providedEmitter.event;
+  private readonly chatModelEmitter = new vscode.EventEmitter<void>();
+  /** The model conversations go to has changed (a chat model loaded, failed or was cleared). */
+  readonly onDidChangeChatModel = this.chatModelEmitter.event;
   private readonly backoff = new RestartBackoff();
   private restartTimer: NodeJS.Timeout | undefined;
   private disposed = false;
@@ -145,6 +149,7 @@ export class HearthServer implements vscode.Disposable {
     this.client.onNotification(FirstLineNotification.type, (message) => this.firstLines.deliver(message));
     this.client.onNotification(InstructProgressNotification.type, (progress) => this.progress.deliver(progress));
     this.client.onNotification(PullModelProgressNotification.type, (progress) => this.progress.deliver(progress));
+    this.client.onNotification(ChatModelChangedNotification.type, () => this.chatModelEmitter.fire());
     // Where the cursor rests, the server prepares the prompt before the first keystroke (see cursorRest.ts).
     this.editorListeners = [
       vscode.window.onDidChangeTextEditorSelection((event) => this.cursorMoved(event.textEditor)),
@@ -287,6 +292,7 @@ export class HearthServer implements vscode.Disposable {
     this.cursorRests.dispose();
     for (const listener of this.editorListeners) listener.dispose();
     this.providedEmitter.dispose();
+    this.chatModelEmitter.dispose();
     this.startedEmitter.dispose();
     clearTimeout(this.restartTimer);
     void this.client.stop().catch(() => undefined);

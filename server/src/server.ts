@@ -17,7 +17,7 @@ import {
   TextDocumentSyncKind,
   TextDocuments,
 } from 'vscode-languageserver/node';
-import { CompletionMetricsNotification, type HearthInitializationOptions, CursorRestNotification, FirstLineNotification, LastInstructPromptRequest, LastPromptRequest, type RemoteAccess, RemoteAccessNotification, ServerStatusNotification } from '../../common/protocol';
+import { ChatModelChangedNotification, CompletionMetricsNotification, type HearthInitializationOptions, CursorRestNotification, FirstLineNotification, LastInstructPromptRequest, LastPromptRequest, type RemoteAccess, RemoteAccessNotification, ServerStatusNotification } from '../../common/protocol';
 import { defaultSettings, type HearthSettings, parseSettings, settingsSection } from '../../common/settings';
 import { CompletionCache } from './completion/completionCache';
 import { completionEnvironment } from './completion/completionEnvironment';
@@ -100,6 +100,7 @@ function main(): void {
     log,
     (state) => {
       chatModelState = state.state === 'ready' ? undefined : state.state === 'loading' ? `The chat model is still loading (${state.model ?? ''}).` : `The chat model cannot be used: ${state.message}`;
+      if (state.state !== 'loading') void connection.sendNotification(ChatModelChangedNotification.type);
     },
   );
   let settings: HearthSettings = defaultSettings;
@@ -162,7 +163,11 @@ function main(): void {
     if (localState) status.setModelState(localState);
     // The completion model first: ghost text matters most, and its load-time calibration wants the cores to itself.
     await models.configure(spec);
-    if (chatPath === '') await chatModels.unload();
+    if (chatPath === '') {
+      const had = chatModels.current() !== undefined;
+      await chatModels.unload();
+      if (had) void connection.sendNotification(ChatModelChangedNotification.type);
+    }
     else await chatModels.configure({ modelPath: chatPath, threads: spec.threads, gpu: spec.gpu });
     chatPathApplied = chatPath;
   };

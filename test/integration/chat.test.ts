@@ -78,7 +78,11 @@ test("a model with a chat template gets the system message and the earlier turns
   const { chatMlTemplate, modelWithStringKey } = await import('../support/brokenModels');
   const chatModel = modelWithStringKey('tiny-chat-for-conversations.gguf', 'tokenizer.chat_template', chatMlTemplate);
   // Explained right away: the request waits for the chat model being loaded rather than refuse.
+  const changes = session.chatModelChanges;
   await session.updateSettings({ threads: 1, gpu: 'off', logLevel: 'info', chatModelPath: chatModel });
+  // Described as soon as asked: the answer waits for the load, so the new model is what other extensions see.
+  assert.equal((await session.chatModelInfo())?.name, 'tiny-chat-for-conversations.gguf');
+  assert.equal(session.chatModelChanges, changes + 1, 'the client was told the model changed (its provider asks again)');
   const result = await session.chat({
     messages: [
       { role: 'system', text: 'You answer in TypeScript.' },
@@ -94,5 +98,10 @@ test("a model with a chat template gets the system message and the earlier turns
   for (const part of ['<|im_start|>system\nYou answer in TypeScript.', '<|im_start|>user\nWhat is 2 + 2?', '<|im_start|>assistant\nIt is 4.', '<|im_start|>user\nAnd 3 + 3?']) {
     assert.ok(prompt.includes(part), `${part} in ${prompt}`);
   }
+  // Cleared: back to the completion model, and the client is told.
   await session.updateSettings({ threads: 1, gpu: 'off', logLevel: 'info' });
+  const deadline = Date.now() + 10_000;
+  while (session.chatModelChanges < changes + 2 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
+  assert.equal(session.chatModelChanges, changes + 2);
+  assert.equal((await session.chatModelInfo())?.name, 'tiny-code-target-q8_0.gguf');
 });

@@ -31,6 +31,7 @@ import {
   CursorRestNotification,
   type FirstLine,
   FirstLineNotification,
+  ChatModelChangedNotification,
   type ChatModelInfo,
   ChatModelInfoRequest,
   type ChatParams,
@@ -138,6 +139,9 @@ export class LspSession {
     });
     connection.onNotification(FirstLineNotification.type, (message) => session.onFirstLine(message));
     connection.onNotification(InstructProgressNotification.type, (progress) => session.progress.deliver(progress));
+    connection.onNotification(ChatModelChangedNotification.type, () => {
+      session.chatModelChanges++;
+    });
     connection.onNotification(PullModelProgressNotification.type, (progress) => session.progress.deliver(progress));
     connection.onNotification(CompletionMetricsNotification.type, (metrics) => {
       const at = session.metricsWaiters.findIndex((waiter) => metricsMatch(metrics, waiter.wanted));
@@ -302,6 +306,9 @@ export class LspSession {
     const result = withTimeout(this.connection.sendRequest(ChatRequest.type, { ...params, id: route.id }, source.token), timeoutMs, 'a chat answer').finally(route.close);
     return { result, cancel: () => source.cancel() };
   }
+
+  /** How many hearth/chatModelChanged notifications have come. */
+  chatModelChanges = 0;
 
   chatModelInfo(): Promise<ChatModelInfo | null> {
     return withTimeout(this.connection.sendRequest(ChatModelInfoRequest.type), 60_000, 'chat model info');

@@ -23,6 +23,8 @@ export interface ChatDependencies {
 export const defaultChatSystem = 'You are Hearth, a coding assistant that runs on the developer’s own machine. Answer accurately and concisely in Markdown.';
 /** Longest answer when the request does not say. */
 export const defaultAnswerTokens = 1024;
+/** Longest wait for a loading model before its description is asked for is answered (without it). */
+const modelInfoWaitMs = 60_000;
 /** Tokens the chat template's own markers may add per turn (role headers, separators). */
 const perTurnOverheadTokens = 8;
 
@@ -65,7 +67,16 @@ export class ChatService {
         dispose();
       }
     });
-    connection.onRequest(ChatModelInfoRequest.type, () => this.info());
+    // Asked while a chat model is loading: answered once it has loaded (or failed), so that it is listed.
+    connection.onRequest(ChatModelInfoRequest.type, async (token) => {
+      const { controller, dispose } = abortControllerFor(token);
+      try {
+        if (this.deps.modelSettled) await settledWithin(this.deps.modelSettled(), controller.signal, modelInfoWaitMs);
+        return this.info();
+      } finally {
+        dispose();
+      }
+    });
     connection.onRequest(CountTokensRequest.type, ({ text }) => this.deps.model()?.countTokens(text) ?? 0);
   }
 
