@@ -8,3 +8,13 @@ export function abortControllerFor(token: CancellationToken): { controller: Abor
   if (token.isCancellationRequested) controller.abort();
   return { controller, dispose: () => subscription.dispose() };
 }
+
+/** Runs a request's work with a signal that aborts when the request is cancelled. */
+export async function withCancellation<T>(token: CancellationToken, work: (signal: AbortSignal) => Promise<T>): Promise<T> {
+  const { controller, dispose } = abortControllerFor(token);
+  try {
+    return await work(controller.signal);
+  } finally {
+    dispose();
+  }
+}

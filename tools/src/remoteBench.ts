@@ -2,6 +2,7 @@
 // same file with the tiny model, once on this machine's engine and once through a real llama-server on 127.0.0.1 —
 // and a team: N people typing at once against one llama-server with N slots (N = 1, 2, 4), each with their own
 // Hearth server, as N editors would be.
+import type { RemoteSettings } from '../../common/settings';
 import { type LlamaServer, llamaServerBinary, startLlamaServer } from './llamaServer';
 import { type Config, percentile, type ReplayFile, round, tinyTarget, typingReplay, typingTally } from './replay';
 
@@ -12,7 +13,7 @@ export interface RemoteBenchResult {
   local: Typing;
   remote: Typing;
   /** N simulated users typing at once against one llama-server with -np N. */
-  team: Array<{ users: number; slots: 'server' | 'perDocument'; requests: number; firstLineMsP50: number; firstLineMsP95: number; promptTokensPerFollowupKeystroke: number; stale: number }>;
+  team: Array<{ users: number; slots: RemoteSettings['slots']; requests: number; firstLineMsP50: number; firstLineMsP95: number; promptTokensPerFollowupKeystroke: number; stale: number }>;
 }
 
 /** The replay's settings for both engines: the same FIM order (the tiny model's), one thread each. */
@@ -20,7 +21,7 @@ const shared = { fimOrder: 'spm', threads: 1 };
 
 export async function remoteBenchmark(tokenize: (text: string) => number[], file: ReplayFile, teamFile: ReplayFile, teamSizes: readonly number[] = [1, 2, 4]): Promise<RemoteBenchResult> {
   const binary = llamaServerBinary();
-  const remoteConfig = (server: LlamaServer, slots: 'server' | 'perDocument' = 'server'): Config => ({ settings: { ...shared, engine: 'remote', remote: { url: server.url, slots } } });
+  const remoteConfig = (server: LlamaServer, slots: RemoteSettings['slots'] = 'server'): Config => ({ settings: { ...shared, engine: 'remote', remote: { url: server.url, slots } } });
   const local = await typingReplay({ settings: shared }, tokenize, file);
   let server = await startLlamaServer(binary, { model: tinyTarget, slots: 1 });
   let remote: Typing;

@@ -4,19 +4,12 @@
 // plain transcript for a model without one. The oldest turns are left out when the conversation outgrows the context.
 import type { Connection } from 'vscode-languageserver/node';
 import { type ChatMessage, type ChatModelInfo, ChatModelInfoRequest, type ChatParams, ChatRequest, type ChatResult, CountTokensRequest, InstructProgressNotification } from '../../../common/protocol';
-import type { CompletionModel, InstructPrompt } from '../model/completionModel';
-import type { InstructModel } from '../model/llamaInstructModel';
-import { abortControllerFor } from '../cancellation';
+import type { InstructPrompt } from '../model/completionModel';
+import { withCancellation } from '../cancellation';
 import type { Logger } from '../logger';
-import { settledWithin } from '../model/waitForModel';
+import { settledWithin, type TextModel, type TextModelSource, textModel } from '../model/waitForModel';
 
-export interface ChatDependencies {
-  /** The chat model when one is set, else the completion model (which may not offer text generation). */
-  model(): InstructModel | CompletionModel | undefined;
-  /** Why the chat model the settings name is not available, when it is not. */
-  chatModelProblem?(): string | undefined;
-  /** Settles once the model the settings name has loaded or failed to. */
-  modelSettled?(): Promise<void>;
+export interface ChatDependencies extends TextModelSource {
   log: Logger;
 }
 
@@ -54,51 +47,43 @@ export function conversationPrompt(messages: readonly ChatMessage[], count: (tex
   return { prompt: { system, history, user: last.text, plain }, dropped: kept, tokens };
 }
 
+/** The model's context (prompt and answer, in its tokens), and the longest answer a conversation may ask for. */
+function limitsOf(model: Pick<TextModel, 'instructContextTokens'>): { contextTokens: number; maxAnswerTokens: number } {
+  const contextTokens = model.instructContextTokens ?? 4096;
+  return { contextTokens, maxAnswerTokens: Math.min(defaultAnswerTokens * 4, Math.floor(contextTokens / 2)) };
+}
+
 export class ChatService {
   constructor(private readonly deps: ChatDependencies) {}
 
   /** Answers hearth/chat (streaming hearth/instructProgress), hearth/chatModelInfo and hearth/countTokens. */
   listen(connection: Connection): void {
-    connection.onRequest(ChatRequest.type, async (params, token) => {
-      const { controller: abort, dispose } = abortControllerFor(token);
-      try {
-        return await this.run(params, abort.signal, (delta) => void connection.sendNotification(InstructProgressNotification.type, { id: params.id, delta }));
-      } finally {
-        dispose();
-      }
-    });
+    connection.onRequest(ChatRequest.type, (params, token) =>
+      withCancellation(token, (signal) => this.run(params, signal, (delta) => void connection.sendNotification(InstructProgressNotification.type, { id: params.id, delta }))),
+    );
     // Asked while a chat model is loading: answered once it has loaded (or failed), so that it is listed.
-    connection.onRequest(ChatModelInfoRequest.type, async (token) => {
-      const { controller, dispose } = abortControllerFor(token);
-      try {
-        if (this.deps.modelSettled) await settledWithin(this.deps.modelSettled(), controller.signal, modelInfoWaitMs);
+    connection.onRequest(ChatModelInfoRequest.type, (token) =>
+      withCancellation(token, async (signal) => {
+        if (this.deps.modelSettled) await settledWithin(this.deps.modelSettled(), signal, modelInfoWaitMs);
         return this.info();
-      } finally {
-        dispose();
-      }
-    });
+      }),
+    );
     connection.onRequest(CountTokensRequest.type, ({ text }) => this.deps.model()?.countTokens(text) ?? 0);
   }
 
   info(): ChatModelInfo | null {
     const model = this.deps.model();
     if (!model?.generateText || this.deps.chatModelProblem?.()) return null;
-    const contextTokens = model.instructContextTokens ?? 4096;
-    return { name: model.name, contextTokens, maxAnswerTokens: Math.min(defaultAnswerTokens * 4, Math.floor(contextTokens / 2)) };
+    return { name: model.name, ...limitsOf(model) };
   }
 
   async run(params: ChatParams, signal: AbortSignal, progress: (delta: string) => void): Promise<ChatResult> {
     const started = performance.now();
-    if (this.deps.modelSettled) {
-      await settledWithin(this.deps.modelSettled(), signal);
-      if (signal.aborted) return { text: '', cancelled: true, error: 'Cancelled.' };
-    }
-    const problem = this.deps.chatModelProblem?.();
-    if (problem) return { text: '', error: problem };
-    const model = this.deps.model();
-    if (!model?.generateText) return { text: '', error: 'No model is loaded: Hearth: Choose Model… sets one.' };
-    const contextTokens = model.instructContextTokens ?? 4096;
-    const maxTokens = Math.max(1, Math.min(params.maxTokens ?? defaultAnswerTokens, Math.floor(contextTokens / 2)));
+    const ready = await textModel(this.deps, signal);
+    if ('error' in ready) return { text: '', ...ready };
+    const { model } = ready;
+    const { contextTokens, maxAnswerTokens } = limitsOf(model);
+    const maxTokens = Math.max(1, Math.min(params.maxTokens ?? defaultAnswerTokens, maxAnswerTokens));
     const laid = conversationPrompt(params.messages, (text) => model.countTokens(text), contextTokens - maxTokens);
     if (!laid) return { text: '', error: 'The conversation must end with the user’s message.' };
     if (laid.tokens > contextTokens - maxTokens) {

@@ -6,24 +6,16 @@ import type { TextDocument } from 'vscode-languageserver-textdocument';
 import type { Connection } from 'vscode-languageserver/node';
 import { type InstructParams, type InstructProgress, InstructProgressNotification, InstructRequest, type InstructResult } from '../../../common/protocol';
 import { describeError } from '../errors';
-import { abortControllerFor } from '../cancellation';
+import { withCancellation } from '../cancellation';
 import type { Logger } from '../logger';
-import { settledWithin } from '../model/waitForModel';
-import type { CompletionModel } from '../model/completionModel';
-import type { InstructModel } from '../model/llamaInstructModel';
+import { type TextModelSource, textModel } from '../model/waitForModel';
 import type { TokenBudget } from '../context/tokenBudget';
 import { codeBlockClosed, extractCode, matchIndentation } from './codeExtraction';
 import { buildHunks } from './hunks';
 import { type InstructInput, explainPrompt, refactorPrompt } from './instructPrompts';
 import { findTarget, type OffsetRange } from './instructTarget';
 
-export interface InstructDependencies {
-  /** The chat model when one is set, else the completion model (which may not offer text generation). */
-  model(): InstructModel | CompletionModel | undefined;
-  /** Why the chat model the settings name is not available, when it is not. */
-  chatModelProblem?(): string | undefined;
-  /** Settles once the model the settings name has loaded or failed to (a chat model being loaded is waited for). */
-  modelSettled?(): Promise<void>;
+export interface InstructDependencies extends TextModelSource {
   document(uri: string): TextDocument | undefined;
   /** Ranges of the scopes (function, class, …) containing `offset`, innermost first; empty without a grammar. */
   scopes(document: TextDocument, offset: number): Promise<OffsetRange[]>;
@@ -44,14 +36,9 @@ export class InstructService {
 
   /** Answers `hearth/instruct`, streaming `hearth/instructProgress`; cancelled through the request's token. */
   listen(connection: Connection): void {
-    connection.onRequest(InstructRequest.type, async (params, token) => {
-      const { controller: abort, dispose } = abortControllerFor(token);
-      try {
-        return await this.run(params, abort.signal, (progress) => void connection.sendNotification(InstructProgressNotification.type, progress));
-      } finally {
-        dispose();
-      }
-    });
+    connection.onRequest(InstructRequest.type, (params, token) =>
+      withCancellation(token, (signal) => this.run(params, signal, (progress) => void connection.sendNotification(InstructProgressNotification.type, progress))),
+    );
   }
 
   async run(params: InstructParams, signal: AbortSignal, progress: (p: InstructProgress) => void): Promise<InstructResult> {
@@ -62,15 +49,10 @@ export class InstructService {
     const fail = (error: string, range = emptyRange, original = ''): InstructResult => ({ range, original, text: '', error });
     if (!document) return fail('The document is not open in the editor.');
     if (document.version !== params.version) return fail('The document changed before the request reached the model; run the command again.');
-    if (this.deps.modelSettled) {
-      await settledWithin(this.deps.modelSettled(), signal);
-      if (signal.aborted) return { ...fail('Cancelled.'), cancelled: true };
-      if (this.deps.document(params.uri)?.version !== params.version) return fail('The document changed while the model loaded; run the command again.');
-    }
-    const problem = this.deps.chatModelProblem?.();
-    if (problem) return fail(problem);
-    const model = this.deps.model();
-    if (!model?.generateText) return fail('No model is loaded: Hearth: Select Model… sets one.');
+    const ready = await textModel(this.deps, signal);
+    if ('error' in ready) return { ...fail(ready.error), ...(ready.cancelled ? { cancelled: true } : {}) };
+    const { model } = ready;
+    if (this.deps.document(params.uri)?.version !== params.version) return fail('The document changed while the model loaded; run the command again.');
     const text = document.getText();
     const offset = document.offsetAt(params.position);
     const selection = params.selection && { start: document.offsetAt(params.selection.start), end: document.offsetAt(params.selection.end) };

@@ -1,8 +1,24 @@
 // Explain, refactor and conversations wait for a model that is still loading (a chat model named in the settings a
-// moment ago) rather than refuse at once; the wait ends with the load, the request's cancellation or a bound.
+// moment ago) rather than refuse at once; the wait ends with the load, the request's cancellation or a bound. Then
+// the model to generate text with, or why there is none.
+import type { CompletionModel } from './completionModel';
+import type { InstructModel } from './llamaInstructModel';
 
 /** Longest wait for a model that is loading before the request is refused with the model's state. */
 export const modelWaitMs = 180_000;
+
+/** A model that generates free text (the completion model may not: a remote one without chat). */
+export type TextModel = (InstructModel | CompletionModel) & Pick<InstructModel, 'generateText'>;
+
+/** Where explain, refactor and conversations get their model. */
+export interface TextModelSource {
+  /** The chat model when one is set, else the completion model (which may not offer text generation). */
+  model(): InstructModel | CompletionModel | undefined;
+  /** Why the chat model the settings name is not available, when it is not. */
+  chatModelProblem?(): string | undefined;
+  /** Settles once the model the settings name has loaded or failed to. */
+  modelSettled?(): Promise<void>;
+}
 
 /** Resolves when `settled` does, the signal aborts or `ms` pass, whichever comes first. */
 export function settledWithin(settled: Promise<void>, signal: AbortSignal, ms = modelWaitMs): Promise<void> {
@@ -16,4 +32,17 @@ export function settledWithin(settled: Promise<void>, signal: AbortSignal, ms = 
     signal.addEventListener('abort', done);
     settled.then(done, done);
   });
+}
+
+/** The model to generate text with once any load has settled; else why not (cancelled while waiting, none usable). */
+export async function textModel(source: TextModelSource, signal: AbortSignal): Promise<{ model: TextModel } | { error: string; cancelled?: true }> {
+  if (source.modelSettled) {
+    await settledWithin(source.modelSettled(), signal);
+    if (signal.aborted) return { error: 'Cancelled.', cancelled: true };
+  }
+  const problem = source.chatModelProblem?.();
+  if (problem) return { error: problem };
+  const model = source.model();
+  if (!model?.generateText) return { error: 'No model is loaded: Hearth: Choose Model… sets one.' };
+  return { model: model as TextModel };
 }

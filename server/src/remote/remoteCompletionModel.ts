@@ -4,6 +4,7 @@
 // /completion with cache_prompt and a slot per document, so its KV cache survives typing; an OpenAI-compatible
 // server gets it on /v1/completions. Leaving the token loop (a stop rule, a keystroke) aborts the HTTP request, and
 // the server stops generating.
+import type { RemoteSettings } from '../../../common/settings';
 import type { Logger } from '../logger';
 import type { FimOrder } from '../model/fimTemplate';
 import type { CompletionModel, GeneratedToken, InfillRequest, InfillRun, InfillStats, TextRequest, TextRun, TextStats } from '../model/completionModel';
@@ -69,7 +70,7 @@ export interface RemoteModelOptions {
    * llama-server's slot for each request: 'server' lets it choose (-1: an idle slot, the one whose cached prompt shares
    * the longest prefix, restored from its prompt cache where needed); 'perDocument' asks for one slot per document.
    */
-  slots?: 'server' | 'perDocument';
+  slots?: RemoteSettings['slots'];
   /** With 'perDocument': which of the server's slots this client starts from, so that clients sharing a server spread. */
   slotOffset?: number;
   /** Told what was redacted from each prompt (counts by rule, never the text). */

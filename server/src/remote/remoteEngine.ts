@@ -16,7 +16,7 @@ export function reconnectDelayS(attempt: number): number {
 /** Per request: how long the server may take to start answering. */
 const requestTimeoutMs = 30_000;
 
-export function describeMode(info: RemoteEngineInfo, slots: 'server' | 'perDocument' = 'server'): string {
+export function describeMode(info: RemoteEngineInfo, slots: RemoteSettings['slots'] = 'server'): string {
   const completions =
     info.fim === undefined
       ? info.kind === 'llama-server'
