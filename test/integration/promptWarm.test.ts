@@ -1,6 +1,7 @@
 // The latency budget end to end on llama.cpp with the tiny model: a prompt too long for the budget is cut to a quick
-// one, the whole window is warmed in the background on the spare sequence, and the warmed sequence then serves the
-// document with the whole window from its KV cache — with exactly the output a fresh evaluation of that window gives.
+// one (run on the quick sequence), the whole window is warmed in the background into the document's own sequence,
+// which then serves the document with the whole window from its KV cache — with exactly the output a fresh evaluation
+// of that window gives. The warm-up needs no rest: it goes on between requests that follow each other at once.
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -68,6 +69,27 @@ test('over the latency budget: a quick prompt now, the whole window warmed in th
   } finally {
     await model.dispose();
     await reference.dispose();
+  }
+});
+
+test('the warm-up progresses between awaited requests, with no rest: the window is whole within a few keystrokes', async () => {
+  const model = await loadLlamaCompletionModel(options(true), log);
+  try {
+    logs.length = 0;
+    const typed = 'Math.sqrt(p.x * p.x + p.y * p.y)';
+    const kinds: boolean[] = [];
+    for (let i = 1; i <= typed.length && !kinds.at(-1); i++) {
+      // Each keystroke's request awaited, the next sent at once (a message's turn of the event loop between them).
+      const run = model.infill({ ...request(), prefix: `${prefix.slice(0, -'Math.'.length)}${typed.slice(0, i)}` });
+      for await (const _ of run.tokens);
+      kinds.push((await run.done).fullPrompt === true);
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    assert.equal(kinds[0], false, 'the first request had the quick prompt');
+    assert.equal(kinds.at(-1), true, `the whole window arrived while typing: ${kinds.join(',')}\n${logs.filter((l) => /Warm/.test(l)).join('\n')}`);
+    assert.ok(logs.some((l) => /Warm: .*whole window/.test(l)), 'warmed by the warm-up, not by a request');
+  } finally {
+    await model.dispose();
   }
 });
 

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { chooseChunk, PromptChunker } from '../../server/src/model/promptChunks';
+import { chooseChunk, chooseWarmChunk, PromptChunker, warmStepBoundMs } from '../../server/src/model/promptChunks';
 
 test('the chunk is the smallest batch within 90 % of the best measured throughput', () => {
   // The 0.5B shape on one thread, 1 400 tokens into the context (tokens per second 34, 40, 49, 85, 98).
@@ -27,4 +27,22 @@ test('the chunker follows measured speed and sizes the latency budget from it', 
   for (let i = 0; i < 30; i++) chunker.record(64, 320); // 5 ms a token: the machine got less busy
   assert.ok(Math.abs(chunker.tokensWithin(1000) - 200) <= 1);
   assert.equal(Math.round(chunker.chunkMs), 320);
+});
+
+test('a warm-up step is the largest measured batch that holds a keystroke up no longer than the bound', () => {
+  // The 0.5B shape on one thread at load: 16 tokens 390 ms, 32 → 410, 64 → 667, 128 → 1 113 ms.
+  const curve = [
+    { tokens: 16, ms: 390 },
+    { tokens: 32, ms: 410 },
+    { tokens: 64, ms: 667 },
+    { tokens: 128, ms: 1113 },
+  ];
+  assert.equal(chooseWarmChunk(curve, 700), 64);
+  assert.equal(chooseWarmChunk(curve, 410), 32);
+  assert.equal(chooseWarmChunk(curve, 250), 16, 'none that fast: the smallest measured');
+  assert.equal(chooseWarmChunk([{ tokens: 16, ms: 2 }, { tokens: 128, ms: 10 }], 250), 128, 'a fast machine warms in its best batches');
+  assert.equal(chooseWarmChunk(curve), chooseWarmChunk(curve, warmStepBoundMs));
+  assert.throws(() => chooseWarmChunk([]));
+  assert.equal(new PromptChunker(128, 10, 32).warmChunk, 32);
+  assert.equal(new PromptChunker(128, 10).warmChunk, 128, 'without a warm size, warm steps are prompt chunks');
 });

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { commonPrefixLength, maxMiddleChars, minQuickTokens, type PlanInput, PromptPlanner } from '../../server/src/model/promptPlanner';
+import { commonPrefixLength, maxMiddleChars, minQuickTokens, type PlanInput, PromptPlanner, quickHeaderShare } from '../../server/src/model/promptPlanner';
 
 // One token per character, FIM tokens as negative numbers: a prompt reads back as text.
 const ids = { prefix: -1, suffix: -2, middle: -3 };
@@ -117,4 +117,47 @@ test('anchors are kept for the documents used most recently, not for every docum
   // Typing a new line at the anchor keeps it in the middle; a document whose anchor was dropped anchors afresh.
   assert.equal(show(planner.plan(input('a\nb\nc', 'S', { documentKey: 'kept.ts' }), [], noBudget).tokens), '<pre>a\n<suf>S<mid>b\nc');
   assert.equal(show(planner.plan(input('a\nb\nc', 'S', { documentKey: 'first.ts' }), [], noBudget).tokens), '<pre>a\nb\n<suf>S<mid>c');
+});
+
+test('the quick prompt keeps the definitions first, within their share, then the code nearest the cursor', () => {
+  const planner = new PromptPlanner(tokenize, ids, 'psm');
+  const prefix = `${'p'.repeat(300)}\nline `;
+  const budgets: number[] = [];
+  // A header of one '<hdr>' per token of room it is given: what the context stage's files would fill.
+  const quickHeader = (budget: number) => {
+    budgets.push(budget);
+    return Array.from({ length: budget }, () => -9);
+  };
+  const plan = planner.plan(input(prefix, 's'.repeat(200), { header: [-9, -9], quickHeader }), [], 128);
+  assert.equal(plan.full, false);
+  assert.ok(plan.tokens.length <= 128, `${plan.tokens.length} tokens fit the budget`);
+  // 128 tokens less the 4 of the middle, in steps of 32: a 96-token quick prompt.
+  assert.deepEqual(budgets, [Math.floor(96 * quickHeaderShare)], 'the definitions get their share of the quick prompt');
+  const shown = show(plan.tokens);
+  assert.ok(shown.startsWith('<hdr>'.repeat(budgets[0]!) + '<pre>'), 'definitions come first');
+  assert.ok(shown.endsWith('<mid>line'), 'then the code at the cursor');
+  assert.ok(/p+\n<suf>s+<mid>/.test(shown), 'with the nearest prefix and suffix in what is left');
+  // Without a header builder (a model without the repository-level format) the quick prompt is all code.
+  const plain = new PromptPlanner(tokenize, ids, 'psm').plan(input(prefix, 's'.repeat(200)), [], 128);
+  assert.ok(!plain.tokens.includes(-9));
+});
+
+test('the quick prompt runs on its own sequence: its cache decides its cost, and a warm window wins over it', () => {
+  const planner = new PromptPlanner(tokenize, ids, 'psm');
+  const prefix = `${'p'.repeat(300)}\nline `;
+  const suffix = 's'.repeat(200);
+  const cold = planner.plan(input(prefix, suffix), [], 100, []);
+  assert.equal(cold.full, false);
+  // The window half warm, the quick sequence holding the last quick prompt: the quick prompt again, one token's cost.
+  const half = cold.warm!.slice(0, 200);
+  const next = planner.plan(input(`${prefix}x`, suffix), half, 100, cold.tokens);
+  assert.equal(next.full, false);
+  assert.equal(commonPrefixLength(next.tokens, cold.tokens), cold.tokens.length);
+  // The window warm: only the middle is left to evaluate, so the whole window is used whatever the budget.
+  const warm = planner.plan(input(`${prefix}xy`, suffix), cold.warm!, 0, next.tokens);
+  assert.equal(warm.full, true);
+  assert.equal(show(warm.tokens), `${show(cold.warm!)}line xy`);
+  // A quick prompt that would cost as much as the rest of the window is not worth it.
+  const almost = cold.warm!.slice(0, cold.warm!.length - 4);
+  assert.equal(planner.plan(input(`${prefix}xyz`, suffix), almost, 1, []).full, true);
 });

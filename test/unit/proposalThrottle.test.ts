@@ -78,3 +78,17 @@ test('with batch costs where verification is cheap (a GPU), proposals stay on at
   for (let i = 0; i < 10; i++) round(throttle, 2); // two of every proposal accepted
   assert.ok(throttle.allowance() > 0);
 });
+
+test('refutations outweigh the first guess: where batches measured cheap, proposals that are never accepted stop', () => {
+  // Verification nearly free (as a noisy calibration can measure it, or a GPU): only acceptance can stop proposals.
+  const cheap = [{ tokens: 9, steps: 1.2 }];
+  const throttle = new ProposalThrottle(8, 2, 8, cheap);
+  const lengths: number[] = [];
+  for (let i = 0; i < 400; i++) lengths.push(round(throttle, 0));
+  assert.ok(throttle.acceptance < 0.05, `acceptance ${throttle.acceptance.toFixed(3)} after 400 refuted tokens`);
+  const late = lengths.slice(200).filter((length) => length > 0).length;
+  assert.ok(late <= 3, `proposals in the last 200 tokens: ${late} (only rare probes)`);
+  // The pause between probes grows while they keep failing.
+  const probes = lengths.flatMap((length, i) => (length > 0 ? [i] : [])).slice(-3);
+  assert.ok(probes.length === 3 && probes[2]! - probes[1]! > probes[1]! - probes[0]!, `probes at ${probes.join(', ')}`);
+});

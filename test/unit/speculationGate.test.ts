@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { ModeGate, SpeculationGate, type SpeculationMode } from '../../server/src/model/speculationGate';
+import { ModeGate, SpeculationGate, type SpeculationMode, speculationMargin } from '../../server/src/model/speculationGate';
 
 /** Runs `requests` requests of one document against fixed speeds per mode; returns how often each mode was chosen. */
 function simulate(gate: SpeculationGate, speeds: Partial<Record<SpeculationMode, number>>, requests: number, document = 'a.ts') {
@@ -65,4 +65,16 @@ test('requests without a usable speed measurement are ignored', () => {
   gate.record('promptLookup', 0);
   gate.record('promptLookup', Number.NaN);
   assert.equal(gate.choose(), 'promptLookup', 'still has no speculative measurement');
+});
+
+test('plain decoding keeps a document unless speculation measured faster by the margin: a tie costs batches for nothing', () => {
+  const tie = simulate(new SpeculationGate(['off', 'promptLookup'], 8), { promptLookup: 900, off: 900 }, 100);
+  assert.ok(tie.off >= 85, `plain decoding ${tie.off} of 100 at equal speed`);
+  const within = simulate(new SpeculationGate(['off', 'promptLookup'], 8), { promptLookup: 900 * (speculationMargin - 0.01), off: 900 }, 100);
+  assert.ok(within.off >= 85, `plain decoding ${within.off} of 100 within the margin`);
+  const gate = new ModeGate(['off', 'promptLookup']);
+  assert.equal(gate.choose(), 'off', 'a document starts at plain decoding');
+  gate.record('off', 900);
+  gate.record('promptLookup', 900 * speculationMargin * 1.02);
+  assert.equal(gate.best(), 'promptLookup', 'beyond the margin, speculation is kept');
 });

@@ -1,16 +1,17 @@
 // CompletionModel on llama.cpp. Drives a context sequence per document token by token (below LlamaCompletion), so
 // that an abort is seen between decode steps and prompt chunks and the KV state of the prompt is kept between
-// requests. Prompts come from the PromptPlanner (anchored prefix-first layout, latency budget); what a request had to
-// leave out for the budget is evaluated in the background on a spare sequence, which then takes the document's place.
+// requests. Prompts come from the PromptPlanner (anchored prefix-first layout, latency budget): a request whose whole
+// window does not fit the budget runs a quick prompt on the quick sequence, while what it left out is warmed into the
+// document's own sequence between requests (WindowWarmer), which the next requests then use.
 import { availableParallelism } from 'node:os';
 import type { Llama, LlamaContext, LlamaContextSequence, LlamaModel, Token } from 'node-llama-cpp';
 import type { Logger } from '../logger';
 import type { CompletionModel, ContextFile, GeneratedToken, InfillRequest, InfillRun, InfillStats, TextRequest, TextRun } from './completionModel';
-import { ExclusiveLock, LockPriority } from './exclusiveLock';
+import { ExclusiveLock } from './exclusiveLock';
 import { type FimOrder, type FimTokenIds, layoutRepoHeader, type RepoTokenIds } from './fimTemplate';
 import { lookupCorpus, RecentCompletions } from './lookupCorpus';
 import type { PromptChunker } from './promptChunks';
-import { commonPrefixLength, PromptPlanner } from './promptPlanner';
+import { PromptPlanner } from './promptPlanner';
 import { SequenceSlots } from './sequenceSlots';
 import { type ChatLayout, TextGenerator } from './textGeneration';
 import type { SpeculationGate, SpeculationMode } from './speculationGate';
@@ -18,11 +19,10 @@ import { type DraftResources, disposeDraft, type SpeculationCounters } from './s
 import { type CpuLoadMeter, threadsForLoad } from './threadCount';
 import { ByteLevelDecoder } from './tokenText';
 import { TokenTextStream } from './tokenStream';
+import { WindowWarmer } from './windowWarmer';
 
 /** The most a request may spend evaluating its prompt before the first decode step; the rest is warmed later. */
 export const defaultPromptLatencyMs = 1000;
-/** Background warming starts once no request has come for this long (the user rests). */
-export const warmDelayMs = 250;
 
 export interface LlamaCompletionModelParts {
   name: string;
@@ -31,7 +31,7 @@ export interface LlamaCompletionModelParts {
   context: LlamaContext;
   /** One per active document. */
   sequences: LlamaContextSequence[];
-  /** Background warming's sequence; swapped with a document's once warm. */
+  /** Quick prompts' sequence (shared by all documents: a quick prompt is short, and rebuilt cheaply). */
   spare: LlamaContextSequence;
   /** Explain/refactor: their own sequence, and how an instruction is laid out for this model. */
   instruct: { sequence: LlamaContextSequence; layout: ChatLayout };
@@ -53,14 +53,6 @@ export interface LlamaCompletionModelParts {
   log: Logger;
 }
 
-interface WarmJob {
-  documentKey: string;
-  tokens: Token[];
-  /** Resolves true once the window is warm, false when a later job or a request superseded it or it failed. */
-  done: Promise<boolean>;
-  settle(warm: boolean): void;
-}
-
 export class LlamaCompletionModel implements CompletionModel {
   readonly name: string;
   /** Whoever uses a sequence: generations, and background warming, which gives way to anyone waiting. */
@@ -68,7 +60,8 @@ export class LlamaCompletionModel implements CompletionModel {
   /** Generations only: what idle() waits for. */
   private readonly generations = new ExclusiveLock();
   private readonly slots: SequenceSlots<LlamaContextSequence>;
-  private spare: LlamaContextSequence;
+  private readonly quick: LlamaContextSequence;
+  private readonly warmer: WindowWarmer;
   private readonly planner: PromptPlanner;
   private readonly contextSize: number;
   private readonly byteDecoder: ByteLevelDecoder | undefined;
@@ -76,8 +69,6 @@ export class LlamaCompletionModel implements CompletionModel {
   /** For prompt lookup: the latest completions, and other files' code in tokens (per context object, as it is reused). */
   private readonly recent = new RecentCompletions();
   private readonly contextTokens = new WeakMap<readonly ContextFile[], Token[]>();
-  private warmJob: WarmJob | undefined;
-  private warmTimer: NodeJS.Timeout | undefined;
   private disposed = false;
   private readonly text: TextGenerator;
   readonly instructFormat: 'chat' | 'plain';
@@ -86,8 +77,9 @@ export class LlamaCompletionModel implements CompletionModel {
     this.name = parts.name;
     this.lock = parts.lock;
     this.slots = new SequenceSlots(parts.sequences);
-    this.spare = parts.spare;
+    this.quick = parts.spare;
     this.contextSize = parts.spare.contextSize;
+    this.warmer = new WindowWarmer({ lock: this.lock, windowOf: (key) => this.slots.acquire(key).item, chunker: parts.chunker, log: parts.log });
     this.planner = new PromptPlanner((text) => parts.model.tokenize(text), parts.fimIds, parts.fimOrder, parts.anchorPrompt);
     const ggml = parts.model.fileInfo.metadata.tokenizer?.ggml as { model?: string; tokens?: string[]; token_type?: number[] } | undefined;
     this.byteDecoder = ggml?.model === 'gpt2' && ggml.tokens ? new ByteLevelDecoder(ggml.tokens, ggml.token_type) : undefined;
@@ -154,7 +146,11 @@ export class LlamaCompletionModel implements CompletionModel {
       repoIds && request.context && request.context.length > 0
         ? layoutRepoHeader(request.context, request.filePath ?? 'untitled', repoIds, (text) => model.tokenize(text), this.contextBudgetTokens)
         : [];
-    return { documentKey: request.documentKey ?? '', prefix: request.prefix, suffix: request.suffix, header, budget: this.contextSize - maxTokens - 1 };
+    const quickHeader =
+      repoIds && request.context && request.context.length > 0
+        ? (budget: number) => layoutRepoHeader(request.context!, request.filePath ?? 'untitled', repoIds, (text) => model.tokenize(text), budget)
+        : undefined;
+    return { documentKey: request.documentKey ?? '', prefix: request.prefix, suffix: request.suffix, header, quickHeader, budget: this.contextSize - maxTokens - 1 };
   }
 
   /** At most half the context is spent on generated tokens; the prompt gets the rest. */
@@ -166,13 +162,13 @@ export class LlamaCompletionModel implements CompletionModel {
   private planPrompt(request: InfillRequest, sequence: LlamaContextSequence, maxTokens: number) {
     const { reuseKv, latencyBudget, promptLatencyMs, chunker } = this.parts;
     const latencyTokens = reuseKv && latencyBudget ? chunker.tokensWithin(promptLatencyMs) : Number.POSITIVE_INFINITY;
-    return this.planner.plan(this.planInput(request, maxTokens), reuseKv ? sequence.contextTokens : [], latencyTokens);
+    return this.planner.plan(this.planInput(request, maxTokens), reuseKv ? sequence.contextTokens : [], latencyTokens, reuseKv ? this.quick.contextTokens : []);
   }
 
   prepare(request: Omit<InfillRequest, 'signal'>): void {
     if (!this.parts.reuseKv || this.disposed) return;
     const tokens = this.planner.warmTokens(this.planInput(request, this.generationLimit(request)));
-    this.scheduleWarm(request.documentKey ?? '', tokens as Token[]);
+    this.warmer.schedule(request.documentKey ?? '', tokens as Token[]);
   }
 
   private async *generate(request: InfillRequest, finish: (stats: InfillStats) => void): AsyncGenerator<GeneratedToken> {
@@ -184,13 +180,13 @@ export class LlamaCompletionModel implements CompletionModel {
       abortedAt = performance.now();
     };
     signal.addEventListener('abort', onAbort, { once: true });
-    clearTimeout(this.warmTimer);
     const endGeneration = await this.generations.acquire();
     const release = await this.lock.acquire();
     const documentKey = request.documentKey ?? '';
-    const { item: sequence, reassigned } = this.slots.acquire(documentKey);
+    const { item: window, reassigned } = this.slots.acquire(documentKey);
     if (reassigned) log.trace(`KV: a sequence is handed to ${documentKey}`);
-    const predictionsBefore = sequence.tokenPredictions; // counted once the sequence is ours alone
+    let sequence = window;
+    let predictionsBefore = sequence.tokenPredictions; // counted once the sequence is ours alone
     const started = performance.now();
     let emitted: readonly Token[] = [];
     let decodeMs = 0;
@@ -201,9 +197,14 @@ export class LlamaCompletionModel implements CompletionModel {
       if (signal.aborted) return;
       this.fitThreadsToLoad();
       const maxTokens = this.generationLimit(request);
-      const plan = this.planPrompt(request, sequence, maxTokens);
+      const plan = this.planPrompt(request, window, maxTokens);
       const prompt = plan.tokens as Token[];
       warm = plan.warm as Token[] | undefined;
+      if (!plan.full) {
+        // The quick prompt on its own sequence: the window warming in the document's sequence stays.
+        sequence = this.quick;
+        predictionsBefore = sequence.tokenPredictions;
+      }
       this.lastPromptTokens = prompt;
       stats.promptTokens = prompt.length;
       stats.fullPrompt = plan.full;
@@ -251,7 +252,8 @@ export class LlamaCompletionModel implements CompletionModel {
       stats.refutedPredictions = predictions.refuted - predictionsBefore.refuted;
       release();
       endGeneration();
-      if (warm) this.scheduleWarm(documentKey, warm);
+      if (warm) this.warmer.schedule(documentKey, warm);
+      else this.warmer.resume();
       finish(stats);
     }
   }
@@ -303,66 +305,14 @@ export class LlamaCompletionModel implements CompletionModel {
     return reused;
   }
 
-  /** The latest request's left-out window is warmed once the user rests; an earlier job is superseded. */
-  private scheduleWarm(documentKey: string, tokens: Token[]): void {
-    let settle!: (warm: boolean) => void;
-    const done = new Promise<boolean>((resolve) => (settle = resolve));
-    const job = { documentKey, tokens, done, settle };
-    this.warmJob?.settle(false);
-    this.warmJob = job;
-    clearTimeout(this.warmTimer);
-    this.warmTimer = setTimeout(() => void this.warm(job), warmDelayMs);
-  }
-
   /** Whether the window the last request left out gets warm (true) or not (false); true when nothing is left to warm. */
   whenWarm(): Promise<boolean> {
-    return this.warmJob?.done ?? Promise.resolve(true);
-  }
-
-  /**
-   * Evaluates the job's tokens on the spare sequence, a chunk at a time, giving way the moment a request waits for the
-   * lock (the progress stays in the spare, so the next warm resumes there). Once all are in, the spare takes the
-   * document's slot: its next request finds the whole window cached.
-   */
-  private async warm(job: WarmJob): Promise<void> {
-    const { log } = this.parts;
-    const release = await this.lock.acquire(LockPriority.background);
-    const superseded = () => this.disposed || this.warmJob !== job || this.lock.waiting > 0;
-    let warmed = false;
-    try {
-      if (superseded()) return;
-      // A document the cursor rests in may not have a sequence yet: it gets one, as its first request would.
-      const own = this.slots.holder(job.documentKey) ?? this.slots.acquire(job.documentKey).item;
-      if (commonPrefixLength(own.contextTokens, job.tokens) === job.tokens.length) {
-        warmed = true; // already there: the request that asked for it, or an earlier warm-up, evaluated it
-        this.warmJob = undefined;
-        return;
-      }
-      const sequence = this.spare;
-      await sequence.adaptStateToTokens(job.tokens, false);
-      const started = performance.now();
-      const from = sequence.nextTokenIndex;
-      const next = await this.evaluateInChunks(sequence, job.tokens, from, job.tokens.length, superseded);
-      if (superseded()) {
-        log.trace(`Warm: ${next - from} tokens of ${job.documentKey}'s window, then a request came`);
-        return;
-      }
-      if (next < job.tokens.length) await sequence.evaluateWithoutGeneratingNewTokens(job.tokens.slice(next));
-      this.spare = this.slots.replace(job.documentKey, sequence) ?? sequence;
-      this.warmJob = undefined;
-      warmed = true;
-      log.debug(`Warm: ${job.documentKey}'s whole window (${job.tokens.length} tokens, ${job.tokens.length - from} evaluated) in ${Math.round(performance.now() - started)} ms`);
-    } catch (error) {
-      log.warn(`Warming the prompt failed: ${(error as Error).message}`);
-    } finally {
-      release();
-      job.settle(warmed);
-    }
+    return this.warmer.whenWarm();
   }
 
   async dispose(): Promise<void> {
     this.disposed = true;
-    clearTimeout(this.warmTimer);
+    this.warmer.stop();
     this.text.stop();
     const release = await this.lock.acquire();
     try {

@@ -12,7 +12,7 @@ import { findFimTokens } from './fimTokens';
 import { validateModelFile } from './ggufValidation';
 import { LlamaCompletionModel } from './llamaCompletionModel';
 import { createLlama, loadNodeLlamaCpp, type NodeLlamaCpp, takeLlamaErrors } from './llamaRuntime';
-import { chooseChunk, PromptChunker } from './promptChunks';
+import { chooseChunk, chooseWarmChunk, PromptChunker } from './promptChunks';
 import { bestProposalLength } from './proposalLength';
 import { SpeculationGate, type SpeculationMode } from './speculationGate';
 import { ExclusiveLock } from './exclusiveLock';
@@ -85,7 +85,8 @@ export async function loadLlamaCompletionModel(options: LlamaModelOptions, log: 
         : `off: verifying proposals costs ${costNote} decode steps on this machine, more than even accepted ones save`;
     if (!speculates) draft = await disposeDraft(draft);
     // Per document, the gate keeps whichever of its modes decodes fastest there, plain decoding among them.
-    const speculation = speculates ? { gate: new SpeculationGate([...speculative, 'off']), counters: { proposals: 0, draftPromptTokens: 0 } } : undefined;
+    // Plain decoding first: a document starts at its speed, and a speculative mode is kept only where it measured faster.
+    const speculation = speculates ? { gate: new SpeculationGate(['off', ...speculative]), counters: { proposals: 0, draftPromptTokens: 0 } } : undefined;
     // Each sequence has its own predictor (a draft predictor drives a draft sequence); the spare one too, since a
     // warmed spare takes a document's place. node-llama-cpp sets a predictor only when a sequence is created, so the
     // scratch sequence is made anew.
@@ -95,10 +96,11 @@ export async function loadLlamaCompletionModel(options: LlamaModelOptions, log: 
     const chunk = chooseChunk(calibration.prefillCurve);
     const chunkTiming = calibration.prefillCurve.find((timing) => timing.tokens === chunk)!;
     const curve = calibration.prefillCurve.map((t) => `${t.tokens}: ${Math.round((t.tokens * 1000) / t.ms)}`).join(', ');
+    const warmChunk = chooseWarmChunk(calibration.prefillCurve);
     log.info(
       `Loaded ${basename(options.modelPath)}: context ${contextSize} tokens, ${options.threads} thread(s), ` +
         `${llama.gpu === false ? 'CPU' : `GPU ${llama.gpu}`}, FIM order ${fimOrder}, speculation ${speculationNote}; ` +
-        `prompt tokens/s by batch size ${curve}: chunks of ${chunk}`,
+        `prompt tokens/s by batch size ${curve}: chunks of ${chunk}, warm-up steps of ${warmChunk}`,
     );
     return new LlamaCompletionModel({
       name: basename(options.modelPath),
@@ -119,7 +121,7 @@ export async function loadLlamaCompletionModel(options: LlamaModelOptions, log: 
       anchorPrompt: options.anchorPrompt,
       latencyBudget: options.latencyBudget,
       promptLatencyMs: options.promptLatencyMs,
-      chunker: new PromptChunker(chunk, chunkTiming.ms / chunkTiming.tokens),
+      chunker: new PromptChunker(chunk, chunkTiming.ms / chunkTiming.tokens, warmChunk),
       log,
     });
   } catch (error) {

@@ -21,6 +21,24 @@ export function chooseChunk(curve: readonly BatchTiming[]): number {
   return Math.min(...curve.filter((timing) => speed(timing) >= chunkEfficiency * best).map((timing) => timing.tokens));
 }
 
+/**
+ * The longest a background warm-up step may hold up a request that arrives while it runs. On one CPU thread a small
+ * batch costs nearly what a large one does (0.5B shape: 16 tokens 390 ms, 64 → 667, 128 → 1 113), so the bound trades
+ * a keystroke's wait for how soon the whole window is warm: a person awaiting each answer leaves no idle time, and the
+ * window then warms one step per keystroke (64-token steps: ~2 600 tokens in under 60 s of typing; 16-token: 160 s).
+ */
+export const warmStepBoundMs = 750;
+
+/**
+ * The background warm-up's batch: the largest measured size whose batch took at most `boundMs`, so a keystroke waits at
+ * most about that long behind it; the smallest measured size where none is that fast (a slow machine waits one).
+ */
+export function chooseWarmChunk(curve: readonly BatchTiming[], boundMs = warmStepBoundMs): number {
+  if (curve.length === 0) throw new Error('chooseWarmChunk needs at least one measured batch');
+  const within = curve.filter((timing) => timing.ms <= boundMs).map((timing) => timing.tokens);
+  return within.length > 0 ? Math.max(...within) : Math.min(...curve.map((timing) => timing.tokens));
+}
+
 export class PromptChunker {
   private msPerToken: number;
 
@@ -28,6 +46,8 @@ export class PromptChunker {
     readonly chunk: number,
     /** Time per prompt token at that chunk size, as measured at load. */
     msPerToken: number,
+    /** The background warm-up's batch (chooseWarmChunk): smaller than `chunk` where a chunk would hold up a keystroke. */
+    readonly warmChunk = chunk,
   ) {
     this.msPerToken = msPerToken;
   }

@@ -10,8 +10,10 @@
 // follows the cursor changes, or when the middle grows long. Suffix-first (spm) needs no anchor: the prefix is last.
 //
 // Latency budget: where the whole window's uncached part would take longer than the budget to evaluate (a newly
-// opened file, a jump), a quick prompt is used instead — the code nearest the cursor, no cross-file header — and the
-// whole window's stable part is handed back as `warm`, to be evaluated in the background while the user is idle.
+// opened file, a jump), a quick prompt is used instead — the definitions the cursor's code uses first (a share of the
+// quick prompt, where the model knows the repository-level format), then the code nearest the cursor — and the whole
+// window's stable part is handed back as `warm`, to be evaluated in the background between requests. The quick prompt
+// runs on a sequence of its own, so the window warming on the document's sequence is never thrown away by it.
 import { type FimOrder, type FimTokenIds, layoutFimPrompt } from './fimTemplate';
 
 /** Anchors kept, most recently used last: a long session opens many more documents than hold a KV sequence. */
@@ -24,6 +26,8 @@ const middleReserveTokens = 160;
 export const minQuickTokens = 48;
 /** The quick prompt's size is rounded down to a multiple of this, so small changes in measured speed keep it put. */
 const quickStep = 32;
+/** The most of the quick prompt the definitions (the cross-file header) may take: the code at the cursor keeps the rest. */
+export const quickHeaderShare = 0.5;
 
 export interface PlanInput {
   documentKey: string;
@@ -33,6 +37,8 @@ export interface PlanInput {
   suffix: string;
   /** The repository-level context header, [] when there is none. */
   header: readonly number[];
+  /** The same header laid out within `budget` tokens, for the quick prompt (absent: the quick prompt has none). */
+  quickHeader?: (budget: number) => readonly number[];
   /** Most tokens the whole prompt may take. */
   budget: number;
 }
@@ -75,11 +81,13 @@ export class PromptPlanner {
   ) {}
 
   /**
-   * The prompt for this request. `cached` is what the document's sequence holds; `latencyTokens` how many tokens
-   * may be evaluated within the latency budget (Infinity: no budget).
+   * The prompt for this request. `cached` is what the document's sequence holds (its window), `quickCached` what the
+   * sequence quick prompts run on holds; `latencyTokens` how many tokens may be evaluated within the latency budget
+   * (Infinity: no budget). The whole window is used when its uncached part fits the budget, when only the middle is
+   * left to evaluate (the window is warm), or when the quick prompt would cost as much.
    */
-  plan(input: PlanInput, cached: readonly number[], latencyTokens: number): PromptPlan {
-    return this.order === 'psm' ? this.planAnchored(input, cached, latencyTokens) : this.planSuffixFirst(input, cached, latencyTokens);
+  plan(input: PlanInput, cached: readonly number[], latencyTokens: number, quickCached: readonly number[] = cached): PromptPlan {
+    return this.order === 'psm' ? this.planAnchored(input, cached, latencyTokens, quickCached) : this.planSuffixFirst(input, cached, latencyTokens, quickCached);
   }
 
   /** The whole window's prompt up to the middle for this spot: what to warm where the cursor rests. */
@@ -91,28 +99,35 @@ export class PromptPlanner {
     this.anchors.delete(documentKey);
   }
 
-  private planAnchored(input: PlanInput, cached: readonly number[], latencyTokens: number): PromptPlan {
+  private planAnchored(input: PlanInput, cached: readonly number[], latencyTokens: number, quickCached: readonly number[]): PromptPlan {
     const anchor = this.anchorFor(input);
     const typed = input.prefix.slice(anchor.before.length);
     const heldBack = /[ \t]+$/.exec(typed)?.[0] ?? '';
     const middle = this.tokenize(typed.slice(0, typed.length - heldBack.length));
     const full = [...anchor.stable, ...middle];
-    const fullCost = full.length - commonPrefixLength(full, cached);
-    if (fullCost <= latencyTokens) return { tokens: full, full: true, heldBack };
-    anchor.quick ??= this.layout(anchor.before, anchor.suffix, [], quickSize(latencyTokens - middle.length));
+    const held = commonPrefixLength(full, cached);
+    const fullCost = full.length - held;
+    if (fullCost <= latencyTokens || held >= anchor.stable.length) return { tokens: full, full: true, heldBack };
+    anchor.quick ??= this.quickLayout(anchor.before, anchor.suffix, input, quickSize(latencyTokens - middle.length));
     const quick = [...anchor.quick, ...middle];
-    if (quick.length - commonPrefixLength(quick, cached) >= fullCost) return { tokens: full, full: true, heldBack };
+    if (quick.length - commonPrefixLength(quick, quickCached) >= fullCost) return { tokens: full, full: true, heldBack };
     return { tokens: quick, full: false, warm: anchor.stable, heldBack };
   }
 
-  private planSuffixFirst(input: PlanInput, cached: readonly number[], latencyTokens: number): PromptPlan {
+  private planSuffixFirst(input: PlanInput, cached: readonly number[], latencyTokens: number, quickCached: readonly number[]): PromptPlan {
     const full = this.layout(input.prefix, input.suffix, input.header, input.budget);
     const fullCost = full.length - commonPrefixLength(full, cached);
     if (fullCost <= latencyTokens) return { tokens: full, full: true, heldBack: '' };
-    const quick = this.layout(input.prefix, input.suffix, [], quickSize(latencyTokens));
-    if (quick.length - commonPrefixLength(quick, cached) >= fullCost) return { tokens: full, full: true, heldBack: '' };
+    const quick = this.quickLayout(input.prefix, input.suffix, input, quickSize(latencyTokens));
+    if (quick.length - commonPrefixLength(quick, quickCached) >= fullCost) return { tokens: full, full: true, heldBack: '' };
     // The prefix is last in this order: the whole prompt is stable until the next keystroke.
     return { tokens: quick, full: false, warm: full, heldBack: '' };
+  }
+
+  /** The quick prompt: the definitions first, within their share, then the code around the cursor in what is left. */
+  private quickLayout(prefix: string, suffix: string, input: PlanInput, size: number): number[] {
+    const header = input.quickHeader?.(Math.floor(size * quickHeaderShare)) ?? [];
+    return this.layout(prefix, suffix, header, size);
   }
 
   /** The document's anchor while it still holds for this request, else a new one at the start of the cursor's line. */

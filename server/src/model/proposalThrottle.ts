@@ -9,8 +9,10 @@ import { type BatchCost, bestProposalLength } from './proposalLength';
 /** Acceptance assumed before any proposal was checked, and how many proposals' worth of weight that guess has. */
 const priorAcceptance = 0.8;
 const priorWeight = 4;
-/** Older proposals count less: the code being written changes. */
+/** Older proposals count less: the code being written changes. The guess fades with them, so refutations win out. */
 const decay = 0.8;
+/** After each probe that did not pay, the pause before the next one doubles, up to this many times the first. */
+const maxPauseGrowth = 16;
 
 export class ProposalThrottle {
   private length: number;
@@ -18,11 +20,17 @@ export class ProposalThrottle {
   private pausedFor = 0;
   private lastProposed = 0;
   private takenSinceProposal = 0;
-  /** Accepted proposed tokens, and accepted plus refused positions (a proposal cut short refuses one), decayed. */
-  private accepted = 0;
-  private trials = 0;
+  /**
+   * Accepted proposed tokens, and accepted plus refused positions (a proposal cut short refuses one), decayed; both
+   * start with the prior's weight (a prior kept apart from the decay would hold the acceptance up forever: 0.36 after
+   * any number of refutations, enough for proposals to go on where batches measured cheap).
+   */
+  private accepted = priorAcceptance * priorWeight;
+  private trials = priorWeight;
   /** A probe is due at the first chance (nothing is known yet) and after each longest pause. */
   private probeDue = true;
+  /** The pause before the next probe: doubles after each probe that did not pay. */
+  private probePause: number;
 
   constructor(
     private readonly maxLength = 8,
@@ -31,11 +39,12 @@ export class ProposalThrottle {
     private readonly costs?: readonly BatchCost[],
   ) {
     this.length = startLength;
+    this.probePause = maxPause;
   }
 
   /** Per-token acceptance of proposals so far (a guess before any). */
   get acceptance(): number {
-    return (this.accepted + priorAcceptance * priorWeight) / (this.trials + priorWeight);
+    return this.accepted / this.trials;
   }
 
   /** Called for each token the sequence takes (generated or accepted from a proposal). */
@@ -52,13 +61,17 @@ export class ProposalThrottle {
     }
     if (!this.costs) return this.length;
     const length = bestProposalLength(this.acceptance, this.costs, this.maxLength);
-    if (length > 0) return length;
+    if (length > 0) {
+      this.probePause = this.maxPause;
+      return length;
+    }
     if (this.probeDue) {
       // Waited the longest pause: one probe, as long as would pay if every token were accepted.
       this.probeDue = false;
       return bestProposalLength(1, this.costs, this.maxLength);
     }
-    this.pause = this.maxPause;
+    this.pause = this.probePause;
+    this.probePause = Math.min(this.maxPause * maxPauseGrowth, this.probePause * 2);
     this.pausedFor = 1;
     this.probeDue = true;
     return 0;

@@ -7,6 +7,9 @@ import type { GenerationStats } from '../../../common/protocol';
 /** How a request decodes: one token at a time, or with proposals from the prompt or from the draft model. */
 export type SpeculationMode = NonNullable<GenerationStats['speculationMode']>;
 
+/** A speculative mode is kept only where it decodes this much faster than plain decoding: measurements are noisy. */
+export const speculationMargin = 1.05;
+
 /** One document's measurements: decode speed per mode (a running average) and requests since each was used. */
 export class ModeGate {
   private readonly rate = new Map<SpeculationMode, number>();
@@ -32,10 +35,14 @@ export class ModeGate {
     return due !== undefined && this.since.get(due)! >= this.probeEvery * losers.length ? due : best;
   }
 
-  /** The fastest mode measured so far; the first mode before any measurement. */
+  /**
+   * The fastest mode measured so far; the first mode before any measurement. Plain decoding ('off') is what the others
+   * must beat, by `margin`: a speculative mode that only ties it costs verification batches for nothing.
+   */
   best(): SpeculationMode {
+    const rate = (mode: SpeculationMode) => (this.rate.get(mode) ?? Number.NEGATIVE_INFINITY) / (mode === 'off' ? 1 : speculationMargin);
     let best = this.modes[0]!;
-    for (const mode of this.modes) if ((this.rate.get(mode) ?? -1) > (this.rate.get(best) ?? -1)) best = mode;
+    for (const mode of this.modes) if (rate(mode) > rate(best) || (rate(best) === Number.NEGATIVE_INFINITY && rate(mode) > Number.NEGATIVE_INFINITY)) best = mode;
     return best;
   }
 

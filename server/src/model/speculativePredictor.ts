@@ -76,8 +76,14 @@ export function speculativePredictor(
     predictTokens(): Token[] | Promise<Token[]> {
       const active = this.active;
       if (!active) return [];
+      const allowance = active.throttle.allowance();
+      if (allowance === 0) {
+        // Paused: the predictor is not even asked (a lookup over a long corpus is not free on every step).
+        active.throttle.proposed(0);
+        return [];
+      }
       const limit = (tokens: Token[]): Token[] => {
-        const allowed = tokens.slice(0, active.throttle.allowance());
+        const allowed = tokens.slice(0, allowance);
         active.throttle.proposed(allowed.length);
         if (allowed.length > 0) counters.proposals++;
         return allowed;

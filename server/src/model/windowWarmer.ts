@@ -1,0 +1,123 @@
+// Background warm-up of a document's whole window: what a request had to leave out for the latency budget is
+// evaluated on the document's own sequence whenever the engine would otherwise be idle — right after each request,
+// between keystrokes, where the cursor rests — one bounded step at a time (PromptChunker.warmChunk), giving way to any
+// request at the next step. Progress stays in the sequence: a request preempting the warm-up runs its quick prompt on
+// another sequence, and the next warm step resumes where the last one stopped; a new anchor on the same document keeps
+// whatever prefix the sequence already holds.
+import type { LlamaContextSequence, Token } from 'node-llama-cpp';
+import type { Logger } from '../logger';
+import { type ExclusiveLock, LockPriority } from './exclusiveLock';
+import type { PromptChunker } from './promptChunks';
+import { commonPrefixLength } from './promptPlanner';
+
+interface WarmJob {
+  documentKey: string;
+  tokens: Token[];
+  /** Resolves true once the window is warm, false when a later job superseded it or it failed. */
+  done: Promise<boolean>;
+  settle(warm: boolean): void;
+  /** Tokens evaluated for this job so far, and since when (for the log line once it is warm). */
+  evaluated: number;
+  started: number;
+  computeMs: number;
+}
+
+export interface WindowWarmerParts {
+  lock: ExclusiveLock;
+  /** The document's own sequence (acquired for it where it holds none, as its first request would). */
+  windowOf(documentKey: string): LlamaContextSequence;
+  chunker: PromptChunker;
+  log: Logger;
+}
+
+export class WindowWarmer {
+  private job: WarmJob | undefined;
+  private pending: NodeJS.Immediate | undefined;
+  private stopped = false;
+
+  constructor(private readonly parts: WindowWarmerParts) {}
+
+  /** Warms `tokens` into the document's sequence, starting at the next turn of the event loop; supersedes any earlier job. */
+  schedule(documentKey: string, tokens: Token[]): void {
+    const current = this.job;
+    if (current && current.documentKey === documentKey && sameTokens(current.tokens, tokens)) {
+      this.resume();
+      return;
+    }
+    let settle!: (warm: boolean) => void;
+    const done = new Promise<boolean>((resolve) => (settle = resolve));
+    this.job?.settle(false);
+    this.job = { documentKey, tokens, done, settle, evaluated: 0, started: performance.now(), computeMs: 0 };
+    this.resume();
+  }
+
+  /** Goes on with the job a request interrupted (called when a request ends). */
+  resume(): void {
+    if (this.stopped || !this.job || this.pending) return;
+    this.pending = setImmediate(() => {
+      this.pending = undefined;
+      if (this.job) void this.step(this.job); // the latest job: a newer one may have come since
+    });
+  }
+
+  /** Whether the latest job's window gets warm (true) or not (false); true when nothing is left to warm. */
+  whenWarm(): Promise<boolean> {
+    return this.job?.done ?? Promise.resolve(true);
+  }
+
+  /** The document whose window is being warmed, if any (for tests and logs). */
+  get warming(): string | undefined {
+    return this.job?.documentKey;
+  }
+
+  stop(): void {
+    this.stopped = true;
+    if (this.pending) clearImmediate(this.pending);
+    this.job?.settle(false);
+    this.job = undefined;
+  }
+
+  /**
+   * Holds the lock for warm-up steps while no one else waits for it: each step evaluates at most `warmChunk` tokens,
+   * so a request that arrives meanwhile waits for one step at most.
+   */
+  private async step(job: WarmJob): Promise<void> {
+    const { lock, chunker, log } = this.parts;
+    const release = await lock.acquire(LockPriority.background);
+    const superseded = () => this.stopped || this.job !== job;
+    try {
+      if (superseded()) return;
+      const sequence = this.parts.windowOf(job.documentKey);
+      let next = commonPrefixLength(sequence.contextTokens, job.tokens);
+      // What follows the shared prefix (an older anchor's suffix, a generated answer) makes way for the window.
+      if (sequence.nextTokenIndex > next) await sequence.eraseContextTokenRanges([{ start: next, end: sequence.nextTokenIndex }]);
+      while (next < job.tokens.length && !superseded() && lock.waiting === 0) {
+        const end = Math.min(job.tokens.length, next + chunker.warmChunk);
+        const stepStart = performance.now();
+        await sequence.evaluateWithoutGeneratingNewTokens(job.tokens.slice(next, end));
+        const ms = performance.now() - stepStart;
+        chunker.record(end - next, ms);
+        job.evaluated += end - next;
+        job.computeMs += ms;
+        next = end;
+      }
+      if (superseded() || next < job.tokens.length) {
+        log.trace(`Warm: ${next} of ${job.tokens.length} tokens of ${job.documentKey}'s window, then a request came`);
+        return;
+      }
+      this.job = undefined;
+      log.debug(`Warm: ${job.documentKey}'s whole window (${job.tokens.length} tokens, ${job.evaluated} evaluated) in ${Math.round(performance.now() - job.started)} ms, ${Math.round(job.computeMs)} ms of it evaluating`);
+      job.settle(true);
+    } catch (error) {
+      log.warn(`Warming the prompt failed: ${(error as Error).message}`);
+      if (this.job === job) this.job = undefined;
+      job.settle(false);
+    } finally {
+      release();
+    }
+  }
+}
+
+function sameTokens(a: readonly number[], b: readonly number[]): boolean {
+  return a.length === b.length && commonPrefixLength(a, b) === a.length;
+}

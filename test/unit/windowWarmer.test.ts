@@ -1,0 +1,102 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import type { LlamaContextSequence } from 'node-llama-cpp';
+import { ExclusiveLock } from '../../server/src/model/exclusiveLock';
+import { PromptChunker } from '../../server/src/model/promptChunks';
+import { WindowWarmer } from '../../server/src/model/windowWarmer';
+import { Logger } from '../../server/src/logger';
+
+/** A context sequence as far as the warmer uses it: the tokens it holds, batches evaluated, ranges erased. */
+class FakeSequence {
+  contextTokens: number[] = [];
+  readonly batches: number[][] = [];
+  /** Runs while a batch is being evaluated (a request arriving mid-step). */
+  duringBatch: (() => void) | undefined;
+  get nextTokenIndex(): number {
+    return this.contextTokens.length;
+  }
+  async evaluateWithoutGeneratingNewTokens(tokens: number[]): Promise<void> {
+    this.batches.push(tokens);
+    this.duringBatch?.();
+    await new Promise((resolve) => setImmediate(resolve));
+    this.contextTokens.push(...tokens);
+  }
+  async eraseContextTokenRanges(ranges: Array<{ start: number; end: number }>): Promise<void> {
+    for (const { start, end } of ranges) this.contextTokens.splice(start, end - start);
+  }
+}
+
+const log = new Logger({ error: () => undefined, warn: () => undefined, info: () => undefined, log: () => undefined });
+const range = (from: number, to: number) => Array.from({ length: to - from }, (_, i) => from + i);
+
+function warmerWith(sequences: Record<string, FakeSequence>, warmChunk = 16) {
+  const lock = new ExclusiveLock();
+  const warmer = new WindowWarmer({
+    lock,
+    windowOf: (key) => (sequences[key] ??= new FakeSequence()) as unknown as LlamaContextSequence,
+    chunker: new PromptChunker(128, 1, warmChunk),
+    log,
+  });
+  return { lock, warmer };
+}
+
+test('the window is warmed in steps of the warm chunk, into the document\'s own sequence', async () => {
+  const sequences: Record<string, FakeSequence> = {};
+  const { warmer } = warmerWith(sequences);
+  warmer.schedule('a.ts', range(0, 40) as never);
+  assert.equal(await warmer.whenWarm(), true);
+  assert.deepEqual(sequences['a.ts']!.batches.map((b) => b.length), [16, 16, 8]);
+  assert.deepEqual(sequences['a.ts']!.contextTokens, range(0, 40));
+});
+
+test('a request waiting for the lock stops the warm-up after the current step; it resumes where it stopped', async () => {
+  const sequences: Record<string, FakeSequence> = { 'a.ts': new FakeSequence() };
+  const { lock, warmer } = warmerWith(sequences);
+  let arrived!: (request: Promise<() => void>) => void;
+  const request = new Promise<Promise<() => void>>((resolve) => (arrived = resolve));
+  sequences['a.ts']!.duringBatch = () => arrived(lock.acquire()); // a keystroke's request arrives during the first step
+  warmer.schedule('a.ts', range(0, 64) as never);
+  const release = await (await request); // granted once the step is over, not after the whole window
+  assert.equal(sequences['a.ts']!.batches.length, 1, 'one step, then the request');
+  assert.equal(warmer.warming, 'a.ts', 'the job is still there');
+  sequences['a.ts']!.duringBatch = undefined;
+  release();
+  warmer.resume(); // what the model does when a request ends
+  assert.equal(await warmer.whenWarm(), true);
+  assert.deepEqual(sequences['a.ts']!.batches.map((b) => b[0]), [0, 16, 32, 48], 'no token evaluated twice');
+});
+
+test('a new window for the same document keeps the prefix the sequence holds; what follows it makes way', async () => {
+  const held = new FakeSequence();
+  held.contextTokens = [...range(0, 30), 900, 901]; // an older window's start, then an answer generated after it
+  const { warmer } = warmerWith({ 'a.ts': held });
+  warmer.schedule('a.ts', [...range(0, 30), ...range(100, 110)] as never);
+  assert.equal(await warmer.whenWarm(), true);
+  assert.deepEqual(held.batches, [range(100, 110)], 'only what is new is evaluated');
+  assert.deepEqual(held.contextTokens, [...range(0, 30), ...range(100, 110)]);
+});
+
+test('a later job supersedes an earlier one (which settles false); the same window again is not a new job', async () => {
+  const sequences: Record<string, FakeSequence> = {};
+  const { warmer } = warmerWith(sequences);
+  warmer.schedule('a.ts', range(0, 40) as never);
+  const first = warmer.whenWarm();
+  warmer.schedule('a.ts', range(0, 40) as never);
+  assert.equal(warmer.whenWarm(), first, 'the same tokens for the same document: the same job');
+  warmer.schedule('b.ts', range(0, 20) as never);
+  assert.equal(await first, false);
+  assert.equal(await warmer.whenWarm(), true);
+  assert.equal(sequences['a.ts'], undefined, 'the superseded job never touched its sequence');
+  assert.deepEqual(sequences['b.ts']!.contextTokens, range(0, 20));
+});
+
+test('stop ends the warm-up: the job settles false and nothing more is evaluated', async () => {
+  const sequences: Record<string, FakeSequence> = {};
+  const { warmer } = warmerWith(sequences);
+  warmer.schedule('a.ts', range(0, 40) as never);
+  const done = warmer.whenWarm();
+  warmer.stop();
+  assert.equal(await done, false);
+  await new Promise((resolve) => setImmediate(resolve));
+  assert.equal(sequences['a.ts'], undefined);
+});

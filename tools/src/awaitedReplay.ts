@@ -1,0 +1,50 @@
+// The awaited replay: a person types a block of lines into the middle of a real file, one key at a time, and each
+// request is answered before the next key (as a slow typist, or a measurement that wants every request's whole cost,
+// sees it). Every request's figures are kept in order, so a decode step that grows over the session shows.
+import type { CompletionMetrics } from '../../common/protocol';
+import { type Config, position, request, session, Tally } from './replay';
+
+export interface AwaitedStep {
+  /** Seconds since the replay started. */
+  at: number;
+  /** Keystroke → first ghost line at the client (undefined: nothing shown). */
+  firstLineMs: number | undefined;
+  metrics: CompletionMetrics;
+}
+
+export interface AwaitedReplayInput {
+  text: string;
+  languageId: string;
+  extension: string;
+  /** The block typed again: removed from `text` (its first occurrence), then typed key by key, newlines included. */
+  block: string;
+}
+
+/** Types `input.block` back into `input.text`, awaiting each request's answer; the cold request comes first. */
+export async function awaitedReplay(config: Config, input: AwaitedReplayInput, { onOpen }: { onOpen?: (uri: string, text: string, at: number) => Promise<void> } = {}): Promise<AwaitedStep[]> {
+  const at = input.text.indexOf(input.block);
+  if (at < 0) throw new Error('awaited replay: the block is not in the file');
+  let text = input.text.slice(0, at) + input.text.slice(at + input.block.length);
+  const lsp = await session(config);
+  const steps: AwaitedStep[] = [];
+  try {
+    const uri = `untitled:awaited.${input.extension}`;
+    let version = 1;
+    await lsp.open(uri, input.languageId, text);
+    await onOpen?.(uri, text, at);
+    const started = performance.now();
+    for (let typed = 0; typed <= input.block.length; typed++) {
+      if (typed > 0) {
+        text = text.slice(0, at + typed - 1) + input.block[typed - 1] + text.slice(at + typed - 1);
+        await lsp.replaceText(uri, ++version, text);
+      }
+      const tally = new Tally();
+      await request(lsp, tally, uri, position(text, at + typed)).shown;
+      const metrics = await lsp.nextMetrics();
+      steps.push({ at: (performance.now() - started) / 1000, firstLineMs: tally.firstLineMs[0], metrics });
+    }
+  } finally {
+    await lsp.stop();
+  }
+  return steps;
+}
