@@ -11,12 +11,3 @@ test('each document keeps its own sequence; the least recently used one is taken
   assert.equal(slots.holder('b.ts'), undefined);
   assert.equal(slots.holder('a.ts'), 's0');
 });
-
-test('a sequence warmed in the background takes a document\'s slot; the one it held becomes the spare', () => {
-  const slots = new SequenceSlots(['s0', 's1']);
-  slots.acquire('a.ts');
-  assert.equal(slots.replace('a.ts', 'warm'), 's0');
-  assert.deepEqual(slots.acquire('a.ts'), { item: 'warm', reassigned: false });
-  assert.equal(slots.replace('b.ts', 'other'), undefined, 'a document without a slot changes nothing');
-  assert.equal(slots.holder('b.ts'), undefined);
-});

@@ -7,7 +7,7 @@ export class SequenceSlots<T> {
   /** Slot indexes, least recently used first. */
   private readonly order: number[];
 
-  private readonly items: T[];
+  private readonly items: readonly T[];
 
   constructor(items: readonly T[]) {
     if (items.length === 0) throw new Error('SequenceSlots needs at least one sequence');
@@ -28,18 +28,6 @@ export class SequenceSlots<T> {
     this.order.splice(this.order.indexOf(slot), 1);
     this.order.push(slot);
     return { item: this.items[slot]!, reassigned };
-  }
-
-  /**
-   * Gives `key`'s slot the sequence `item` (a sequence warmed in the background) and returns the one it held, which
-   * becomes the spare; undefined (and nothing changes) when `key` holds no slot.
-   */
-  replace(key: string, item: T): T | undefined {
-    const slot = this.keys.indexOf(key);
-    if (slot < 0) return undefined;
-    const old = this.items[slot];
-    this.items[slot] = item;
-    return old;
   }
 
   /** The sequence a document would get without changing anything (for tests and logs). */
