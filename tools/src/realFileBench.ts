@@ -8,6 +8,8 @@ import { join } from 'node:path';
 import type { CompletionMetrics } from '../../common/protocol';
 import { type Config, delay, percentile, position, type ReplayFile, round, session, sourceWithout, typingTally } from './replay';
 import { ensureShapedModel } from './shapedModel';
+import { awaitedReplay } from './awaitedReplay';
+import { llamaServerPromptSpeed, pacedReplay, reopenAfterRestart, settleMs, summarizeAwaited, summarizePauses, WarmLog } from './realFileWaits';
 
 const realFilesDir = join(__dirname, '..', '..', 'test', 'fixtures', 'realFiles');
 
@@ -29,6 +31,15 @@ const realFiles = (quick: boolean): ReplayFile[] => [
   },
 ];
 
+/**
+ * Blocks of format.ts typed again key by key, newlines included, in one document: the awaited replay's (≥ 150 keys)
+ * and the paced replay's (long enough that the file has been open over a minute when it ends).
+ */
+const awaitedBlockStart = '\t// ELSE\n';
+const pacedBlockStart = '\t// ELIF(s)\n';
+const blockEnd = '\treturn out;\n}\n\nfunction formatFor';
+const blockOf = (text: string, start: string) => text.slice(text.indexOf(start), text.indexOf(blockEnd));
+
 /** Warm-up lines the server logs at debug level: `Warm: KEY's whole window (N tokens, E evaluated) in T ms`. */
 const warmLine = /Warm: .*'s whole window \((\d+) tokens, (\d+) evaluated\) in (\d+) ms/;
 const curveLine = /prompt tokens\/s by batch size ([^:]+: \d+(?:, \d+: \d+)*): chunks of (\d+)/;
@@ -46,11 +57,13 @@ export async function realFileBenchmark(tokenize: (text: string) => number[], qu
   // first ghost line then costs what a real model's first line costs.
   const lineTokens = Math.ceil(average(files.flatMap((f) => f.text.split('\n').filter((l) => l.trim() !== '').map((l) => tokenize(l.trim()).length))));
   const warms: Warm[] = [];
+  const warmLog = new WarmLog();
   let serverCurve = '';
   const config = (disable: string[] = []): Config => ({
     settings: { modelPath, maxTokens: lineTokens, logLevel: 'debug' },
     disable,
     onLog: (line) => {
+      warmLog.onLog(line);
       const warm = warmLine.exec(line);
       if (warm) warms.push({ tokens: Number(warm[1]), evaluated: Number(warm[2]), ms: Number(warm[3]) });
       const curve = curveLine.exec(line);
@@ -89,6 +102,33 @@ export async function realFileBenchmark(tokenize: (text: string) => number[], qu
   const probe = await restedProbe(config(['cache']), files[0]!, warms, await runtimeAlone(modelPath, fileTokens));
   const curve = await runtimeCurve(modelPath, fileTokens, 1400);
   const warm = probe.warm;
+
+  // Every wait a person sees: the awaited replay (and the same file reopened after a restart), then the paced one.
+  const source = files[0]!;
+  const awaitedInput = { text: source.text, languageId: source.languageId, extension: source.extension, block: blockOf(source.text, awaitedBlockStart) };
+  warmLog.evaluated = warmLog.ms = warmLog.windows = 0;
+  const awaitedSteps = await awaitedReplay(config(), awaitedInput);
+  const awaited = summarizeAwaited(awaitedSteps);
+  const reopen = await reopenAfterRestart(config(), awaitedInput);
+  const paced = summarizePauses(await pacedReplay(config(), { ...awaitedInput, block: blockOf(source.text, pacedBlockStart) }));
+  const warmTokensPerSecond = warmLog.tokensPerSecond;
+  const warmWindows = warmLog.windows;
+  // node-llama-cpp alone decoding at the typing requests' median prompt length, in turns (the machine drifts).
+  const typingDepth = awaited.promptTokensP50 + Math.ceil(lineTokens / 2);
+  const typingRuntime = await runtimeAlone(modelPath, fileTokens);
+  const aloneSteps: number[] = [];
+  try {
+    for (let i = 0; i < 3; i++) {
+      await typingRuntime.prefill(0, typingDepth);
+      aloneSteps.push(await typingRuntime.decodeStep(lineTokens));
+    }
+  } finally {
+    await typingRuntime.dispose();
+  }
+  const aloneStepMs = percentile(aloneSteps, 50);
+  const typingStepMs = percentile(awaitedSteps.filter((s) => s.metrics.generatedTokens > 1).map((s) => s.metrics.decodeStepMs), 50);
+  const peer = await llamaServerPromptSpeed(modelPath, fileTokens.slice(0, Math.max(awaited.wholeWindowPromptTokens, 1024)));
+
   const serverDecodeStep = probe.serverDecodeStepMs;
   const runtime = { ...probe.runtime, ...curve, curveAt: 1400 };
   const serverPrefill = warm ? (warm.evaluated * 1000) / warm.ms : on.coldPrefillTokensPerSecond;
@@ -101,13 +141,30 @@ export async function realFileBenchmark(tokenize: (text: string) => number[], qu
     firstLineMsP50: on.firstLineMsP50,
     firstLineMsP95: on.firstLineMsP95,
     coldFirstLineMs: on.coldFirstLineMs,
-    decodeStepMs: round(serverDecodeStep, 1),
-    decodeRatio: round(runtime.decodeStepMs / Math.max(1e-9, serverDecodeStep)),
+    decodeStepMs: round(typingStepMs, 1),
+    decodeRatio: round(aloneStepMs / Math.max(1e-9, typingStepMs)),
+    decodeStepGrowth: awaited.decodeStepGrowth,
+    pauseFirstLineMsP50: paced.pauseFirstLineMsP50,
+    pauseFirstLineMsP95: paced.pauseFirstLineMsP95,
+    pausesShown: paced.pausesShown,
+    wholeWindowShareAwaited: awaited.wholeWindowShareAwaited,
+    wholeWindowSharePaced: paced.wholeWindowSharePaced,
+    reopenFirstLineMs: reopen.reopenFirstLineMs,
+    reopenWholeWindow: reopen.reopenWholeWindow,
+    warmTokensPerSecond,
+    llamaServerPromptTokensPerSecond: peer?.tokensPerSecond ?? null,
     prefillRatio: round(serverPrefill / Math.max(1e-9, runtime.prefillTokensPerSecond)),
     cancelToIdleMsP95: on.cancelToIdleMsP95,
     cancelDuringPrefillMsP95: on.cancelDuringPrefillMsP95,
     prefillChunkMs: on.prefillChunkMs,
     details: {
+      awaited,
+      paced,
+      reopen,
+      warmWindows,
+      decodeWhileTyping: { serverStepMs: round(typingStepMs, 1), aloneStepMs: round(aloneStepMs, 1), depth: typingDepth },
+      llamaServerPrompt: peer,
+      restedDecode: { serverStepMs: round(serverDecodeStep, 1), aloneStepMs: runtime.decodeStepMs, ratio: round(runtime.decodeStepMs / Math.max(1e-9, serverDecodeStep)) },
       allOn: on,
       kvReuseOff: off,
       rested: probe,
@@ -322,6 +379,12 @@ the line; a request per keystroke, cancelled when the next key comes first. The 
 file is awaited (the cold figure). Answers are capped at ${result.answerTokens} tokens, one average line of these files: random weights
 never end a line.
 
+### Every wait a person sees
+
+${renderWaits(result)}
+
+### Typing lines, a request per keystroke
+
 | measure | all on | KV reuse off |
 | --- | --- | --- |
 ${rows.map(([label, key]) => `| ${label} | ${cell(allOn, key)} | ${cell(kvReuseOff, key)} |`).join('\n')}
@@ -331,7 +394,7 @@ warm after ${result.details.rested.warmedAfterMs ?? '–'} ms), then completing 
 ${result.details.rested.promptTokensEvaluated} evaluated, first token after ${result.details.rested.firstTokenMs} ms.
 
 Against node-llama-cpp alone (same model, 1 thread, same positions, quiet machine):
-- decode: server ${result.decodeStepMs} ms a step (${result.details.decodeStepWhileTypingMs} ms while the replay typed over it), node-llama-cpp ${runtime.decodeStepMs} ms at ${runtime.decodeAt} tokens of context → **decodeRatio ${result.decodeRatio}**;
+- decode at rest, whole window: server ${result.details.restedDecode.serverStepMs} ms a step (${result.details.decodeStepWhileTypingMs} ms while the typing replay typed over it), node-llama-cpp ${runtime.decodeStepMs} ms at ${runtime.decodeAt} tokens of context (ratio ${result.details.restedDecode.ratio});
 - prefill: server ${result.details.serverPrefillTokensPerSecond} tokens/s (${result.details.serverPrefillAt}), node-llama-cpp in one batch ${runtime.prefillTokensPerSecond} tokens/s → **prefillRatio ${result.prefillRatio}**;
 - prompt tokens/s by batch size, ${runtime.curveAt} tokens into the context: ${curve}. The server measures its own curve at load
   (128 tokens in): ${result.details.serverCurveAtLoad || '–'};
@@ -343,4 +406,31 @@ Against node-llama-cpp alone (same model, 1 thread, same positions, quiet machin
 
 JSON (\`--json FILE\`, key \`realFile\`): ${Object.keys(result).filter((k) => k !== 'details' && k !== 'model' && k !== 'files').map((k) => `\`${k}\``).join(', ')}.
 `;
+}
+
+function renderWaits(result: Awaited<ReturnType<typeof realFileBenchmark>>): string {
+  const { awaited, paced, reopen, decodeWhileTyping, llamaServerPrompt } = result.details;
+  const value = (v: unknown) => (v === null || v === undefined ? '–' : String(v));
+  return `Lines of ${result.files[0]} typed again key by key in one document, newlines included (tools/src/realFileWaits.ts).
+**Awaited**: ${awaited.keystrokes} keystrokes, each request answered before the next key (${awaited.seconds} s).
+**Paced**: ${paced.pauses} pauses (≥ 600 ms without a keystroke: after a comma or an opening bracket, at a line's end)
+while typing at one key every 80 ms, a request per keystroke cancelled by the next key, the file's opening and the
+cursor's rests sent as the client sends them. A pause that showed nothing before the next keystroke counts as the
+longest wait. Whole-window shares count requests from ${settleMs / 1000} s after the file was opened.
+
+| measure | awaited | paced (at pauses) |
+| --- | --- | --- |
+| keystroke → first ghost line p50 (ms) | ${value(awaited.firstLineMsP50)} | **${value(paced.pauseFirstLineMsP50)}** |
+| keystroke → first ghost line p95 (ms) | ${value(awaited.firstLineMsP95)} | **${value(paced.pauseFirstLineMsP95)}** |
+| share that showed a line | ${awaited.shown} | **${paced.pausesShown}** |
+| prompt tokens p50 | ${awaited.promptTokensP50} | ${paced.pausePromptTokensP50} |
+| whole window in the prompt, after ${settleMs / 1000} s | **${value(awaited.wholeWindowShareAwaited)}** (of ${awaited.requestsAfterSettling}) | **${value(paced.wholeWindowSharePaced)}** (of ${paced.pausesAfterSettling}) |
+| decode step, first → last quarter (ms) | ${awaited.decodeStepMsFirstQuarter} → ${awaited.decodeStepMsLastQuarter} (**growth ${value(awaited.decodeStepGrowth)}**) | – |
+
+- The whole window is ${awaited.wholeWindowPromptTokens || '–'} tokens here.
+- Decode while typing: server ${decodeWhileTyping.serverStepMs} ms a step (awaited replay, p50), node-llama-cpp alone ${decodeWhileTyping.aloneStepMs} ms at
+  ${decodeWhileTyping.depth} tokens of context → **decodeRatio ${result.decodeRatio}**.
+- Reopened after a server restart: first line ${value(reopen.reopenFirstLineMs)} ms, whole window **${reopen.reopenWholeWindow}** (${reopen.reopenPromptTokens} prompt tokens, ${reopen.reopenEvaluated} evaluated).
+- Warm-up throughput **${value(result.warmTokensPerSecond)} tokens/s** (${result.details.warmWindows} windows warmed, evaluation time only) against
+  llama-server's **${value(result.llamaServerPromptTokensPerSecond)} tokens/s** (${llamaServerPrompt ? `${llamaServerPrompt.tokens} tokens in one request, no cache, -t 1 -tb 1` : 'llama-server not available'}).`;
 }
