@@ -83,6 +83,12 @@ export namespace FirstLineNotification {
   export const type = new NotificationType<FirstLine>(method);
 }
 
+/** Empties the window cache (hearth.windowCacheMegabytes): answers how many bytes of kept windows were removed. */
+export namespace ClearWindowCacheRequest {
+  export const method = 'hearth/clearWindowCache';
+  export const type = new RequestType0<{ removedBytes: number }, void>(method);
+}
+
 /** The last prompt the model was given, as text with its special tokens shown: for the log, debugging and tests. */
 export namespace LastPromptRequest {
   export const method = 'hearth/lastPrompt';
@@ -314,6 +320,8 @@ export namespace MachineInfoRequest {
 export interface HearthInitializationOptions {
   /** A folder of VS Code's storage for this workspace, where the workspace index is kept between sessions. */
   indexCacheDir?: string;
+  /** A folder of the extension's global storage, where evaluated prompt windows are kept (hearth.windowCacheMegabytes). */
+  windowCacheDir?: string;
   /** Settings, for a client that cannot answer workspace/configuration. */
   settings?: unknown;
 }

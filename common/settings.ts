@@ -48,6 +48,8 @@ export interface HearthSettings {
   /** llama.cpp evaluation threads; 0 chooses from the machine (see server/src/model/threadCount.ts). */
   threads: number;
   gpu: GpuSetting;
+  /** Disk space (MiB) for evaluated windows kept between sessions; 0 keeps none. Machine-scoped. */
+  windowCacheMegabytes: number;
   logLevel: LogLevel;
   /** Where completions are computed: this machine, or the server at `remote.url`. */
   engine: EngineSetting;
@@ -83,6 +85,7 @@ export const defaultSettings: HearthSettings = Object.freeze({
   maxTokens: schemaOf('maxTokens').default as number,
   threads: schemaOf('threads').default as number,
   gpu: schemaOf('gpu').default as GpuSetting,
+  windowCacheMegabytes: schemaOf('windowCacheMegabytes').default as number,
   logLevel: schemaOf('logLevel').default as LogLevel,
   engine: schemaOf('engine').default as EngineSetting,
   remote: Object.freeze({
@@ -186,6 +189,7 @@ export function parseSettings(raw: unknown, home = ''): HearthSettings {
     maxTokens: pickInteger(source, 'maxTokens'),
     threads: pickInteger(source, 'threads'),
     gpu: pickEnum<GpuSetting>(source, 'gpu'),
+    windowCacheMegabytes: pickInteger(source, 'windowCacheMegabytes'),
     logLevel: pickEnum<LogLevel>(source, 'logLevel'),
     engine: pickEnum<EngineSetting>(source, 'engine'),
     remote: pickRemote(source),

@@ -57,7 +57,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Hearth
     if (status.state === 'error') notifyOnce(status, notifiedErrors);
   };
 
-  const server = new HearthServer(context.asAbsolutePath('dist/server.js'), log, onStatus, context.storageUri?.fsPath);
+  const server = new HearthServer(context.asAbsolutePath('dist/server.js'), log, onStatus, context.storageUri?.fsPath, join(context.globalStorageUri.fsPath, 'windows'));
   const explainView = new ExplainView(server);
   const refactorView = new RefactorView(server, context.globalState);
   // Explain and Refactor work on the code the user was last in when the explanation or the diff has the focus.
@@ -100,6 +100,11 @@ export async function activate(context: vscode.ExtensionContext): Promise<Hearth
     vscode.commands.registerCommand('hearth.statusMenu', () => showStatusMenu(serverStatus)),
     vscode.commands.registerCommand('hearth.setLanguageEnabled', (languageId: string, enabled: boolean) => setLanguageEnabled(languageId, enabled)),
     vscode.commands.registerCommand('hearth.showLastPrompt', () => showLastPrompt(server, prompts)),
+    vscode.commands.registerCommand('hearth.clearWindowCache', async () => {
+      const removed = await server.clearWindowCache();
+      void vscode.window.showInformationMessage(removed === undefined ? 'Hearth: the server is not running.' : `Hearth: window cache cleared (${Math.round(removed / 2 ** 20)} MiB).`);
+      return removed;
+    }),
     vscode.workspace.registerTextDocumentContentProvider(promptScheme, prompts),
     vscode.workspace.onDidChangeConfiguration((event) => {
       if (event.affectsConfiguration(settingsSection)) render();

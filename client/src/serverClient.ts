@@ -22,6 +22,7 @@ import {
   CountTokensRequest,
   type CursorRest,
   CursorRestNotification,
+  ClearWindowCacheRequest,
   FirstLineNotification,
   type InstructParams,
   type InstructProgress,
@@ -85,6 +86,8 @@ export class HearthServer implements vscode.Disposable {
     private readonly onStatus: (status: ClientStatus) => void,
     /** VS Code's storage for this workspace (context.storageUri): where the server keeps its workspace index. */
     storageDir?: string,
+    /** The extension's global storage: where the server keeps evaluated windows (shared by all workspaces). */
+    windowCacheDir?: string,
   ) {
     const serverOptions: ServerOptions = {
       run: { module: serverModule, transport: TransportKind.ipc, options: { execArgv: [...serverExecArgv] } },
@@ -93,7 +96,7 @@ export class HearthServer implements vscode.Disposable {
     const clientOptions: LanguageClientOptions = {
       documentSelector: [{ scheme: 'file' }, { scheme: 'untitled' }],
       outputChannel: log,
-      initializationOptions: { indexCacheDir: storageDir } satisfies HearthInitializationOptions,
+      initializationOptions: { indexCacheDir: storageDir, windowCacheDir } satisfies HearthInitializationOptions,
       // The server's workspace index follows source files created, changed and deleted outside the editor.
       synchronize: { fileEvents: vscode.workspace.createFileSystemWatcher(`**/*.{${indexedExtensions.join(',')}}`) },
       middleware: {
@@ -185,6 +188,12 @@ export class HearthServer implements vscode.Disposable {
       this.log.error(`The Hearth server did not start: ${String(error)}`);
       this.onStatus({ state: 'stopped', message: 'The Hearth server did not start. See the log.', action: 'hearth.showLog' });
     }
+  }
+
+  /** Empties the server's window cache; the bytes removed, or undefined without a running server. */
+  async clearWindowCache(): Promise<number | undefined> {
+    if (this.client.state !== State.Running) return undefined;
+    return (await this.client.sendRequest(ClearWindowCacheRequest.type)).removedBytes;
   }
 
   /** The last prompt the server's model was given, or undefined when there is none (or no running server). */

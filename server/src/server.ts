@@ -31,6 +31,7 @@ import { describeError } from './errors';
 import { parseDisabledFeatures } from './features';
 import { Logger } from './logger';
 import { defaultPromptLatencyMs } from './model/llamaCompletionModel';
+import { windowCacheFeature } from './windowCache/windowCacheFeature';
 import { ExclusiveLock } from './model/exclusiveLock';
 import { type InstructModel, type InstructModelSpec, loadLlamaInstructModel } from './model/llamaInstructModel';
 import { loadLlamaCompletionModel } from './model/llamaLoader';
@@ -65,10 +66,11 @@ function main(): void {
   const status = new ServerStatusReporter((s) => void connection.sendNotification(ServerStatusNotification.type, s));
   // One lock for whatever computes on this machine's cores: completions first, then explain/refactor, then warming.
   const computeLock = new ExclusiveLock();
+  const windowCache = windowCacheFeature(connection, log, () => settings.windowCacheMegabytes);
   const models = new ModelHost(
     (spec) =>
       loadLlamaCompletionModel(
-        { ...spec, maxContextSize, reuseKvPrefix: features.kvReuse, anchorPrompt: features.promptAnchor, latencyBudget: features.latencyBudget, promptLatencyMs: defaultPromptLatencyMs, speculationCostCheck: features.speculationCostCheck, lock: computeLock },
+        { ...spec, maxContextSize, reuseKvPrefix: features.kvReuse, anchorPrompt: features.promptAnchor, latencyBudget: features.latencyBudget, promptLatencyMs: defaultPromptLatencyMs, speculationCostCheck: features.speculationCostCheck, lock: computeLock, windowStore: windowCache.store() },
         log,
       ),
     log,
@@ -179,6 +181,7 @@ function main(): void {
     const options = (params.initializationOptions ?? {}) as HearthInitializationOptions;
     if (!supportsConfigurationPull) settings = parseSettings(options.settings, homedir());
     if (typeof options.indexCacheDir === 'string' && options.indexCacheDir !== '') index.keepIn(join(options.indexCacheDir, 'workspace-index.json'));
+    windowCache.initialize(options);
     return {
       capabilities: {
         textDocumentSync: TextDocumentSyncKind.Incremental,

@@ -34,6 +34,7 @@ function warmerWith(sequences: Record<string, FakeSequence>, warmChunk = 16) {
   const warmer = new WindowWarmer({
     lock,
     windowOf: (key) => (sequences[key] ??= new FakeSequence()) as unknown as LlamaContextSequence,
+    heldBy: (key) => sequences[key] as unknown as LlamaContextSequence | undefined,
     chunker: new PromptChunker(128, 1, warmChunk),
     log,
   });

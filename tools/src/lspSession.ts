@@ -56,6 +56,7 @@ import {
   type ServerStatus,
   ServerStatusNotification,
   LastPromptRequest,
+  ClearWindowCacheRequest,
 } from '../../common/protocol';
 import { serverExecArgv } from '../../common/serverProcess';
 import { ProgressRoutes } from '../../common/progressRoutes';
@@ -74,6 +75,8 @@ export interface LspSessionOptions {
   env?: Record<string, string>;
   /** Where the server keeps its workspace index between sessions (VS Code's workspace storage in the extension). */
   indexCacheDir?: string;
+  /** Where the server keeps evaluated windows between sessions (the extension's global storage); none by default. */
+  windowCacheDir?: string;
 }
 
 export interface PendingCompletion {
@@ -99,6 +102,10 @@ export class LspSession {
   }
 
   /** The last prompt the server's model was given (hearth/lastPrompt). */
+  clearWindowCache(): Promise<{ removedBytes: number }> {
+    return this.connection.sendRequest(ClearWindowCacheRequest.type);
+  }
+
   lastPrompt(): Promise<string | null> {
     return this.connection.sendRequest(LastPromptRequest.type);
   }
@@ -155,7 +162,7 @@ export class LspSession {
         rootUri: options.workspaceFolder ? pathToFileURL(options.workspaceFolder).href : null,
         workspaceFolders: options.workspaceFolder ? [{ uri: pathToFileURL(options.workspaceFolder).href, name: 'workspace' }] : null,
         capabilities: { workspace: { configuration: true, didChangeConfiguration: { dynamicRegistration: true } } },
-        initializationOptions: { indexCacheDir: options.indexCacheDir },
+        initializationOptions: { indexCacheDir: options.indexCacheDir, windowCacheDir: options.windowCacheDir },
       }),
       30_000,
       'initialize',

@@ -20,6 +20,7 @@ import { type CpuLoadMeter, threadsForLoad } from './threadCount';
 import { ByteLevelDecoder } from './tokenText';
 import { TokenTextStream } from './tokenStream';
 import { WindowWarmer } from './windowWarmer';
+import { minRestoreGain, type SequenceWindows } from '../windowCache/sequenceWindows';
 
 /** The most a request may spend evaluating its prompt before the first decode step; the rest is warmed later. */
 export const defaultPromptLatencyMs = 1000;
@@ -51,6 +52,8 @@ export interface LlamaCompletionModelParts {
   promptLatencyMs: number;
   chunker: PromptChunker;
   log: Logger;
+  /** Windows kept on disk across reopening and restarts (absent: none kept). */
+  windows?: SequenceWindows;
 }
 
 export class LlamaCompletionModel implements CompletionModel {
@@ -79,7 +82,7 @@ export class LlamaCompletionModel implements CompletionModel {
     this.slots = new SequenceSlots(parts.sequences);
     this.quick = parts.spare;
     this.contextSize = parts.spare.contextSize;
-    this.warmer = new WindowWarmer({ lock: this.lock, windowOf: (key) => this.slots.acquire(key).item, chunker: parts.chunker, log: parts.log });
+    this.warmer = new WindowWarmer({ lock: this.lock, windowOf: (key) => this.slots.acquire(key).item, heldBy: (key) => this.slots.holder(key), chunker: parts.chunker, log: parts.log, windows: parts.windows });
     this.planner = new PromptPlanner((text) => parts.model.tokenize(text), parts.fimIds, parts.fimOrder, parts.anchorPrompt);
     const ggml = parts.model.fileInfo.metadata.tokenizer?.ggml as { model?: string; tokens?: string[]; token_type?: number[] } | undefined;
     this.byteDecoder = ggml?.model === 'gpt2' && ggml.tokens ? new ByteLevelDecoder(ggml.tokens, ggml.token_type) : undefined;
@@ -191,12 +194,15 @@ export class LlamaCompletionModel implements CompletionModel {
     let emitted: readonly Token[] = [];
     let decodeMs = 0;
     let warm: Token[] | undefined;
+    let keep = false;
     const mode: SpeculationMode = speculation ? speculation.gate.choose(documentKey) : 'off';
     const countersBefore = speculation && { ...speculation.counters };
     try {
       if (signal.aborted) return;
       this.fitThreadsToLoad();
       const maxTokens = this.generationLimit(request);
+      // A window kept on disk (the file was worked on before): loaded before planning, so this request can use it.
+      if (this.parts.windows && this.parts.reuseKv) await this.parts.windows.restore(window, this.planner.warmTokens(this.planInput(request, maxTokens)) as Token[], documentKey);
       const plan = this.planPrompt(request, window, maxTokens);
       const prompt = plan.tokens as Token[];
       warm = plan.warm as Token[] | undefined;
@@ -210,6 +216,7 @@ export class LlamaCompletionModel implements CompletionModel {
       stats.fullPrompt = plan.full;
       stats.prefillChunkMs = chunker.chunkMs;
       const reused = await this.reuseKvPrefix(sequence, prompt);
+      const worthKeeping = plan.full && prompt.length - reused >= minRestoreGain;
       if (mode === 'promptLookup') sequence.tokenPredictor?.updateInputTokens(lookupCorpus(prompt, this.recent, this.otherFileTokens(request)));
       stats.reusedPromptTokens = reused;
 
@@ -217,6 +224,8 @@ export class LlamaCompletionModel implements CompletionModel {
       // tokens a keystroke changed) goes with the first decode step, in one native call.
       const next = await this.evaluateInChunks(sequence, prompt, reused, prompt.length - 1, () => signal.aborted);
       if (signal.aborted) return;
+      // A whole window evaluated here, at a cost worth saving: kept on disk once the request is over.
+      keep = worthKeeping;
 
       const text = new TokenTextStream((tokens) => this.decode(tokens), plan.heldBack);
       emitted = text.tokens;
@@ -254,6 +263,7 @@ export class LlamaCompletionModel implements CompletionModel {
       endGeneration();
       if (warm) this.warmer.schedule(documentKey, warm);
       else this.warmer.resume();
+      if (keep) this.warmer.keep(documentKey);
       finish(stats);
     }
   }

@@ -13,6 +13,8 @@ import { validateModelFile } from './ggufValidation';
 import { LlamaCompletionModel } from './llamaCompletionModel';
 import { createLlama, loadNodeLlamaCpp, type NodeLlamaCpp, takeLlamaErrors } from './llamaRuntime';
 import { chooseChunk, chooseWarmChunk, PromptChunker } from './promptChunks';
+import { SequenceWindows } from '../windowCache/sequenceWindows';
+import { modelIdentity, type WindowStore } from '../windowCache/windowStore';
 import { bestProposalLength } from './proposalLength';
 import { SpeculationGate, type SpeculationMode } from './speculationGate';
 import { ExclusiveLock } from './exclusiveLock';
@@ -42,6 +44,8 @@ export interface LlamaModelOptions {
   speculationCostCheck?: boolean;
   /** Shared with a separate chat model, so that the two never compute at once (completions first). */
   lock?: ExclusiveLock;
+  /** Where evaluated windows are kept between sessions (absent: nowhere). */
+  windowStore?: WindowStore;
 }
 
 /** Documents whose KV state is kept at once (one context sequence each, least recently used handed over). */
@@ -123,6 +127,7 @@ export async function loadLlamaCompletionModel(options: LlamaModelOptions, log: 
       promptLatencyMs: options.promptLatencyMs,
       chunker: new PromptChunker(chunk, chunkTiming.ms / chunkTiming.tokens, warmChunk),
       log,
+      windows: options.windowStore && options.reuseKvPrefix ? new SequenceWindows(options.windowStore, await modelIdentity(options.modelPath), runtimeIdentity(llama, contextSize), log) : undefined,
     });
   } catch (error) {
     await model?.dispose();
@@ -164,4 +169,9 @@ export function loadFailureMessage(modelPath: string, error: unknown): string {
     .map((line) => line.replace(/^\w+: (error loading model: )?/, ''))
     .join('; ') || undefined;
   return `llama.cpp could not load ${basename(modelPath)}: ${said ?? (error as Error).message}. Re-download the model or choose another.`;
+}
+
+/** What a saved sequence state depends on besides the model: llama.cpp's release, the backend, the context size. */
+function runtimeIdentity(llama: Llama, contextSize: number): string {
+  return `llama.cpp ${llama.llamaCppRelease.release} ${llama.gpu === false ? 'cpu' : llama.gpu} context ${contextSize}`;
 }

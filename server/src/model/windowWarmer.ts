@@ -6,6 +6,7 @@
 // whatever prefix the sequence already holds.
 import type { LlamaContextSequence, Token } from 'node-llama-cpp';
 import type { Logger } from '../logger';
+import type { SequenceWindows } from '../windowCache/sequenceWindows';
 import { type ExclusiveLock, LockPriority } from './exclusiveLock';
 import type { PromptChunker } from './promptChunks';
 import { commonPrefixLength } from './promptPlanner';
@@ -26,8 +27,12 @@ export interface WindowWarmerParts {
   lock: ExclusiveLock;
   /** The document's own sequence (acquired for it where it holds none, as its first request would). */
   windowOf(documentKey: string): LlamaContextSequence;
+  /** The document's sequence if it still holds one, without taking one for it. */
+  heldBy(documentKey: string): LlamaContextSequence | undefined;
   chunker: PromptChunker;
   log: Logger;
+  /** Windows kept on disk: restored before warming what they hold, saved once warm. */
+  windows?: SequenceWindows;
 }
 
 export class WindowWarmer {
@@ -60,6 +65,25 @@ export class WindowWarmer {
     });
   }
 
+  /**
+   * Keeps the document's window on disk (a request evaluated much of it), in the background: after the requests that
+   * wait, and only while the document still holds its sequence.
+   */
+  keep(documentKey: string): void {
+    const windows = this.parts.windows;
+    if (!windows || this.stopped) return;
+    setImmediate(() => {
+      void this.parts.lock.acquire(LockPriority.background).then(async (release) => {
+        try {
+          const sequence = this.stopped ? undefined : this.parts.heldBy(documentKey);
+          if (sequence) await windows.save(sequence, documentKey);
+        } finally {
+          release();
+        }
+      });
+    });
+  }
+
   /** Whether the latest job's window gets warm (true) or not (false); true when nothing is left to warm. */
   whenWarm(): Promise<boolean> {
     return this.job?.done ?? Promise.resolve(true);
@@ -89,6 +113,7 @@ export class WindowWarmer {
       if (superseded()) return;
       const sequence = this.parts.windowOf(job.documentKey);
       let next = commonPrefixLength(sequence.contextTokens, job.tokens);
+      if (this.parts.windows && next < job.tokens.length) next = await this.parts.windows.restore(sequence, job.tokens, job.documentKey);
       // What follows the shared prefix (an older anchor's suffix, a generated answer) makes way for the window.
       if (sequence.nextTokenIndex > next) await sequence.eraseContextTokenRanges([{ start: next, end: sequence.nextTokenIndex }]);
       while (next < job.tokens.length && !superseded() && lock.waiting === 0) {
@@ -106,6 +131,7 @@ export class WindowWarmer {
         return;
       }
       this.job = undefined;
+      if (job.evaluated > 0) await this.parts.windows?.save(sequence, job.documentKey);
       log.debug(`Warm: ${job.documentKey}'s whole window (${job.tokens.length} tokens, ${job.evaluated} evaluated) in ${Math.round(performance.now() - job.started)} ms, ${Math.round(job.computeMs)} ms of it evaluating`);
       job.settle(true);
     } catch (error) {

@@ -1,0 +1,25 @@
+// The window cache as the server offers it: the store in the extension's global storage (its folder comes with the
+// initialization options, its cap from hearth.windowCacheMegabytes), and the request that empties it.
+import { join } from 'node:path';
+import type { Connection } from 'vscode-languageserver/node';
+import { ClearWindowCacheRequest, type HearthInitializationOptions } from '../../../common/protocol';
+import type { Logger } from '../logger';
+import { WindowStore } from './windowStore';
+
+/** The store for the folder the client named (none without one: nothing is kept), and its clear request. */
+export function windowCacheFeature(connection: Connection, log: Logger, capMegabytes: () => number) {
+  let store: WindowStore | undefined;
+  connection.onRequest(ClearWindowCacheRequest.type, async () => {
+    const removedBytes = (await store?.clear()) ?? 0;
+    log.info(`Window cache: cleared (${Math.round(removedBytes / 2 ** 20)} MiB)`);
+    return { removedBytes };
+  });
+  return {
+    initialize(options: HearthInitializationOptions): void {
+      if (typeof options.windowCacheDir === 'string' && options.windowCacheDir !== '') {
+        store = new WindowStore(join(options.windowCacheDir), () => capMegabytes() * 2 ** 20, log);
+      }
+    },
+    store: (): WindowStore | undefined => store,
+  };
+}
