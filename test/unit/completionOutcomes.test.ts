@@ -153,8 +153,8 @@ test('snippets of one file become one file in the prompt, each text once, in ord
     { path: 'b.ts', text: 'B1', source: 'recentEdits' },
   ]);
   assert.deepEqual(files, [
-    { path: 'b.ts', text: 'B1\n\nB2' },
-    { path: 'a.ts', text: 'A1' },
+    { path: 'b.ts', text: 'B1\n\nB2', parts: ['B1', 'B2'] },
+    { path: 'a.ts', text: 'A1', parts: ['A1'] },
   ]);
 });
 

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { layoutFimPrompt, layoutRepoHeader } from '../../server/src/model/fimTemplate';
+import { layoutFimPrompt, layoutQuickRepoHeader, layoutRepoHeader } from '../../server/src/model/fimTemplate';
 
 const ids = { prefix: 1, suffix: 3, middle: 2 };
 
@@ -81,4 +81,24 @@ test('the repository header takes a file that fits exactly, and leaves out one t
   const fileTokens = 1 + 'a.ts\nxyz\n'.length;
   assert.equal(layoutRepoHeader([file], 'c.ts', repo, tokenize, start + fileTokens + end).length, start + fileTokens + end, 'an exact fit is taken');
   assert.deepEqual(layoutRepoHeader([file], 'c.ts', repo, tokenize, start + fileTokens + end - 1), [], 'one token short: left out, and no header at all');
+});
+
+test('the quick header takes snippet by snippet in ranked order, within its small budget', () => {
+  const tokenize = (text: string) => [...text].map((c) => c.charCodeAt(0));
+  const ids = { repoName: 5, fileSeparator: 6 };
+  const show = (tokens: number[]) => tokens.map((t) => (t === 5 ? '<repo>' : t === 6 ? '<sep>' : String.fromCharCode(t))).join('');
+  const files = [
+    // A file's snippets ranked: the signature the cursor needs, then a long body that does not fit.
+    { path: 'a.ts', text: 'f(x)\n\nbody'.padEnd(80, 'y'), parts: ['f(x)', 'body'.padEnd(74, 'y')] },
+    { path: 'b.ts', text: 'g()', parts: ['g()'] },
+    { path: 'c.ts', text: 'h()' },
+  ];
+  const tokens = layoutQuickRepoHeader(files, 'cur.ts', ids, tokenize, 48);
+  const header = show(tokens);
+  assert.equal(header, '<repo>workspace\n<sep>a.ts\nf(x)\n<sep>b.ts\ng()\n<sep>cur.ts\n', 'the first snippets that fit, not whole files');
+  assert.ok(tokens.length <= 48);
+  // The whole-window header, with room, takes whole files.
+  assert.ok(show(layoutRepoHeader(files, 'cur.ts', ids, tokenize, 400)).includes('body'));
+  // Where the first-ranked snippet does not fit, a later one still may.
+  assert.equal(show(layoutQuickRepoHeader([{ path: 'a.ts', text: '', parts: ['z'.repeat(50), 'k()'] }], 'cur.ts', ids, tokenize, 40)), '<repo>workspace\n<sep>a.ts\nk()\n<sep>cur.ts\n');
 });

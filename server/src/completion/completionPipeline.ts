@@ -216,7 +216,7 @@ export function groupByPath(snippets: readonly ContextSnippet[]): ContextFile[] 
     if (!texts.includes(snippet.text)) texts.push(snippet.text);
     files.set(snippet.path, texts);
   }
-  return [...files].map(([path, texts]) => ({ path, text: texts.join('\n\n') }));
+  return [...files].map(([path, texts]) => ({ path, text: texts.join('\n\n'), parts: texts }));
 }
 
 async function generate(

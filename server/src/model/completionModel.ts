@@ -20,6 +20,8 @@ export interface InfillRequest {
 export interface ContextFile {
   path: string;
   text: string;
+  /** The snippets `text` joins, most valuable first: where only some fit (the quick prompt), the first ones go in. */
+  parts?: readonly string[];
 }
 
 /** One generated token, already detokenized. */

@@ -43,6 +43,47 @@ export function layoutRepoHeader(files: ReadonlyArray<{ path: string; text: stri
   return header.length === start.length ? [] : [...header, ...end];
 }
 
+/**
+ * The repository-level header within a small budget (the quick prompt's share): snippet by snippet, in the order the
+ * context stage ranked them (a file's snippets in `parts`, most valuable first), each that fits taken, so the
+ * definitions the cursor needs most come first; a file's snippets stay under one file separator.
+ */
+export function layoutQuickRepoHeader(
+  files: ReadonlyArray<{ path: string; text: string; parts?: readonly string[] }>,
+  currentPath: string,
+  ids: RepoTokenIds,
+  tokenize: (text: string) => readonly number[],
+  budget: number,
+): number[] {
+  return layoutRepoHeader(fitParts(files, currentPath, tokenize, budget), currentPath, ids, tokenize, budget);
+}
+
+/** The files cut to the snippets that fit `budget` in the header, in order; files left with none are left out. */
+export function fitParts(
+  files: ReadonlyArray<{ path: string; text: string; parts?: readonly string[] }>,
+  currentPath: string,
+  tokenize: (text: string) => readonly number[],
+  budget: number,
+): Array<{ path: string; text: string }> {
+  // Fixed costs: the header's start and end, and each file's separator and path line.
+  let left = budget - 1 - tokenize('workspace\n').length - 1 - tokenize(`${currentPath}\n`).length;
+  const fitted: Array<{ path: string; text: string }> = [];
+  for (const file of files) {
+    // The separator, the path line and the newline after the text, and 2 tokens of slack: tokens can merge across the
+    // joins, and a file the header's own check finds a token over would be left out whole.
+    const overhead = 1 + tokenize(`${file.path}\n`).length + 1 + 2;
+    const kept: string[] = [];
+    for (const part of file.parts ?? [file.text]) {
+      const cost = tokenize(kept.length === 0 ? part : `\n\n${part}`).length + (kept.length === 0 ? overhead : 0);
+      if (cost > left) continue; // a smaller snippet further on may still fit
+      kept.push(part);
+      left -= cost;
+    }
+    if (kept.length > 0) fitted.push({ path: file.path, text: kept.join('\n\n') });
+  }
+  return fitted;
+}
+
 /** An over-long prefix loses its first tokens in steps of this many (a quarter of its room when that is less), so its start stays put while the user types. */
 export const prefixTrimStep = 64;
 

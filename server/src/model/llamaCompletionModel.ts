@@ -8,7 +8,7 @@ import type { Llama, LlamaContext, LlamaContextSequence, LlamaModel, Token } fro
 import type { Logger } from '../logger';
 import type { CompletionModel, ContextFile, GeneratedToken, InfillRequest, InfillRun, InfillStats, TextRequest, TextRun } from './completionModel';
 import { ExclusiveLock } from './exclusiveLock';
-import { type FimOrder, type FimTokenIds, layoutRepoHeader, type RepoTokenIds } from './fimTemplate';
+import { type FimOrder, type FimTokenIds, layoutQuickRepoHeader, layoutRepoHeader, type RepoTokenIds } from './fimTemplate';
 import { lookupCorpus, RecentCompletions } from './lookupCorpus';
 import type { PromptChunker } from './promptChunks';
 import { PromptPlanner } from './promptPlanner';
@@ -151,7 +151,7 @@ export class LlamaCompletionModel implements CompletionModel {
         : [];
     const quickHeader =
       repoIds && request.context && request.context.length > 0
-        ? (budget: number) => layoutRepoHeader(request.context!, request.filePath ?? 'untitled', repoIds, (text) => model.tokenize(text), budget)
+        ? (budget: number) => layoutQuickRepoHeader(request.context!, request.filePath ?? 'untitled', repoIds, (text) => model.tokenize(text), budget)
         : undefined;
     return { documentKey: request.documentKey ?? '', prefix: request.prefix, suffix: request.suffix, header, quickHeader, budget: this.contextSize - maxTokens - 1 };
   }

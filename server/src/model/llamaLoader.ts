@@ -89,8 +89,10 @@ export async function loadLlamaCompletionModel(options: LlamaModelOptions, log: 
         : `off: verifying proposals costs ${costNote} decode steps on this machine, more than even accepted ones save`;
     if (!speculates) draft = await disposeDraft(draft);
     // Per document, the gate keeps whichever of its modes decodes fastest there, plain decoding among them.
-    // Plain decoding first: a document starts at its speed, and a speculative mode is kept only where it measured faster.
-    const speculation = speculates ? { gate: new SpeculationGate(['off', ...speculative]), counters: { proposals: 0, draftPromptTokens: 0 } } : undefined;
+    // The default (auto) starts each document at plain decoding, and keeps a speculative mode only where it measured
+    // faster; a mode the user chose is tried first.
+    const modes: SpeculationMode[] = options.speculation === 'auto' ? ['off', ...speculative] : [...speculative, 'off'];
+    const speculation = speculates ? { gate: new SpeculationGate(modes), counters: { proposals: 0, draftPromptTokens: 0 } } : undefined;
     // Each sequence has its own predictor (a draft predictor drives a draft sequence); the spare one too, since a
     // warmed spare takes a document's place. node-llama-cpp sets a predictor only when a sequence is created, so the
     // scratch sequence is made anew.
