@@ -44,9 +44,10 @@ export function layoutRepoHeader(files: ReadonlyArray<{ path: string; text: stri
 }
 
 /**
- * The repository-level header within a small budget (the quick prompt's share): snippet by snippet, in the order the
- * context stage ranked them (a file's snippets in `parts`, most valuable first), each that fits taken, so the
- * definitions the cursor needs most come first; a file's snippets stay under one file separator.
+ * The repository-level header within a small budget (the quick prompt's share): the signatures of the snippets (their
+ * first lines: a call needs the name and the parameters, not the body), in the order the context stage ranked them (a
+ * file's snippets in `parts`, most valuable first), each that fits taken, so the definitions the cursor needs most come
+ * first; a file's snippets stay under one file separator.
  */
 export function layoutQuickRepoHeader(
   files: ReadonlyArray<{ path: string; text: string; parts?: readonly string[] }>,
@@ -55,26 +56,30 @@ export function layoutQuickRepoHeader(
   tokenize: (text: string) => readonly number[],
   budget: number,
 ): number[] {
-  return layoutRepoHeader(fitParts(files, currentPath, tokenize, budget), currentPath, ids, tokenize, budget);
+  return layoutRepoHeader(fitParts(files, currentPath, (text) => tokenize(text).length, budget, firstLine), currentPath, ids, tokenize, budget);
 }
 
 /** The files cut to the snippets that fit `budget` in the header, in order; files left with none are left out. */
 export function fitParts(
   files: ReadonlyArray<{ path: string; text: string; parts?: readonly string[] }>,
   currentPath: string,
-  tokenize: (text: string) => readonly number[],
+  /** Tokens in a text, by the model's tokenizer. */
+  count: (text: string) => number,
   budget: number,
+  /** What of each snippet goes in (all of it unless told). */
+  shorten: (part: string) => string = (part) => part,
 ): Array<{ path: string; text: string }> {
   // Fixed costs: the header's start and end, and each file's separator and path line.
-  let left = budget - 1 - tokenize('workspace\n').length - 1 - tokenize(`${currentPath}\n`).length;
+  let left = budget - 1 - count('workspace\n') - 1 - count(`${currentPath}\n`);
   const fitted: Array<{ path: string; text: string }> = [];
   for (const file of files) {
     // The separator, the path line and the newline after the text, and 2 tokens of slack: tokens can merge across the
     // joins, and a file the header's own check finds a token over would be left out whole.
-    const overhead = 1 + tokenize(`${file.path}\n`).length + 1 + 2;
+    const overhead = 1 + count(`${file.path}\n`) + 1 + 2;
     const kept: string[] = [];
-    for (const part of file.parts ?? [file.text]) {
-      const cost = tokenize(kept.length === 0 ? part : `\n\n${part}`).length + (kept.length === 0 ? overhead : 0);
+    for (const part of (file.parts ?? [file.text]).map(shorten)) {
+      if (kept.includes(part)) continue;
+      const cost = count(kept.length === 0 ? part : `\n\n${part}`) + (kept.length === 0 ? overhead : 0);
       if (cost > left) continue; // a smaller snippet further on may still fit
       kept.push(part);
       left -= cost;
@@ -105,4 +110,13 @@ export function layoutFimPrompt({ prefixTokens, suffixTokens, ids, order, budget
   return order === 'psm'
     ? [...header, ids.prefix, ...prefix, ids.suffix, ...suffix, ...middle]
     : [...header, ids.suffix, ...suffix, ids.prefix, ...prefix, ...middle];
+}
+
+/**
+ * A snippet's signature: its first line of code (comments, doc comments and decorators passed over), without leading
+ * indentation.
+ */
+export function firstLine(part: string): string {
+  const lines = part.split('\n').map((line) => line.trim());
+  return lines.find((line) => line !== '' && !/^(?:\/\/|\/\*|\*|#(?!include)|@|--|""")/.test(line)) ?? lines.find((line) => line !== '') ?? '';
 }

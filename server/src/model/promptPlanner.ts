@@ -173,7 +173,8 @@ export class PromptPlanner {
   }
 }
 
-function quickSize(tokens: number): number {
+/** The quick prompt's size for `tokens` of room: in steps, never below the floor. */
+export function quickSize(tokens: number): number {
   return Math.max(minQuickTokens, Math.floor(tokens / quickStep) * quickStep);
 }
 

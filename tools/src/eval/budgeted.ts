@@ -1,0 +1,47 @@
+// Definition recall under the latency budget: the first request in a newly opened file gets the quick prompt, whose
+// definitions are what its header share holds (promptPlanner.ts: half the quick prompt, the snippets' signatures in
+// ranked order, fimTemplate.ts). The quick prompt's size follows what the Qwen2.5-Coder-0.5B-shaped model evaluates within
+// the latency budget on one thread, measured here as the server measures it at load.
+import type { ContextSnippet } from '../../../server/src/context/contextBuilder';
+import { groupByPath } from '../../../server/src/completion/completionPipeline';
+import { calibrate } from '../../../server/src/model/calibration';
+import { firstLine, fitParts } from '../../../server/src/model/fimTemplate';
+import { defaultPromptLatencyMs } from '../../../server/src/model/llamaCompletionModel';
+import { chooseChunk } from '../../../server/src/model/promptChunks';
+import { quickHeaderShare, quickSize } from '../../../server/src/model/promptPlanner';
+import { ensureShapedModel } from '../shapedModel';
+
+/** Prompt tokens the shaped 0.5B model evaluates within the latency budget on one thread (the server's own calibration). */
+export async function shapedLatencyTokens(): Promise<{ tokens: number; msPerToken: number }> {
+  const lib = await import('node-llama-cpp');
+  const llama = await lib.getLlama({ build: 'never', gpu: false, maxThreads: 1, logLevel: lib.LlamaLogLevel.error });
+  const model = await llama.loadModel({ modelPath: await ensureShapedModel() });
+  const context = await model.createContext({ contextSize: 4096, threads: 1 });
+  try {
+    const { prefillCurve } = await calibrate(context.getSequence(), model, false);
+    const chunk = chooseChunk(prefillCurve);
+    const timing = prefillCurve.find((t) => t.tokens === chunk)!;
+    const msPerToken = timing.ms / timing.tokens;
+    return { tokens: Math.floor(defaultPromptLatencyMs / msPerToken), msPerToken };
+  } finally {
+    await context.dispose();
+    await model.dispose();
+    await llama.dispose();
+  }
+}
+
+/** The definitions' room in the first request's quick prompt: its share of what the budget leaves after the middle. */
+export function quickHeaderTokens(latencyTokens: number, middleTokens: number): number {
+  return Math.floor(quickSize(latencyTokens - middleTokens) * quickHeaderShare);
+}
+
+/**
+ * The snippets the first request's quick prompt holds, as the server lays them out: grouped by file, then snippet by
+ * snippet in ranked order while they fit the header's share.
+ */
+export function quickPromptSnippets(snippets: readonly ContextSnippet[], filePath: string, prefix: string, count: (text: string) => number, latencyTokens: number): ContextSnippet[] {
+  const line = prefix.slice(prefix.lastIndexOf('\n') + 1);
+  const middle = count(line.trimStart()); // what was typed since the anchor at the line's code
+  const fitted = fitParts(groupByPath(snippets), filePath, count, quickHeaderTokens(latencyTokens, middle), firstLine);
+  return fitted.map((file) => ({ path: file.path, text: file.text, source: 'definitions' }) as ContextSnippet);
+}
