@@ -101,3 +101,18 @@ test('stop ends the warm-up: the job settles false and nothing more is evaluated
   await new Promise((resolve) => setImmediate(resolve));
   assert.equal(sequences['a.ts'], undefined);
 });
+
+test('after a cancelled request the warm-up waits for a pause in the typing; after an answer it goes on at once', async () => {
+  const sequences: Record<string, FakeSequence> = {};
+  const { warmer } = warmerWith(sequences);
+  warmer.schedule('a.ts', range(0, 16) as never, 60); // a keystroke cancelled the request: typing goes on
+  await new Promise((resolve) => setTimeout(resolve, 30));
+  warmer.resume(60); // the next keystroke's request was cancelled too: the wait starts again
+  await new Promise((resolve) => setTimeout(resolve, 40));
+  assert.equal(sequences['a.ts'], undefined, 'nothing evaluated while keystrokes keep coming');
+  const started = performance.now();
+  warmer.resume(0); // a request was answered: the user reads, the engine is idle
+  assert.equal(await warmer.whenWarm(), true);
+  assert.ok(performance.now() - started < 50, 'warmed at once, not after the grace');
+  assert.deepEqual(sequences['a.ts']!.contextTokens, range(0, 16));
+});

@@ -21,7 +21,11 @@ export interface AwaitedReplayInput {
 }
 
 /** Types `input.block` back into `input.text`, awaiting each request's answer; the cold request comes first. */
-export async function awaitedReplay(config: Config, input: AwaitedReplayInput, { onOpen }: { onOpen?: (uri: string, text: string, at: number) => Promise<void> } = {}): Promise<AwaitedStep[]> {
+export async function awaitedReplay(
+  config: Config,
+  input: AwaitedReplayInput,
+  { afterTyping }: { /** Runs once the last request is answered, before the server stops (the user rests). */ afterTyping?: () => Promise<void> } = {},
+): Promise<AwaitedStep[]> {
   const at = input.text.indexOf(input.block);
   if (at < 0) throw new Error('awaited replay: the block is not in the file');
   let text = input.text.slice(0, at) + input.text.slice(at + input.block.length);
@@ -31,7 +35,6 @@ export async function awaitedReplay(config: Config, input: AwaitedReplayInput, {
     const uri = `untitled:awaited.${input.extension}`;
     let version = 1;
     await lsp.open(uri, input.languageId, text);
-    await onOpen?.(uri, text, at);
     const started = performance.now();
     for (let typed = 0; typed <= input.block.length; typed++) {
       if (typed > 0) {
@@ -43,6 +46,7 @@ export async function awaitedReplay(config: Config, input: AwaitedReplayInput, {
       const metrics = await lsp.nextMetrics();
       steps.push({ at: (performance.now() - started) / 1000, firstLineMs: tally.firstLineMs[0], metrics });
     }
+    await afterTyping?.();
   } finally {
     await lsp.stop();
   }

@@ -3,7 +3,8 @@
 // middle of real source files of 300+ lines (test/fixtures/realFiles, licenses in LICENSES.md), every figure against
 // "KV reuse off" in the same run, and the server's prefill and decode speeds against node-llama-cpp's own at the same
 // prompt position.
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { CompletionMetrics } from '../../common/protocol';
 import { type Config, delay, percentile, position, type ReplayFile, round, session, sourceWithout, typingTally } from './replay';
@@ -107,9 +108,23 @@ export async function realFileBenchmark(tokenize: (text: string) => number[], qu
   const source = files[0]!;
   const awaitedInput = { text: source.text, languageId: source.languageId, extension: source.extension, block: blockOf(source.text, awaitedBlockStart) };
   warmLog.evaluated = warmLog.ms = warmLog.windows = 0;
-  const awaitedSteps = await awaitedReplay(config(), awaitedInput);
+  // The awaited session keeps its windows on disk, as the extension does; the reopened file is looked up there.
+  const windowCacheDir = mkdtempSync(join(tmpdir(), 'hearth-bench-windows-'));
+  // The user rests after the last line: the warm-up finishes the window and it is saved (waited for, up to 30 s).
+  let saves = 0;
+  const countSaves = (line: string) => {
+    if (/Window cache: .*saved/.test(line)) saves++;
+  };
+  const rest = async () => {
+    const before = saves;
+    const deadline = performance.now() + 30_000;
+    while (saves === before && performance.now() < deadline) await delay(200);
+  };
+  const withSaves: Config = { ...config(), windowCacheDir, onLog: (line) => (config().onLog!(line), countSaves(line)) };
+  const awaitedSteps = await awaitedReplay(withSaves, awaitedInput, { afterTyping: rest });
   const awaited = summarizeAwaited(awaitedSteps);
-  const reopen = await reopenAfterRestart(config(), awaitedInput);
+  const reopen = await reopenAfterRestart({ ...config(), windowCacheDir }, awaitedInput);
+  rmSync(windowCacheDir, { recursive: true, force: true });
   const paced = summarizePauses(await pacedReplay(config(), { ...awaitedInput, block: blockOf(source.text, pacedBlockStart) }));
   const warmTokensPerSecond = warmLog.tokensPerSecond;
   const warmWindows = warmLog.windows;

@@ -33,6 +33,8 @@ export interface Config {
   disable?: string[];
   /** Receives the server's log lines (raise `logLevel` in settings to see more). */
   onLog?: (line: string) => void;
+  /** Where the server keeps evaluated windows between sessions (none by default). */
+  windowCacheDir?: string;
 }
 
 export async function session(config: Config): Promise<LspSession> {
@@ -41,6 +43,7 @@ export async function session(config: Config): Promise<LspSession> {
     settings: { threads: 1, logLevel: 'warn', ...config.settings },
     env: config.disable?.length ? { HEARTH_DISABLE: config.disable.join(',') } : undefined,
     onLog: config.onLog,
+    windowCacheDir: config.windowCacheDir,
   });
   // A remote engine named in a benchmark's settings is agreed to: nothing but the bench's own file is sent there.
   const remote = config.settings?.engine === 'remote' ? (config.settings.remote as { url: string }) : undefined;

@@ -19,7 +19,7 @@ import { type DraftResources, disposeDraft, type SpeculationCounters } from './s
 import { type CpuLoadMeter, threadsForLoad } from './threadCount';
 import { ByteLevelDecoder } from './tokenText';
 import { TokenTextStream } from './tokenStream';
-import { WindowWarmer } from './windowWarmer';
+import { typingGraceMs, WindowWarmer } from './windowWarmer';
 import { minRestoreGain, type SequenceWindows } from '../windowCache/sequenceWindows';
 
 /** The most a request may spend evaluating its prompt before the first decode step; the rest is warmed later. */
@@ -201,8 +201,9 @@ export class LlamaCompletionModel implements CompletionModel {
       if (signal.aborted) return;
       this.fitThreadsToLoad();
       const maxTokens = this.generationLimit(request);
-      // A window kept on disk (the file was worked on before): loaded before planning, so this request can use it.
-      if (this.parts.windows && this.parts.reuseKv) await this.parts.windows.restore(window, this.planner.warmTokens(this.planInput(request, maxTokens)) as Token[], documentKey);
+      // A window kept on disk (the file was worked on before): loaded before planning, so this request can use it —
+      // looked for when the document has just been given its sequence (reopened, or its sequence was taken meanwhile).
+      if (this.parts.windows && this.parts.reuseKv && reassigned) await this.parts.windows.restore(window, this.planner.warmTokens(this.planInput(request, maxTokens)) as Token[], documentKey);
       const plan = this.planPrompt(request, window, maxTokens);
       const prompt = plan.tokens as Token[];
       warm = plan.warm as Token[] | undefined;
@@ -261,8 +262,10 @@ export class LlamaCompletionModel implements CompletionModel {
       stats.refutedPredictions = predictions.refuted - predictionsBefore.refuted;
       release();
       endGeneration();
-      if (warm) this.warmer.schedule(documentKey, warm);
-      else this.warmer.resume();
+      // Warming goes on at once after an answer; after a cancellation (typing goes on) once the typing pauses.
+      const warmAfter = abortedAt === undefined ? 0 : typingGraceMs;
+      if (warm) this.warmer.schedule(documentKey, warm, warmAfter);
+      else this.warmer.resume(warmAfter);
       if (keep) this.warmer.keep(documentKey);
       finish(stats);
     }

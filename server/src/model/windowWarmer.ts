@@ -1,7 +1,9 @@
 // Background warm-up of a document's whole window: what a request had to leave out for the latency budget is
-// evaluated on the document's own sequence whenever the engine would otherwise be idle — right after each request,
-// between keystrokes, where the cursor rests — one bounded step at a time (PromptChunker.warmChunk), giving way to any
-// request at the next step. Progress stays in the sequence: a request preempting the warm-up runs its quick prompt on
+// evaluated on the document's own sequence whenever the engine would otherwise be idle — right after a request that was
+// answered (its user reads the suggestion), at a pause in fast typing, where the cursor rests — one bounded step at a
+// time (PromptChunker.warmChunk), giving way to any request at the next step. After a request that a keystroke
+// cancelled, the warm-up waits `typingGraceMs` more: the next keystroke's request most likely comes before then, and
+// should not wait behind a step. Progress stays in the sequence: a request preempting the warm-up runs its quick prompt on
 // another sequence, and the next warm step resumes where the last one stopped; a new anchor on the same document keeps
 // whatever prefix the sequence already holds.
 import type { LlamaContextSequence, Token } from 'node-llama-cpp';
@@ -23,6 +25,9 @@ interface WarmJob {
   computeMs: number;
 }
 
+/** After a request a keystroke cancelled, warming waits this long for the next keystroke (typing goes on). */
+export const typingGraceMs = 300;
+
 export interface WindowWarmerParts {
   lock: ExclusiveLock;
   /** The document's own sequence (acquired for it where it holds none, as its first request would). */
@@ -37,32 +42,39 @@ export interface WindowWarmerParts {
 
 export class WindowWarmer {
   private job: WarmJob | undefined;
-  private pending: NodeJS.Immediate | undefined;
+  private pending: NodeJS.Timeout | undefined;
   private stopped = false;
 
   constructor(private readonly parts: WindowWarmerParts) {}
 
-  /** Warms `tokens` into the document's sequence, starting at the next turn of the event loop; supersedes any earlier job. */
-  schedule(documentKey: string, tokens: Token[]): void {
+  /**
+   * Warms `tokens` into the document's sequence, starting after `delayMs` (0: the next turn of the event loop);
+   * supersedes any earlier job.
+   */
+  schedule(documentKey: string, tokens: Token[], delayMs = 0): void {
     const current = this.job;
     if (current && current.documentKey === documentKey && sameTokens(current.tokens, tokens)) {
-      this.resume();
+      this.resume(delayMs);
       return;
     }
     let settle!: (warm: boolean) => void;
     const done = new Promise<boolean>((resolve) => (settle = resolve));
     this.job?.settle(false);
     this.job = { documentKey, tokens, done, settle, evaluated: 0, started: performance.now(), computeMs: 0 };
-    this.resume();
+    this.resume(delayMs);
   }
 
-  /** Goes on with the job a request interrupted (called when a request ends). */
-  resume(): void {
-    if (this.stopped || !this.job || this.pending) return;
-    this.pending = setImmediate(() => {
+  /**
+   * Goes on with the job a request interrupted, after `delayMs` (called when a request ends: 0 after an answer,
+   * `typingGraceMs` after a cancellation); the latest call decides when.
+   */
+  resume(delayMs = 0): void {
+    if (this.stopped || !this.job) return;
+    clearTimeout(this.pending);
+    this.pending = setTimeout(() => {
       this.pending = undefined;
       if (this.job) void this.step(this.job); // the latest job: a newer one may have come since
-    });
+    }, delayMs);
   }
 
   /**
@@ -96,7 +108,7 @@ export class WindowWarmer {
 
   stop(): void {
     this.stopped = true;
-    if (this.pending) clearImmediate(this.pending);
+    clearTimeout(this.pending);
     this.job?.settle(false);
     this.job = undefined;
   }
