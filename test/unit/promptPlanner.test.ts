@@ -161,3 +161,25 @@ test('the quick prompt runs on its own sequence: its cache decides its cost, and
   const almost = cold.warm!.slice(0, cold.warm!.length - 4);
   assert.equal(planner.plan(input(`${prefix}xyz`, suffix), almost, 1, []).full, true);
 });
+
+test('a kept window saved before the last lines were typed: its anchor is taken again, the lines since as the middle', () => {
+  const earlier = new PromptPlanner(tokenize, ids, 'psm');
+  const before = `${'p'.repeat(200)}\n  if (a) {\n`;
+  const suffix = `\n}\n${'s'.repeat(300)}`;
+  const kept = earlier.plan(input(`${before}    `, suffix), [], noBudget).tokens; // the window as it was saved
+  // A new session (the file reopened): the user had typed two lines since; the cursor is at the start of the next.
+  const typed = 'x = 1;\n    y = 2;\n';
+  const planner = new PromptPlanner(tokenize, ids, 'psm');
+  const now = input(`${before}    ${typed}    `, suffix);
+  assert.equal(planner.plan(now, kept, 10, []).full, false, 'the anchor at the cursor\'s line does not match the kept window');
+  assert.equal(planner.adoptCachedAnchor(now, kept), true);
+  const plan = planner.plan(now, kept, 10);
+  assert.equal(plan.full, true, 'the kept window serves');
+  assert.ok(show(plan.tokens).endsWith(`<mid>${typed}`), show(plan.tokens).slice(-40));
+  assert.equal(commonPrefixLength(plan.tokens, kept), kept.length);
+  // Nothing kept that matches: no anchor is invented.
+  assert.equal(new PromptPlanner(tokenize, ids, 'psm').adoptCachedAnchor(now, [1, 2, 3]), false);
+  // Lines further back than the middle's reach are not taken.
+  const far = input(`${before}    ${'z = 0;\n'.repeat(80)}    `, suffix);
+  assert.equal(new PromptPlanner(tokenize, ids, 'psm').adoptCachedAnchor(far, kept), false);
+});

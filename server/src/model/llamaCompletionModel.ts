@@ -203,7 +203,13 @@ export class LlamaCompletionModel implements CompletionModel {
       const maxTokens = this.generationLimit(request);
       // A window kept on disk (the file was worked on before): loaded before planning, so this request can use it —
       // looked for when the document has just been given its sequence (reopened, or its sequence was taken meanwhile).
-      if (this.parts.windows && this.parts.reuseKv && reassigned) await this.parts.windows.restore(window, this.planner.warmTokens(this.planInput(request, maxTokens)) as Token[], documentKey);
+      if (this.parts.windows && this.parts.reuseKv && reassigned) {
+        const input = this.planInput(request, maxTokens);
+        const held = window.nextTokenIndex;
+        await this.parts.windows.restore(window, this.planner.warmTokens(input) as Token[], documentKey);
+        // Kept while the user typed on past its anchor: its anchor is taken again, the lines since as the middle.
+        if (window.nextTokenIndex !== held && this.planner.adoptCachedAnchor(input, window.contextTokens)) log.debug(`KV: ${documentKey} continues at the kept window's anchor`);
+      }
       const plan = this.planPrompt(request, window, maxTokens);
       const prompt = plan.tokens as Token[];
       warm = plan.warm as Token[] | undefined;

@@ -95,6 +95,28 @@ export class PromptPlanner {
     return this.order === 'psm' ? this.anchorFor(input).stable : this.layout(input.prefix, input.suffix, input.header, input.budget);
   }
 
+  /**
+   * Where the sequence holds the whole stable part of an anchor at an earlier line's start within the middle's reach —
+   * a window kept from an earlier session, saved while the user typed the lines after it — that anchor is taken (the
+   * lines since then become the middle), so the kept window serves as it is. Returns whether it did. Prefix-first only.
+   */
+  adoptCachedAnchor(input: PlanInput, cached: readonly number[]): boolean {
+    if (this.order !== 'psm' || !this.anchored) return false;
+    const current = this.anchorFor(input);
+    if (commonPrefixLength(current.stable, cached) === current.stable.length) return true;
+    for (let lineStart = input.prefix.lastIndexOf('\n', current.before.length - 1); lineStart > 0; lineStart = input.prefix.lastIndexOf('\n', lineStart - 1)) {
+      const start = lineStart + 1;
+      const at = start + (/^[ \t]*/.exec(input.prefix.slice(start))?.[0].length ?? 0);
+      if (input.prefix.length - at > maxMiddleChars) break;
+      const before = input.prefix.slice(0, at);
+      const stable = this.layout(before, input.suffix, input.header, input.budget - middleReserveTokens);
+      if (commonPrefixLength(stable, cached) < stable.length) continue;
+      this.remember(input.documentKey, { before, suffix: input.suffix, header: input.header, budget: input.budget, stable });
+      return true;
+    }
+    return false;
+  }
+
   forget(documentKey: string): void {
     this.anchors.delete(documentKey);
   }
