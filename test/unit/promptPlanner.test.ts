@@ -177,6 +177,12 @@ test('a kept window saved before the last lines were typed: its anchor is taken 
   assert.equal(plan.full, true, 'the kept window serves');
   assert.ok(show(plan.tokens).endsWith(`<mid>${typed}`), show(plan.tokens).slice(-40));
   assert.equal(commonPrefixLength(plan.tokens, kept), kept.length);
+  // Saved with the cursor at the start of a line (column 0): the anchor before its indentation is found too.
+  const atColumn0 = new PromptPlanner(tokenize, ids, 'psm').plan(input(before, suffix), [], noBudget).tokens;
+  const indented = input(`${before}    ${typed}    `, suffix);
+  const reopened = new PromptPlanner(tokenize, ids, 'psm');
+  assert.equal(reopened.adoptCachedAnchor(indented, atColumn0), true);
+  assert.ok(show(reopened.plan(indented, atColumn0, 10).tokens).endsWith(`<mid>    ${typed}`));
   // Nothing kept that matches: no anchor is invented.
   assert.equal(new PromptPlanner(tokenize, ids, 'psm').adoptCachedAnchor(now, [1, 2, 3]), false);
   // Lines further back than the middle's reach are not taken.

@@ -106,13 +106,16 @@ export class PromptPlanner {
     if (commonPrefixLength(current.stable, cached) === current.stable.length) return true;
     for (let lineStart = input.prefix.lastIndexOf('\n', current.before.length - 1); lineStart > 0; lineStart = input.prefix.lastIndexOf('\n', lineStart - 1)) {
       const start = lineStart + 1;
-      const at = start + (/^[ \t]*/.exec(input.prefix.slice(start))?.[0].length ?? 0);
-      if (input.prefix.length - at > maxMiddleChars) break;
-      const before = input.prefix.slice(0, at);
-      const stable = this.layout(before, input.suffix, input.header, input.budget - middleReserveTokens);
-      if (commonPrefixLength(stable, cached) < stable.length) continue;
-      this.remember(input.documentKey, { before, suffix: input.suffix, header: input.header, budget: input.budget, stable });
-      return true;
+      if (input.prefix.length - start > maxMiddleChars) break;
+      // After the line's indentation (where anchors are set), or at its very start (a cursor that was at column 0).
+      const codeStart = start + (/^[ \t]*/.exec(input.prefix.slice(start))?.[0].length ?? 0);
+      for (const at of codeStart === start ? [start] : [codeStart, start]) {
+        const before = input.prefix.slice(0, at);
+        const stable = this.layout(before, input.suffix, input.header, input.budget - middleReserveTokens);
+        if (commonPrefixLength(stable, cached) < stable.length) continue;
+        this.remember(input.documentKey, { before, suffix: input.suffix, header: input.header, budget: input.budget, stable });
+        return true;
+      }
     }
     return false;
   }
