@@ -18,7 +18,7 @@ export interface ModelInfo {
   memory: { modelBytes: number; contextBytes: number; totalBytes: number; freeBytes: number; totalMachineBytes: number; fits: boolean };
 }
 
-/** Hearth's context for completions: tokens and sequences (documents, the spare, explain/refactor). */
+/** Hearth's context for completions: tokens and sequences (documents, quick prompts, explain/refactor). */
 export const hearthContext = { tokens: 4096, sequences: 5 };
 
 export async function readModelInfo(path: string): Promise<ModelInfo> {

@@ -33,7 +33,7 @@ export interface LlamaCompletionModelParts {
   /** One per active document. */
   sequences: LlamaContextSequence[];
   /** Quick prompts' sequence (shared by all documents: a quick prompt is short, and rebuilt cheaply). */
-  spare: LlamaContextSequence;
+  quick: LlamaContextSequence;
   /** Explain/refactor: their own sequence, and how an instruction is laid out for this model. */
   instruct: { sequence: LlamaContextSequence; layout: ChatLayout };
   /** Who computes: generations, instructions, background warming (shared with a separate chat model). */
@@ -80,8 +80,8 @@ export class LlamaCompletionModel implements CompletionModel {
     this.name = parts.name;
     this.lock = parts.lock;
     this.slots = new SequenceSlots(parts.sequences);
-    this.quick = parts.spare;
-    this.contextSize = parts.spare.contextSize;
+    this.quick = parts.quick;
+    this.contextSize = parts.quick.contextSize;
     this.warmer = new WindowWarmer({ lock: this.lock, windowOf: (key) => this.slots.acquire(key).item, heldBy: (key) => this.slots.holder(key), chunker: parts.chunker, log: parts.log, windows: parts.windows });
     this.planner = new PromptPlanner((text) => parts.model.tokenize(text), parts.fimIds, parts.fimOrder, parts.anchorPrompt);
     const ggml = parts.model.fileInfo.metadata.tokenizer?.ggml as { model?: string; tokens?: string[]; token_type?: number[] } | undefined;

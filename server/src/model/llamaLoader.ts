@@ -1,5 +1,5 @@
 // Loads a GGUF model into llama.cpp and builds the completion model around it: validation, the context and its
-// sequences (one per active document, plus a spare for background work), the draft model, and the load-time
+// sequences (one per active document, plus one for quick prompts), the draft model, and the load-time
 // calibration that sizes prompt chunks and decides whether speculation can pay.
 import { basename } from 'node:path';
 import type { Llama, LlamaContextOptions, LlamaModel } from 'node-llama-cpp';
@@ -66,7 +66,7 @@ export async function loadLlamaCompletionModel(options: LlamaModelOptions, log: 
     log.info(`FIM tokens of ${basename(options.modelPath)}: ${fim.source}${fim.repo ? ', with repository-level tokens' : ''}${fimOrder !== options.fimOrder ? '; suffix-first, the only order it has' : ''}`);
     const contextSize = Math.min(model.trainContextSize, options.maxContextSize);
     const threads = options.adaptiveThreads ? { ideal: options.threads, min: 1 } : options.threads;
-    // One sequence per document, a spare (calibration first, then background warming) and one for explain/refactor.
+    // One sequence per document, one for quick prompts (calibration first) and one for explain/refactor.
     const context = await model.createContext({ contextSize, threads, sequences: documentSequences + 2 });
     const wantsDraft = options.speculation === 'draft' || (options.speculation === 'auto' && options.draftModelPath !== '');
     let draft = wantsDraft ? await loadDraft(lib, llama, options, contextSize, threads, log) : undefined;
@@ -93,8 +93,8 @@ export async function loadLlamaCompletionModel(options: LlamaModelOptions, log: 
     // faster; a mode the user chose is tried first.
     const modes: SpeculationMode[] = options.speculation === 'auto' ? ['off', ...speculative] : [...speculative, 'off'];
     const speculation = speculates ? { gate: new SpeculationGate(modes), counters: { proposals: 0, draftPromptTokens: 0 } } : undefined;
-    // Each sequence has its own predictor (a draft predictor drives a draft sequence); the spare one too, since a
-    // warmed spare takes a document's place. node-llama-cpp sets a predictor only when a sequence is created, so the
+    // Each sequence has its own predictor (a draft predictor drives a draft sequence); the quick prompts' one too.
+    // node-llama-cpp sets a predictor only when a sequence is created, so the
     // scratch sequence is made anew.
     scratch.dispose();
     const newSequence = () => context.getSequence({ tokenPredictor: speculation && speculativePredictor(lib, draft, speculation.gate, costs, speculation.counters) });
@@ -114,7 +114,7 @@ export async function loadLlamaCompletionModel(options: LlamaModelOptions, log: 
       model,
       context,
       sequences,
-      spare: newSequence(),
+      quick: newSequence(),
       instruct: { sequence: context.getSequence(), layout: chatLayout(lib, model) },
       lock: options.lock ?? new ExclusiveLock(),
       draft,
