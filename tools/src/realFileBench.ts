@@ -426,12 +426,13 @@ JSON (\`--json FILE\`, key \`realFile\`): ${Object.keys(result).filter((k) => k 
 function renderWaits(result: Awaited<ReturnType<typeof realFileBenchmark>>): string {
   const { awaited, paced, reopen, decodeWhileTyping, llamaServerPrompt } = result.details;
   const value = (v: unknown) => (v === null || v === undefined ? '–' : String(v));
-  return `Lines of ${result.files[0]} typed again key by key in one document, newlines included (tools/src/realFileWaits.ts).
+  return `Lines of format.ts (${result.files[0]!.replace(/^ts: (\d+) lines.*$/, '$1 lines')}) typed again key by key in one document, newlines included (tools/src/realFileWaits.ts).
 **Awaited**: ${awaited.keystrokes} keystrokes, each request answered before the next key (${awaited.seconds} s).
 **Paced**: ${paced.pauses} pauses (≥ 600 ms without a keystroke: after a comma or an opening bracket, at a line's end)
 while typing at one key every 80 ms, a request per keystroke cancelled by the next key, the file's opening and the
 cursor's rests sent as the client sends them. A pause that showed nothing before the next keystroke counts as the
-longest wait. Whole-window shares count requests from ${settleMs / 1000} s after the file was opened.
+longest wait (–: more than half of the waits, for p50, or more than 5 %, for p95, showed nothing). Whole-window
+shares count requests from ${settleMs / 1000} s after the file was opened.
 
 | measure | awaited | paced (at pauses) |
 | --- | --- | --- |
