@@ -70,7 +70,7 @@ function main(): void {
   const models = new ModelHost(
     (spec) =>
       loadLlamaCompletionModel(
-        { ...spec, maxContextSize, reuseKvPrefix: features.kvReuse, anchorPrompt: features.promptAnchor, latencyBudget: features.latencyBudget, promptLatencyMs: defaultPromptLatencyMs, speculationCostCheck: features.speculationCostCheck, lock: computeLock, windowStore: windowCache.store() },
+        { ...spec, maxContextSize, reuseKvPrefix: features.kvReuse, anchorPrompt: features.promptAnchor, latencyBudget: features.latencyBudget, promptLatencyMs: defaultPromptLatencyMs, speculationCostCheck: features.speculationCostCheck, lock: computeLock, keepWindows: windowCache.keeperFor },
         log,
       ),
     log,

@@ -8,18 +8,9 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { LspSession } from '../../tools/src/lspSession';
 import { serverPath } from '../support/paths';
+import { waitForLine } from '../support/logLines';
 
 const settings = { threads: 1, gpu: 'off', logLevel: 'info' };
-
-async function waitForLine(logs: string[], pattern: RegExp, from = 0): Promise<string> {
-  const deadline = Date.now() + 60_000;
-  for (;;) {
-    const line = logs.slice(from).find((l) => pattern.test(l));
-    if (line) return line;
-    if (Date.now() > deadline) throw new Error(`no log line ${pattern}; log:\n${logs.join('\n')}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
 
 test('the index is kept between sessions, re-read only where files changed, and follows files.exclude without a restart', async () => {
   const workspace = mkdtempSync(join(tmpdir(), 'hearth-ws-'));

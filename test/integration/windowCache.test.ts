@@ -9,21 +9,12 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { LspSession } from '../../tools/src/lspSession';
 import { fixtureWorkspace, serverPath } from '../support/paths';
+import { waitForLine } from '../support/logLines';
 
 const mathText = readFileSync(join(fixtureWorkspace, 'src', 'math.ts'), 'utf8');
 const text = `${mathText}\n${mathText.replaceAll('Point', 'Vec')}\n${mathText.replaceAll('Point', 'Pair')}\n${mathText.replaceAll('Point', 'Size')}\nexport function norm(p: Point): number {\n  return \n}\n`;
 const lines = text.split('\n');
 const position = { line: lines.indexOf('  return '), character: '  return '.length };
-
-async function waitForLine(logs: string[], pattern: RegExp, from = 0): Promise<string> {
-  const deadline = Date.now() + 60_000;
-  for (;;) {
-    const line = logs.slice(from).find((l) => pattern.test(l));
-    if (line) return line;
-    if (Date.now() > deadline) throw new Error(`no log line ${pattern}; log:\n${logs.join('\n')}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
 
 async function session(windowCacheDir: string, logs: string[]): Promise<LspSession> {
   // The completion cache off: each request must reach the model.

@@ -20,15 +20,22 @@ export interface AwaitedReplayInput {
   block: string;
 }
 
+/** The file without the block, and where the block was: where a replay types it again. */
+export function withoutBlock(input: AwaitedReplayInput): { at: number; text: string } {
+  const at = input.text.indexOf(input.block);
+  if (at < 0) throw new Error('replay: the block is not in the file');
+  return { at, text: input.text.slice(0, at) + input.text.slice(at + input.block.length) };
+}
+
 /** Types `input.block` back into `input.text`, awaiting each request's answer; the cold request comes first. */
 export async function awaitedReplay(
   config: Config,
   input: AwaitedReplayInput,
   { afterTyping }: { /** Runs once the last request is answered, before the server stops (the user rests). */ afterTyping?: () => Promise<void> } = {},
 ): Promise<AwaitedStep[]> {
-  const at = input.text.indexOf(input.block);
-  if (at < 0) throw new Error('awaited replay: the block is not in the file');
-  let text = input.text.slice(0, at) + input.text.slice(at + input.block.length);
+  const start = withoutBlock(input);
+  const at = start.at;
+  let text = start.text;
   const lsp = await session(config);
   const steps: AwaitedStep[] = [];
   try {

@@ -3,7 +3,7 @@
 // replay's requests (each answered before the next key), a reopen after a server restart, and the warm-up's prompt
 // throughput against llama-server's on the same model and thread count. Each figure beside what the prompt held.
 import type { CompletionMetrics } from '../../common/protocol';
-import type { AwaitedReplayInput, AwaitedStep } from './awaitedReplay';
+import { type AwaitedReplayInput, type AwaitedStep, withoutBlock } from './awaitedReplay';
 import { llamaServerBinary, startLlamaServer } from './llamaServer';
 import { type Config, defaultPace, delay, percentile, position, request, round, session, Tally, type TypingPace } from './replay';
 
@@ -48,9 +48,9 @@ export interface Pause {
  * VS Code does); the file is opened first and the cursor rests reported as the client reports them. Returns the pauses.
  */
 export async function pacedReplay(config: Config, input: AwaitedReplayInput, pace: TypingPace = defaultPace): Promise<Pause[]> {
-  const at = input.text.indexOf(input.block);
-  if (at < 0) throw new Error('paced replay: the block is not in the file');
-  let text = input.text.slice(0, at) + input.text.slice(at + input.block.length);
+  const start = withoutBlock(input);
+  const at = start.at;
+  let text = start.text;
   const lsp = await session(config);
   const pauses: Pause[] = [];
   try {

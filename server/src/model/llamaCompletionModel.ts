@@ -19,8 +19,7 @@ import { type DraftResources, disposeDraft, type SpeculationCounters } from './s
 import { type CpuLoadMeter, threadsForLoad } from './threadCount';
 import { ByteLevelDecoder } from './tokenText';
 import { TokenTextStream } from './tokenStream';
-import { typingGraceMs, WindowWarmer } from './windowWarmer';
-import { minRestoreGain, type SequenceWindows } from '../windowCache/sequenceWindows';
+import { minRestoreGain, typingGraceMs, type WindowKeeper, WindowWarmer } from './windowWarmer';
 
 /** The most a request may spend evaluating its prompt before the first decode step; the rest is warmed later. */
 export const defaultPromptLatencyMs = 1000;
@@ -53,7 +52,7 @@ export interface LlamaCompletionModelParts {
   chunker: PromptChunker;
   log: Logger;
   /** Windows kept on disk across reopening and restarts (absent: none kept). */
-  windows?: SequenceWindows;
+  windows?: WindowKeeper;
 }
 
 export class LlamaCompletionModel implements CompletionModel {

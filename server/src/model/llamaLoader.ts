@@ -13,8 +13,7 @@ import { validateModelFile } from './ggufValidation';
 import { LlamaCompletionModel } from './llamaCompletionModel';
 import { createLlama, loadNodeLlamaCpp, type NodeLlamaCpp, takeLlamaErrors } from './llamaRuntime';
 import { chooseChunk, chooseWarmChunk, PromptChunker } from './promptChunks';
-import { SequenceWindows } from '../windowCache/sequenceWindows';
-import { modelIdentity, type WindowStore } from '../windowCache/windowStore';
+import type { WindowKeeper } from './windowWarmer';
 import { bestProposalLength } from './proposalLength';
 import { SpeculationGate, type SpeculationMode } from './speculationGate';
 import { ExclusiveLock } from './exclusiveLock';
@@ -44,8 +43,8 @@ export interface LlamaModelOptions {
   speculationCostCheck?: boolean;
   /** Shared with a separate chat model, so that the two never compute at once (completions first). */
   lock?: ExclusiveLock;
-  /** Where evaluated windows are kept between sessions (absent: nowhere). */
-  windowStore?: WindowStore;
+  /** Where evaluated windows are kept between sessions, for this model file and runtime (absent: nowhere). */
+  keepWindows?: (modelPath: string, runtime: string) => Promise<WindowKeeper | undefined>;
 }
 
 /** Documents whose KV state is kept at once (one context sequence each, least recently used handed over). */
@@ -129,7 +128,7 @@ export async function loadLlamaCompletionModel(options: LlamaModelOptions, log: 
       promptLatencyMs: options.promptLatencyMs,
       chunker: new PromptChunker(chunk, chunkTiming.ms / chunkTiming.tokens, warmChunk),
       log,
-      windows: options.windowStore && options.reuseKvPrefix ? new SequenceWindows(options.windowStore, await modelIdentity(options.modelPath), runtimeIdentity(llama, contextSize), log) : undefined,
+      windows: options.reuseKvPrefix ? await options.keepWindows?.(options.modelPath, runtimeIdentity(llama, contextSize)) : undefined,
     });
   } catch (error) {
     await model?.dispose();

@@ -8,7 +8,6 @@
 // whatever prefix the sequence already holds.
 import type { LlamaContextSequence, Token } from 'node-llama-cpp';
 import type { Logger } from '../logger';
-import type { SequenceWindows } from '../windowCache/sequenceWindows';
 import { type ExclusiveLock, LockPriority } from './exclusiveLock';
 import type { PromptChunker } from './promptChunks';
 import { commonPrefixLength } from './promptPlanner';
@@ -25,6 +24,16 @@ interface WarmJob {
   computeMs: number;
 }
 
+/** Windows kept between sessions (server/src/windowCache implements it): loaded into a sequence, saved from one. */
+export interface WindowKeeper {
+  /** Loads a kept window sharing a longer prefix with `tokens` than `sequence` holds; returns how many it then holds. */
+  restore(sequence: LlamaContextSequence, tokens: readonly Token[], label: string): Promise<number>;
+  save(sequence: LlamaContextSequence, label: string): Promise<void>;
+}
+
+/** A window evaluated at a cost of at least this many tokens is worth keeping, and worth loading. */
+export const minRestoreGain = 128;
+
 /** After a request a keystroke cancelled, warming waits this long for the next keystroke (typing goes on). */
 export const typingGraceMs = 300;
 
@@ -37,7 +46,7 @@ export interface WindowWarmerParts {
   chunker: PromptChunker;
   log: Logger;
   /** Windows kept on disk: restored before warming what they hold, saved once warm. */
-  windows?: SequenceWindows;
+  windows?: WindowKeeper;
 }
 
 export class WindowWarmer {

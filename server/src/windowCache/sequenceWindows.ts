@@ -2,19 +2,13 @@
 // window than a stored one gets the stored state loaded, and a window once warm is saved.
 import type { LlamaContextSequence, Token } from 'node-llama-cpp';
 import type { Logger } from '../logger';
+import { commonPrefixLength } from '../model/promptPlanner';
+import { minRestoreGain, type WindowKeeper } from '../model/windowWarmer';
 import type { WindowStore } from './windowStore';
 
-/** A stored window is loaded only where it gives this many tokens more than the sequence holds: reading costs too. */
-export const minRestoreGain = 128;
 
-function commonPrefix(a: readonly number[], b: readonly number[]): number {
-  const length = Math.min(a.length, b.length);
-  let i = 0;
-  while (i < length && a[i] === b[i]) i++;
-  return i;
-}
 
-export class SequenceWindows {
+export class SequenceWindows implements WindowKeeper {
   constructor(
     private readonly store: WindowStore,
     /** The model file's identity (modelIdentity) and the runtime's (versions, context size): both must match to load. */
@@ -28,7 +22,7 @@ export class SequenceWindows {
    * `minRestoreGain` more of them than the sequence does; returns how many of `tokens` the sequence holds then.
    */
   async restore(sequence: LlamaContextSequence, tokens: readonly Token[], label: string): Promise<number> {
-    const held = commonPrefix(sequence.contextTokens, tokens);
+    const held = commonPrefixLength(sequence.contextTokens, tokens);
     if (tokens.length - held < minRestoreGain) return held;
     const stored = await this.store.longestPrefix(this.model, this.runtime, tokens, held + minRestoreGain);
     if (!stored || !(await this.store.verified(stored))) return held;
@@ -40,7 +34,7 @@ export class SequenceWindows {
       await sequence.clearHistory();
       return 0;
     }
-    const now = commonPrefix(sequence.contextTokens, tokens);
+    const now = commonPrefixLength(sequence.contextTokens, tokens);
     this.log.info(`Window cache: ${now} tokens of ${label}'s window restored from disk in ${Math.round(performance.now() - started)} ms`);
     return now;
   }

@@ -4,7 +4,9 @@ import { join } from 'node:path';
 import type { Connection } from 'vscode-languageserver/node';
 import { ClearWindowCacheRequest, type HearthInitializationOptions } from '../../../common/protocol';
 import type { Logger } from '../logger';
-import { WindowStore } from './windowStore';
+import type { WindowKeeper } from '../model/windowWarmer';
+import { SequenceWindows } from './sequenceWindows';
+import { modelIdentity, WindowStore } from './windowStore';
 
 /** The store for the folder the client named (none without one: nothing is kept), and its clear request. */
 export function windowCacheFeature(connection: Connection, log: Logger, capMegabytes: () => number) {
@@ -20,6 +22,8 @@ export function windowCacheFeature(connection: Connection, log: Logger, capMegab
         store = new WindowStore(join(options.windowCacheDir), () => capMegabytes() * 2 ** 20, log);
       }
     },
-    store: (): WindowStore | undefined => store,
+    /** The kept windows of one model file and runtime, for the model loader; undefined where nothing is kept. */
+    keeperFor: async (modelPath: string, runtime: string): Promise<WindowKeeper | undefined> =>
+      store && new SequenceWindows(store, await modelIdentity(modelPath), runtime, log),
   };
 }

@@ -9,6 +9,7 @@ import { createReadStream } from 'node:fs';
 import { mkdir, open, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import type { Logger } from '../logger';
+import { commonPrefixLength } from '../model/promptPlanner';
 
 /** Bumped when the record's layout changes: older records are then left alone and aged out. */
 const recordFormat = 1;
@@ -62,12 +63,6 @@ function keyOf(model: string, runtime: string, tokens: readonly number[]): strin
   return createHash('sha256').update(`${model}\n${runtime}\n${tokens.join(',')}`).digest('hex').slice(0, 32);
 }
 
-function commonPrefix(a: readonly number[], b: readonly number[]): number {
-  const length = Math.min(a.length, b.length);
-  let i = 0;
-  while (i < length && a[i] === b[i]) i++;
-  return i;
-}
 
 export class WindowStore {
   /** Records read from the folder, by key (read once, then kept up to date by this store). */
@@ -127,7 +122,7 @@ export class WindowStore {
     let best: StoredWindow | undefined;
     for (const [key, record] of await this.load()) {
       if (record.model !== model || record.runtime !== runtime) continue;
-      const common = commonPrefix(record.tokens, tokens);
+      const common = commonPrefixLength(record.tokens, tokens);
       if (common >= minTokens && common > (best?.common ?? 0)) best = { key, statePath: this.statePath(key), tokens: record.tokens, common };
     }
     return best;
