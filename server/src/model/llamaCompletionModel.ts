@@ -11,7 +11,7 @@ import { ExclusiveLock } from './exclusiveLock';
 import { type FimOrder, type FimTokenIds, layoutQuickRepoHeader, layoutRepoHeader, type RepoTokenIds } from './fimTemplate';
 import { lookupCorpus, RecentCompletions } from './lookupCorpus';
 import type { PromptChunker } from './promptChunks';
-import { PromptPlanner } from './promptPlanner';
+import { type PlanInput, PromptPlanner } from './promptPlanner';
 import { SequenceSlots } from './sequenceSlots';
 import { type ChatLayout, TextGenerator } from './textGeneration';
 import type { SpeculationGate, SpeculationMode } from './speculationGate';
@@ -144,14 +144,11 @@ export class LlamaCompletionModel implements CompletionModel {
   /** What the planner needs of a request: the texts, the cross-file header in tokens, and the room for the prompt. */
   private planInput(request: Omit<InfillRequest, 'signal'>, maxTokens: number) {
     const { repoIds, model } = this.parts;
-    const header =
-      repoIds && request.context && request.context.length > 0
-        ? layoutRepoHeader(request.context, request.filePath ?? 'untitled', repoIds, (text) => model.tokenize(text), this.contextBudgetTokens)
-        : [];
-    const quickHeader =
-      repoIds && request.context && request.context.length > 0
-        ? (budget: number) => layoutQuickRepoHeader(request.context!, request.filePath ?? 'untitled', repoIds, (text) => model.tokenize(text), budget)
-        : undefined;
+    const files = repoIds && request.context && request.context.length > 0 ? request.context : undefined;
+    const path = request.filePath ?? 'untitled';
+    const tokenize = (text: string) => model.tokenize(text);
+    const header = files ? layoutRepoHeader(files, path, repoIds!, tokenize, this.contextBudgetTokens) : [];
+    const quickHeader = files && ((budget: number) => layoutQuickRepoHeader(files, path, repoIds!, tokenize, budget));
     return { documentKey: request.documentKey ?? '', prefix: request.prefix, suffix: request.suffix, header, quickHeader, budget: this.contextSize - maxTokens - 1 };
   }
 
@@ -161,10 +158,10 @@ export class LlamaCompletionModel implements CompletionModel {
   }
 
   /** The prompt for this request: the whole window when its uncached part fits the latency budget, else a quick one. */
-  private planPrompt(request: InfillRequest, sequence: LlamaContextSequence, maxTokens: number) {
+  private planPrompt(input: PlanInput, sequence: LlamaContextSequence) {
     const { reuseKv, latencyBudget, promptLatencyMs, chunker } = this.parts;
     const latencyTokens = reuseKv && latencyBudget ? chunker.tokensWithin(promptLatencyMs) : Number.POSITIVE_INFINITY;
-    return this.planner.plan(this.planInput(request, maxTokens), reuseKv ? sequence.contextTokens : [], latencyTokens, reuseKv ? this.quick.contextTokens : []);
+    return this.planner.plan(input, reuseKv ? sequence.contextTokens : [], latencyTokens, reuseKv ? this.quick.contextTokens : []);
   }
 
   prepare(request: Omit<InfillRequest, 'signal'>): void {
@@ -200,16 +197,16 @@ export class LlamaCompletionModel implements CompletionModel {
       if (signal.aborted) return;
       this.fitThreadsToLoad();
       const maxTokens = this.generationLimit(request);
+      const input = this.planInput(request, maxTokens);
       // A window kept on disk (the file was worked on before): loaded before planning, so this request can use it —
       // looked for when the document has just been given its sequence (reopened, or its sequence was taken meanwhile).
       if (this.parts.windows && this.parts.reuseKv && reassigned) {
-        const input = this.planInput(request, maxTokens);
         const held = window.nextTokenIndex;
         await this.parts.windows.restore(window, this.planner.warmTokens(input) as Token[], documentKey);
         // Kept while the user typed on past its anchor: its anchor is taken again, the lines since as the middle.
         if (window.nextTokenIndex !== held && this.planner.adoptCachedAnchor(input, window.contextTokens)) log.debug(`KV: ${documentKey} continues at the kept window's anchor`);
       }
-      const plan = this.planPrompt(request, window, maxTokens);
+      const plan = this.planPrompt(input, window);
       const prompt = plan.tokens as Token[];
       warm = plan.warm as Token[] | undefined;
       if (!plan.full) {
