@@ -59,6 +59,32 @@ test('waiting completions go before explain/refactor, which goes before backgrou
   assert.ok(idle);
 });
 
+test('a request cancelled while it waits for the lock leaves the queue at once: it holds up no one, and no one gives way to it', async () => {
+  const lock = new ExclusiveLock();
+  const holder = await lock.acquire(LockPriority.background);
+  const cancelled = new AbortController();
+  const waiting = lock.acquireUnlessAborted(cancelled.signal);
+  const next = lock.acquireUnlessAborted(new AbortController().signal);
+  assert.equal(lock.waiting, 2);
+  cancelled.abort();
+  assert.equal(await waiting, undefined, 'the cancelled waiter gets no turn');
+  assert.equal(lock.waiting, 1, 'background work sees only the live request waiting');
+  holder();
+  const release = await next;
+  assert.ok(release, 'the live request gets the lock');
+  release!();
+  await lock.idle();
+  // Already cancelled: no turn at all; granted before the abort: the caller holds it (and sees the abort itself).
+  assert.equal(await lock.acquireUnlessAborted(AbortSignal.abort()), undefined);
+  const late = new AbortController();
+  const granted = await lock.acquireUnlessAborted(late.signal);
+  late.abort();
+  assert.ok(granted);
+  assert.equal(lock.waiting, 0);
+  granted!();
+  await lock.idle();
+});
+
 test('status shows generating only while a ready model generates, and sends only changes', () => {
   const sent: ServerStatus[] = [];
   const reporter = new ServerStatusReporter((status) => sent.push(status));

@@ -117,3 +117,20 @@ test('after a cancelled request the warm-up waits for a pause in the typing; aft
   assert.ok(performance.now() - started < 50, 'warmed at once, not after the grace');
   assert.deepEqual(held()!.contextTokens, range(0, 16));
 });
+
+test('a step already waiting for the lock keeps to a later grace: a cancelled request letting go does not let it in', async () => {
+  const sequences: Record<string, FakeSequence> = {};
+  const { lock, warmer } = warmerWith(sequences);
+  const request = await lock.acquire(); // a keystroke's request runs
+  warmer.schedule('a.ts', range(0, 16) as never, 0); // its step is due now: it queues for the lock
+  await new Promise((resolve) => setTimeout(resolve, 10));
+  warmer.resume(80); // the request was cancelled by the next keystroke: typing goes on
+  request();
+  await new Promise((resolve) => setTimeout(resolve, 30));
+  const held = () => sequences['a.ts'];
+  assert.equal(held(), undefined, 'the queued step gave way to the grace');
+  const started = performance.now();
+  assert.equal(await warmer.whenWarm(), true, 'and warmed once the grace was over');
+  assert.ok(performance.now() - started >= 30, 'not before');
+  assert.deepEqual(held()!.contextTokens, range(0, 16));
+});

@@ -33,6 +33,33 @@ export class ExclusiveLock {
 
   /** Resolves with a release function once the lock is this caller's (completion priority unless told). */
   acquire(priority: LockPriority = LockPriority.completion): Promise<() => void> {
+    return this.acquireWith(priority, () => undefined);
+  }
+
+  /**
+   * Like acquire, but a caller whose signal aborts while it waits leaves the queue at once and gets undefined: a
+   * cancelled request does not hold up those behind it, nor count as someone waiting (background work would give way
+   * to it).
+   */
+  acquireUnlessAborted(signal: AbortSignal, priority: LockPriority = LockPriority.completion): Promise<(() => void) | undefined> {
+    if (signal.aborted) return Promise.resolve(undefined);
+    return new Promise((resolve) => {
+      let waiter: Waiter | undefined;
+      const onAbort = () => {
+        const at = waiter ? this.queue.indexOf(waiter) : -1;
+        if (at < 0) return; // granted meanwhile: the caller sees the abort itself
+        this.queue.splice(at, 1);
+        resolve(undefined);
+      };
+      void this.acquireWith(priority, (w) => (waiter = w)).then((release) => {
+        signal.removeEventListener('abort', onAbort);
+        resolve(release);
+      });
+      signal.addEventListener('abort', onAbort, { once: true });
+    });
+  }
+
+  private acquireWith(priority: LockPriority, queued: (waiter: Waiter) => void): Promise<() => void> {
     return new Promise((resolve) => {
       const grant = () => {
         this.held = true;
@@ -45,7 +72,11 @@ export class ExclusiveLock {
         });
       };
       if (!this.held && this.queue.length === 0) grant();
-      else this.enqueue({ priority, grant });
+      else {
+        const waiter = { priority, grant };
+        queued(waiter);
+        this.enqueue(waiter);
+      }
     });
   }
 

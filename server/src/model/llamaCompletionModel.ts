@@ -179,8 +179,17 @@ export class LlamaCompletionModel implements CompletionModel {
       abortedAt = performance.now();
     };
     signal.addEventListener('abort', onAbort, { once: true });
-    const endGeneration = await this.generations.acquire();
-    const release = await this.lock.acquire();
+    const endGeneration = await this.generations.acquireUnlessAborted(signal);
+    const release = endGeneration && (await this.lock.acquireUnlessAborted(signal));
+    if (!release) {
+      // Cancelled while waiting its turn (the next keystroke came): nothing was computed, and typing goes on.
+      endGeneration?.();
+      signal.removeEventListener('abort', onAbort);
+      if (abortedAt !== undefined) stats.cancelToIdleMs = performance.now() - abortedAt;
+      this.warmer.resume(typingGraceMs);
+      finish(stats);
+      return;
+    }
     const documentKey = request.documentKey ?? '';
     const { item: window, reassigned } = this.slots.acquire(documentKey);
     if (reassigned) log.trace(`KV: a sequence is handed to ${documentKey}`);

@@ -52,6 +52,8 @@ export interface WindowWarmerParts {
 export class WindowWarmer {
   private job: WarmJob | undefined;
   private pending: NodeJS.Timeout | undefined;
+  /** No step before this (performance.now()): the latest resume's delay. */
+  private notBefore = 0;
   private stopped = false;
 
   constructor(private readonly parts: WindowWarmerParts) {}
@@ -80,6 +82,8 @@ export class WindowWarmer {
   resume(delayMs = 0): void {
     if (this.stopped || !this.job) return;
     clearTimeout(this.pending);
+    // A step already waiting for the lock keeps to this too: it may be let in the moment a cancelled request lets go.
+    this.notBefore = performance.now() + delayMs;
     this.pending = setTimeout(() => {
       this.pending = undefined;
       if (this.job) void this.step(this.job); // the latest job: a newer one may have come since
@@ -132,6 +136,12 @@ export class WindowWarmer {
     const superseded = () => this.stopped || this.job !== job;
     try {
       if (superseded()) return;
+      // Let in after a later resume asked for a delay (a keystroke cancelled a request meanwhile): wait out the delay.
+      const early = this.notBefore - performance.now();
+      if (early > 0) {
+        if (this.pending === undefined) this.resume(early);
+        return;
+      }
       const sequence = this.parts.windowOf(job.documentKey);
       let next = commonPrefixLength(sequence.contextTokens, job.tokens);
       if (this.parts.windows && next < job.tokens.length) next = await this.parts.windows.restore(sequence, job.tokens, job.documentKey);
