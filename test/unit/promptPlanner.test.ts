@@ -70,7 +70,7 @@ test('over the latency budget: a quick prompt near the cursor, no header, and th
   assert.ok(!cold.tokens.includes(-9), 'no cross-file header in the quick prompt');
   assert.ok(show(cold.tokens).endsWith('<mid>line'));
   assert.ok(show(cold.warm!).startsWith('<hdr><hdr><hdr><pre>'), 'the warm job is the whole window');
-  assert.ok(show(cold.warm!).endsWith(`${suffix}<mid>`));
+  assert.ok(show(cold.warm!).endsWith(`${suffix}<mid>line`), 'with the middle typed so far');
   // The next keystroke, with the machine measured a little faster: the quick prompt stays put, so it is reused.
   const next = planner.plan(input(`${prefix}x`, suffix, { header }), cold.tokens, 120);
   assert.equal(next.full, false);
@@ -78,7 +78,7 @@ test('over the latency budget: a quick prompt near the cursor, no header, and th
   // Once the whole window is warm, it is used.
   const warmed = planner.plan(input(`${prefix}xy`, suffix, { header }), cold.warm!, 100);
   assert.equal(warmed.full, true);
-  assert.equal(show(warmed.tokens), `${show(cold.warm!)}line xy`);
+  assert.equal(show(warmed.tokens), `${show(cold.warm!)} xy`);
   assert.equal(warmed.heldBack, '');
   // However slow the machine, the quick prompt shows the model some code.
   const slow = new PromptPlanner(tokenize, ids, 'psm').plan(input(prefix, suffix), [], 1);
@@ -153,13 +153,32 @@ test('the quick prompt runs on its own sequence: its cache decides its cost, and
   const next = planner.plan(input(`${prefix}x`, suffix), half, 100, cold.tokens);
   assert.equal(next.full, false);
   assert.equal(commonPrefixLength(next.tokens, cold.tokens), cold.tokens.length);
-  // The window warm: only the middle is left to evaluate, so the whole window is used whatever the budget.
+  // The window warm: only the keystrokes since are left to evaluate, so the whole window is used whatever the budget.
   const warm = planner.plan(input(`${prefix}xy`, suffix), cold.warm!, 0, next.tokens);
   assert.equal(warm.full, true);
-  assert.equal(show(warm.tokens), `${show(cold.warm!)}line xy`);
+  assert.equal(show(warm.tokens), `${show(cold.warm!)} xy`);
   // A quick prompt that would cost as much as the rest of the window is not worth it.
   const almost = cold.warm!.slice(0, cold.warm!.length - 4);
   assert.equal(planner.plan(input(`${prefix}xyz`, suffix), almost, 1, []).full, true);
+});
+
+test('a warm window that lacks the middle typed while quick prompts answered: the quick prompt until the middle is warm too', () => {
+  const planner = new PromptPlanner(tokenize, ids, 'psm');
+  const prefix = `${'p'.repeat(300)}\nline `;
+  const suffix = 's'.repeat(200);
+  const cold = planner.plan(input(prefix, suffix), [], 100, []);
+  const stable = cold.warm!.slice(0, cold.warm!.length - 'line'.length);
+  // 60 characters typed on the quick sequence while the window warmed up to the middle token.
+  const typed = `${prefix}${'x'.repeat(60)}`;
+  const quickSoFar = planner.plan(input(typed.slice(0, -1), suffix), [], 100, []).tokens;
+  const plan = planner.plan(input(typed, suffix), stable, 100, quickSoFar);
+  assert.equal(plan.full, false, 'the window would cost the whole middle (65 tokens), the quick prompt one token');
+  assert.equal(show(plan.warm!), `${show(stable)}line ${'x'.repeat(60)}`, 'the middle is warmed with the window');
+  // Once it is, the whole window again.
+  assert.equal(planner.plan(input(`${typed}y`, suffix), plan.warm!, 100, plan.tokens).full, true);
+  // Within the budget but far dearer than the quick prompt: the quick one; as cheap as it: the whole window.
+  assert.equal(planner.plan(input(`${typed}z`, suffix), stable, 400, plan.tokens).full, false);
+  assert.equal(planner.plan(input(`${typed}z`, suffix), stable, 400, []).full, true);
 });
 
 test('a kept window saved before the last lines were typed: its anchor is taken again, the lines since as the middle', () => {

@@ -12,7 +12,7 @@
 // Latency budget: where the whole window's uncached part would take longer than the budget to evaluate (a newly
 // opened file, a jump), a quick prompt is used instead — the definitions the cursor's code uses first (a share of the
 // quick prompt, where the model knows the repository-level format), then the code nearest the cursor — and the whole
-// window's stable part is handed back as `warm`, to be evaluated in the background between requests. The quick prompt
+// window is handed back as `warm`, to be evaluated in the background between requests. The quick prompt
 // runs on a sequence of its own, so the window warming on the document's sequence is never thrown away by it.
 import { type FimOrder, type FimTokenIds, layoutFimPrompt } from './fimTemplate';
 
@@ -26,6 +26,12 @@ const middleReserveTokens = 160;
 export const minQuickTokens = 48;
 /** The quick prompt's size is rounded down to a multiple of this, so small changes in measured speed keep it put. */
 const quickStep = 32;
+/**
+ * The whole window is taken over a cheaper quick prompt while its uncached part fits the latency budget and costs at
+ * most this share of the budget more (a tenth: about 100 ms of a 1 s budget), or at most `minFullSlackTokens`.
+ */
+const fullSlackShare = 0.1;
+const minFullSlackTokens = 8;
 /** The most of the quick prompt the definitions (the cross-file header) may take: the code at the cursor keeps the rest. */
 export const quickHeaderShare = 0.5;
 
@@ -53,7 +59,10 @@ export interface PromptPlan {
   heldBack: string;
   /** Whether the prompt holds the whole window (false: cut to the latency budget). */
   full: boolean;
-  /** The whole window's prompt up to the middle, to evaluate in the background; only when `full` is false. */
+  /**
+   * The whole window's prompt (prefix-first: with the middle typed so far), to evaluate in the background; only when
+   * `full` is false.
+   */
   warm?: number[];
 }
 
@@ -83,16 +92,18 @@ export class PromptPlanner {
   /**
    * The prompt for this request. `cached` is what the document's sequence holds (its window), `quickCached` what the
    * sequence quick prompts run on holds; `latencyTokens` how many tokens may be evaluated within the latency budget
-   * (Infinity: no budget). The whole window is used when its uncached part fits the budget, when only the middle is
-   * left to evaluate (the window is warm), or when the quick prompt would cost as much.
+   * (Infinity: no budget). The whole window is used when its uncached part fits the budget and costs little more than
+   * the quick prompt, or when the quick prompt would cost as much.
    */
   plan(input: PlanInput, cached: readonly number[], latencyTokens: number, quickCached: readonly number[] = cached): PromptPlan {
     return this.order === 'psm' ? this.planAnchored(input, cached, latencyTokens, quickCached) : this.planSuffixFirst(input, cached, latencyTokens, quickCached);
   }
 
-  /** The whole window's prompt up to the middle for this spot: what to warm where the cursor rests. */
+  /** The whole window's prompt for this spot, the middle typed so far included: what to warm where the cursor rests. */
   warmTokens(input: PlanInput): number[] {
-    return this.order === 'psm' ? this.anchorFor(input).stable : this.layout(input.prefix, input.suffix, input.header, input.budget);
+    if (this.order !== 'psm') return this.layout(input.prefix, input.suffix, input.header, input.budget);
+    const anchor = this.anchorFor(input);
+    return [...anchor.stable, ...this.middleOf(anchor, input.prefix).middle];
   }
 
   /**
@@ -126,17 +137,26 @@ export class PromptPlanner {
 
   private planAnchored(input: PlanInput, cached: readonly number[], latencyTokens: number, quickCached: readonly number[]): PromptPlan {
     const anchor = this.anchorFor(input);
-    const typed = input.prefix.slice(anchor.before.length);
-    const heldBack = /[ \t]+$/.exec(typed)?.[0] ?? '';
-    const middle = this.tokenize(typed.slice(0, typed.length - heldBack.length));
+    const { middle, heldBack } = this.middleOf(anchor, input.prefix);
     const full = [...anchor.stable, ...middle];
-    const held = commonPrefixLength(full, cached);
-    const fullCost = full.length - held;
-    if (fullCost <= latencyTokens || held >= anchor.stable.length) return { tokens: full, full: true, heldBack };
+    const fullCost = full.length - commonPrefixLength(full, cached);
+    // What the whole window may cost beyond the quick prompt and still be taken: a tenth of the budget.
+    const slack = Math.max(minFullSlackTokens, latencyTokens * fullSlackShare);
+    if (fullCost <= slack) return { tokens: full, full: true, heldBack };
     anchor.quick ??= this.quickLayout(anchor.before, anchor.suffix, input, quickSize(latencyTokens - middle.length));
     const quick = [...anchor.quick, ...middle];
-    if (quick.length - commonPrefixLength(quick, quickCached) >= fullCost) return { tokens: full, full: true, heldBack };
-    return { tokens: quick, full: false, warm: anchor.stable, heldBack };
+    const quickCost = quick.length - commonPrefixLength(quick, quickCached);
+    if (quickCost >= fullCost || (fullCost <= latencyTokens && fullCost - quickCost <= slack)) return { tokens: full, full: true, heldBack };
+    // The window lacks more than the quick prompt does (a new anchor, or a middle typed while quick prompts answered):
+    // the quick prompt now, the window with the middle typed so far warmed next.
+    return { tokens: quick, full: false, warm: full, heldBack };
+  }
+
+  /** What was typed since the anchor, in tokens, less trailing whitespace (held back: see PromptPlan.heldBack). */
+  private middleOf(anchor: Anchor, prefix: string): { middle: number[]; heldBack: string } {
+    const typed = prefix.slice(anchor.before.length);
+    const heldBack = /[ \t]+$/.exec(typed)?.[0] ?? '';
+    return { middle: this.tokenize(typed.slice(0, typed.length - heldBack.length)), heldBack };
   }
 
   private planSuffixFirst(input: PlanInput, cached: readonly number[], latencyTokens: number, quickCached: readonly number[]): PromptPlan {
