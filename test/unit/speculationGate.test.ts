@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { ModeGate, SpeculationGate, type SpeculationMode, speculationMargin } from '../../server/src/model/speculationGate';
+import { maxUnmeasuredTries, ModeGate, SpeculationGate, type SpeculationMode, speculationMargin } from '../../server/src/model/speculationGate';
 
 /** Runs `requests` requests of one document against fixed speeds per mode; returns how often each mode was chosen. */
 function simulate(gate: SpeculationGate, speeds: Partial<Record<SpeculationMode, number>>, requests: number, document = 'a.ts') {
@@ -77,4 +77,21 @@ test('plain decoding keeps a document unless speculation measured faster by the 
   gate.record('off', 900);
   gate.record('promptLookup', 900 * speculationMargin * 1.02);
   assert.equal(gate.best(), 'promptLookup', 'beyond the margin, speculation is kept');
+});
+
+test('requests cancelled before they measure anything try an unmeasured mode a few times only, then plain decoding', () => {
+  const gate = new ModeGate(['off', 'promptLookup'], 8);
+  assert.equal(gate.choose(), 'off');
+  gate.record('off', 900);
+  // Typing: every request is cancelled after a token or two, too few to measure a speed.
+  const typing = Array.from({ length: 40 }, () => gate.choose());
+  assert.equal(typing.filter((mode) => mode === 'promptLookup').length, maxUnmeasuredTries, typing.join(' '));
+  // Measured requests go on: the unmeasured mode is probed when due, like a loser, and its measurement counts.
+  const measured = Array.from({ length: 20 }, () => {
+    const mode = gate.choose();
+    gate.record(mode, mode === 'off' ? 900 : 2000);
+    return mode;
+  });
+  assert.ok(measured.includes('promptLookup'), measured.join(' '));
+  assert.equal(gate.best(), 'promptLookup');
 });

@@ -10,10 +10,18 @@ export type SpeculationMode = NonNullable<GenerationStats['speculationMode']>;
 /** A speculative mode is kept only where it decodes this much faster than plain decoding: measurements are noisy. */
 export const speculationMargin = 1.05;
 
-/** One document's measurements: decode speed per mode (a running average) and requests since each was used. */
+/**
+ * An unmeasured mode is tried for at most this many requests that end without a measurement (typing cancels most
+ * requests before they decode enough to measure): then it waits for its probe like a mode that lost. Without the cap,
+ * an unmeasured speculative mode was chosen for every keystroke of a run of typing, each paying a verification batch.
+ */
+export const maxUnmeasuredTries = 2;
+
+/** One document's measurements: decode speed per mode (a running average) and measured requests since each was chosen. */
 export class ModeGate {
   private readonly rate = new Map<SpeculationMode, number>();
   private readonly since = new Map<SpeculationMode, number>();
+  private readonly tries = new Map<SpeculationMode, number>();
 
   constructor(
     /** The modes to choose from, the preferred first: an unmeasured mode is tried in this order. */
@@ -25,10 +33,18 @@ export class ModeGate {
     for (const mode of modes) this.since.set(mode, 0);
   }
 
-  /** The mode for the next request: an unmeasured one first, then a probe of the longest-unused loser when due, else the fastest. */
+  /**
+   * The mode for the next request: an unmeasured one first (a few tries), then a probe of the longest-unused loser
+   * when due, else the fastest.
+   */
   choose(): SpeculationMode {
-    const unmeasured = this.modes.find((mode) => !this.rate.has(mode));
-    if (unmeasured) return unmeasured;
+    const chosen = this.modes.find((mode) => !this.rate.has(mode) && (this.tries.get(mode) ?? 0) < maxUnmeasuredTries) ?? this.measuredChoice();
+    if (!this.rate.has(chosen)) this.tries.set(chosen, (this.tries.get(chosen) ?? 0) + 1);
+    this.since.set(chosen, 0);
+    return chosen;
+  }
+
+  private measuredChoice(): SpeculationMode {
     const best = this.best();
     const losers = this.modes.filter((mode) => mode !== best).sort((a, b) => this.since.get(b)! - this.since.get(a)!);
     const due = losers[0];
@@ -51,7 +67,7 @@ export class ModeGate {
     if (!Number.isFinite(tokensPerSecond) || tokensPerSecond <= 0 || !this.since.has(mode)) return;
     const previous = this.rate.get(mode);
     this.rate.set(mode, previous === undefined ? tokensPerSecond : previous + this.weight * (tokensPerSecond - previous));
-    for (const other of this.modes) this.since.set(other, other === mode ? 0 : this.since.get(other)! + 1);
+    for (const other of this.modes) if (other !== mode) this.since.set(other, this.since.get(other)! + 1);
   }
 }
 
