@@ -205,6 +205,6 @@ test('a kept window saved before the last lines were typed: its anchor is taken 
   // Nothing kept that matches: no anchor is invented.
   assert.equal(new PromptPlanner(tokenize, ids, 'psm').adoptCachedAnchor(now, [1, 2, 3]), false);
   // Lines further back than the middle's reach are not taken.
-  const far = input(`${before}    ${'z = 0;\n'.repeat(80)}    `, suffix);
+  const far = input(`${before}    ${'z = 0;\n'.repeat(Math.ceil(maxMiddleChars / 7) + 1)}    `, suffix);
   assert.equal(new PromptPlanner(tokenize, ids, 'psm').adoptCachedAnchor(far, kept), false);
 });

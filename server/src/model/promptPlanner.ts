@@ -18,10 +18,14 @@ import { type FimOrder, type FimTokenIds, layoutFimPrompt } from './fimTemplate'
 
 /** Anchors kept, most recently used last: a long session opens many more documents than hold a KV sequence. */
 const maxAnchors = 16;
-/** A middle longer than this moves the anchor (to the start of the cursor's line). */
-export const maxMiddleChars = 400;
-/** Tokens kept free in the window for the middle. */
-const middleReserveTokens = 160;
+/**
+ * A middle longer than this moves the anchor (to the start of the cursor's line). Moving it costs the suffix's
+ * re-evaluation (hundreds of tokens, seconds on a CPU), so the middle may hold the lines of a new function or block as
+ * they are written (about 15 lines): in FIM training a middle is any span, often several lines.
+ */
+export const maxMiddleChars = 1200;
+/** Tokens kept free in the window for the middle (code runs to 2.5 characters a token and more). */
+const middleReserveTokens = 480;
 /** The quick prompt never goes below this many tokens, however slow the machine: fewer hardly show the model code. */
 export const minQuickTokens = 48;
 /** The quick prompt's size is rounded down to a multiple of this, so small changes in measured speed keep it put. */
