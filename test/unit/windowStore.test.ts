@@ -35,6 +35,20 @@ test('the stored window sharing the longest prefix is found, for this model and 
   assert.equal(await again.verified(found!), true);
 });
 
+test('of windows sharing as long a prefix, the latest kept is found: it holds the most of what was typed since', async () => {
+  const { store } = storeIn(undefined, 1e9);
+  const anchor = range(0, 400);
+  await store.save('m', 'rt', [...anchor, ...range(1000, 1010)], stateOf(range(0, 410)));
+  await new Promise((resolve) => setTimeout(resolve, 5));
+  await store.save('m', 'rt', [...anchor, ...range(1000, 1080)], stateOf(range(0, 480)));
+  await new Promise((resolve) => setTimeout(resolve, 5));
+  await store.save('m', 'rt', [...anchor, ...range(2000, 2003)], stateOf(range(0, 403)));
+  // The file reopened: the new anchor's window shares the first 300 tokens with each.
+  const found = await store.longestPrefix('m', 'rt', [...range(0, 300), 9, 9], 100);
+  assert.equal(found?.common, 300);
+  assert.deepEqual(found?.tokens, [...anchor, ...range(2000, 2003)]);
+});
+
 test('the same window saved twice is one entry (keyed by model, runtime and tokens)', async () => {
   const { dir, store } = storeIn();
   await store.save('m', 'rt', range(0, 10), stateOf(range(0, 10)));
@@ -48,7 +62,8 @@ test('over the cap, the least recently used windows go first; a restored one cou
   const { store } = storeIn(undefined, 2500); // room for two 1 000-byte states
   await store.save('m', 'rt', range(0, 100), stateOf(range(0, 100)));
   await new Promise((resolve) => setTimeout(resolve, 5));
-  await store.save('m', 'rt', range(0, 200), stateOf(range(0, 200)));
+  const second = [...range(0, 50), ...range(500, 650)];
+  await store.save('m', 'rt', second, stateOf(range(0, 200)));
   await new Promise((resolve) => setTimeout(resolve, 5));
   const first = (await store.longestPrefix('m', 'rt', [...range(0, 100), -1], 100))!;
   assert.equal(first.common, 100);
@@ -56,7 +71,7 @@ test('over the cap, the least recently used windows go first; a restored one cou
   await new Promise((resolve) => setTimeout(resolve, 5));
   await store.save('m', 'rt', range(1000, 1300), stateOf(range(1000, 1300)));
   assert.equal(await store.size(), 2000);
-  assert.equal((await store.longestPrefix('m', 'rt', range(0, 200), 1))?.common, 100, 'the 200-token window was removed');
+  assert.equal((await store.longestPrefix('m', 'rt', second, 1))?.common, 50, 'the 200-token window was removed');
   assert.ok(await store.longestPrefix('m', 'rt', range(1000, 1300), 300));
 });
 
@@ -67,10 +82,12 @@ test('a cap of 0 keeps nothing', async () => {
 });
 
 test('a damaged state (changed bytes, cut short) or record is refused with a message, removed, and nothing is offered', async () => {
-  const { dir, store } = storeIn();
-  await store.save('m', 'rt', range(0, 100), stateOf(range(0, 100)));
-  await store.save('m', 'rt', range(0, 200), stateOf(range(0, 200)));
+  const { dir, store: before } = storeIn();
+  await before.save('m', 'rt', range(0, 100), stateOf(range(0, 100)));
+  await before.save('m', 'rt', range(0, 200), stateOf(range(0, 200)));
   const stateFiles = readdirSync(dir).filter((n) => n.endsWith('.state'));
+  // Damaged on disk between sessions: the restarted server's store finds it (a checksum is compared once a process).
+  const store = new WindowStore(dir, () => 10_000, log);
   const found = (await store.longestPrefix('m', 'rt', range(0, 200), 1))!;
   const bytes = readFileSync(found.statePath);
   bytes[10] = bytes[10]! ^ 0xff;
@@ -93,6 +110,26 @@ test('a damaged state (changed bytes, cut short) or record is refused with a mes
   assert.equal(await fresh.longestPrefix('m', 'rt', range(0, 50), 1), undefined);
   assert.match(warnings.join('\n'), /is damaged \(.*\); removed, nothing loaded from it/);
   assert.deepEqual(readdirSync(dir), []);
+});
+
+test('the latest windows are checked ahead of their use: a damaged one is reported and removed before any request', async () => {
+  const { dir, store: before } = storeIn(undefined, 1e9);
+  for (let i = 0; i < 3; i++) {
+    await before.save('m', 'rt', range(i * 1000, i * 1000 + 100), stateOf(range(0, 100 + i)));
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+  const latest = (await before.longestPrefix('m', 'rt', range(2000, 2100), 1))!;
+  const bytes = readFileSync(latest.statePath);
+  bytes[10] = bytes[10]! ^ 0xff;
+  writeFileSync(latest.statePath, bytes);
+  const restarted = new WindowStore(dir, () => 1e9, log);
+  warnings.length = 0;
+  await restarted.checkAhead('m', 'rt', 2);
+  assert.match(warnings.join('\n'), /damaged: its state does not match its checksum; removed/);
+  assert.equal(await restarted.longestPrefix('m', 'rt', range(2000, 2100), 1), undefined, 'the damaged one is gone');
+  const kept = (await restarted.longestPrefix('m', 'rt', range(1000, 1100), 1))!;
+  assert.equal(await restarted.verified(kept), true, 'the others are offered');
+  assert.equal(readdirSync(dir).filter((n) => n.endsWith('.state')).length, 2);
 });
 
 test('clear removes every kept window', async () => {

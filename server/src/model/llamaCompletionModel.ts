@@ -19,7 +19,7 @@ import { type DraftResources, disposeDraft, type SpeculationCounters } from './s
 import { type CpuLoadMeter, threadsForLoad } from './threadCount';
 import { ByteLevelDecoder } from './tokenText';
 import { TokenTextStream } from './tokenStream';
-import { minRestoreGain, typingGraceMs, type WindowKeeper, WindowWarmer } from './windowWarmer';
+import { typingGraceMs, type WindowKeeper, WindowWarmer } from './windowWarmer';
 
 /** The most a request may spend evaluating its prompt before the first decode step; the rest is warmed later. */
 export const defaultPromptLatencyMs = 1000;
@@ -228,7 +228,6 @@ export class LlamaCompletionModel implements CompletionModel {
       stats.fullPrompt = plan.full;
       stats.prefillChunkMs = chunker.chunkMs;
       const reused = await this.reuseKvPrefix(sequence, prompt);
-      const worthKeeping = plan.full && prompt.length - reused >= minRestoreGain;
       if (mode === 'promptLookup') sequence.tokenPredictor?.updateInputTokens(lookupCorpus(prompt, this.recent, this.otherFileTokens(request)));
       stats.reusedPromptTokens = reused;
 
@@ -236,8 +235,9 @@ export class LlamaCompletionModel implements CompletionModel {
       // tokens a keystroke changed) goes with the first decode step, in one native call.
       const next = await this.evaluateInChunks(sequence, prompt, reused, prompt.length - 1, () => signal.aborted);
       if (signal.aborted) return;
-      // A whole window evaluated here, at a cost worth saving: kept on disk once the request is over.
-      keep = worthKeeping;
+      // A whole window evaluated here: kept on disk once the request is over, where it holds enough that the last
+      // kept one does not (the keeper decides).
+      keep = plan.full;
 
       const text = new TokenTextStream((tokens) => this.decode(tokens), plan.heldBack);
       emitted = text.tokens;

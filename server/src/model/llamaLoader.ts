@@ -67,6 +67,8 @@ export async function loadLlamaCompletionModel(options: LlamaModelOptions, log: 
     const threads = options.adaptiveThreads ? { ideal: options.threads, min: 1 } : options.threads;
     // One sequence per document, one for quick prompts (calibration first) and one for explain/refactor.
     const context = await model.createContext({ contextSize, threads, sequences: documentSequences + 2 });
+    // The kept windows, asked for now: checking the latest of them ahead of use runs while the engine calibrates.
+    const windows = options.reuseKvPrefix ? options.keepWindows?.(options.modelPath, runtimeIdentity(llama, contextSize)) : undefined;
     const wantsDraft = options.speculation === 'draft' || (options.speculation === 'auto' && options.draftModelPath !== '');
     let draft = wantsDraft ? await loadDraft(lib, llama, options, contextSize, threads, log) : undefined;
     // What could speculate: prompt lookup, the draft when it loaded, or (auto) both; then whether verifying can pay here at all.
@@ -128,7 +130,7 @@ export async function loadLlamaCompletionModel(options: LlamaModelOptions, log: 
       promptLatencyMs: options.promptLatencyMs,
       chunker: new PromptChunker(chunk, chunkTiming.ms / chunkTiming.tokens, warmChunk),
       log,
-      windows: options.reuseKvPrefix ? await options.keepWindows?.(options.modelPath, runtimeIdentity(llama, contextSize)) : undefined,
+      windows: await windows,
     });
   } catch (error) {
     await model?.dispose();

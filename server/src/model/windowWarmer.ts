@@ -28,11 +28,22 @@ interface WarmJob {
 export interface WindowKeeper {
   /** Loads a kept window sharing a longer prefix with `tokens` than `sequence` holds; returns how many it then holds. */
   restore(sequence: LlamaContextSequence, tokens: readonly Token[], label: string): Promise<number>;
-  save(sequence: LlamaContextSequence, label: string): Promise<void>;
+  /**
+   * Keeps what the sequence holds, where it holds at least `minNew` tokens (`minRestoreGain` unless told) that the
+   * document's last kept window does not.
+   */
+  save(sequence: LlamaContextSequence, label: string, minNew?: number): Promise<void>;
 }
 
-/** A window evaluated at a cost of at least this many tokens is worth keeping, and worth loading. */
+/** A window holding at least this many tokens that the kept one does not is worth keeping again, and worth loading. */
 export const minRestoreGain = 128;
+
+/**
+ * A window whose warm-up is done is kept where it holds this many tokens (a line or two) that the last kept one does
+ * not: reopened, the file then evaluates at most that much again. While the user types, a request's window is kept
+ * only every `minRestoreGain` tokens (a write of tens of MB holds the engine for a moment).
+ */
+export const restSaveTokens = 32;
 
 /** After a request a keystroke cancelled, warming waits this long for the next keystroke (typing goes on). */
 export const typingGraceMs = 300;
@@ -91,8 +102,8 @@ export class WindowWarmer {
   }
 
   /**
-   * Keeps the document's window on disk (a request evaluated much of it), in the background: after the requests that
-   * wait, and only while the document still holds its sequence.
+   * Keeps the document's window on disk (a request evaluated it whole; the keeper writes it where it holds enough new),
+   * in the background: after the requests that wait, and only while the document still holds its sequence.
    */
   keep(documentKey: string): void {
     const windows = this.parts.windows;
@@ -162,7 +173,8 @@ export class WindowWarmer {
         return;
       }
       this.job = undefined;
-      if (job.evaluated > 0) await this.parts.windows?.save(sequence, job.documentKey);
+      // Warm: the engine had the time to finish, so the user is not typing; kept where it holds a line or two more.
+      await this.parts.windows?.save(sequence, job.documentKey, restSaveTokens);
       log.debug(`Warm: ${job.documentKey}'s whole window (${job.tokens.length} tokens, ${job.evaluated} evaluated) in ${Math.round(performance.now() - job.started)} ms, ${Math.round(job.computeMs)} ms of it evaluating`);
       job.settle(true);
     } catch (error) {

@@ -6,9 +6,13 @@ import { commonPrefixLength } from '../model/promptPlanner';
 import { minRestoreGain, type WindowKeeper } from '../model/windowWarmer';
 import type { WindowStore } from './windowStore';
 
-
+/** Documents whose last kept window is remembered (the least recently kept forgotten). */
+const keptDocuments = 64;
 
 export class SequenceWindows implements WindowKeeper {
+  /** What was last saved (or restored) for each document: a window is saved again once it holds enough more. */
+  private readonly kept = new Map<string, readonly Token[]>();
+
   constructor(
     private readonly store: WindowStore,
     /** The model file's identity (modelIdentity) and the runtime's (versions, context size): both must match to load. */
@@ -35,21 +39,36 @@ export class SequenceWindows implements WindowKeeper {
       return 0;
     }
     const now = commonPrefixLength(sequence.contextTokens, tokens);
+    this.remember(label, sequence.contextTokens);
     this.log.info(`Window cache: ${now} tokens of ${label}'s window restored from disk in ${Math.round(performance.now() - started)} ms`);
     return now;
   }
 
-  /** Keeps what the sequence holds (a window just warmed). A failure to write costs the cache, not the completion. */
-  async save(sequence: LlamaContextSequence, label: string): Promise<void> {
+  /**
+   * Keeps what the sequence holds (a window just warmed, or evaluated by a request) where it holds at least `minNew`
+   * tokens that the document's last kept window does not: a window is not written again for a few keystrokes. A
+   * failure to write costs the cache, not the completion.
+   */
+  async save(sequence: LlamaContextSequence, label: string, minNew = minRestoreGain): Promise<void> {
     const tokens = [...sequence.contextTokens];
+    const kept = this.kept.get(label);
+    // A window too short to be worth loading is not kept at all.
+    if (tokens.length < minRestoreGain || tokens.length - commonPrefixLength(kept ?? [], tokens) < minNew) return;
     const started = performance.now();
     try {
       await this.store.save(this.model, this.runtime, tokens, async (path) => {
         await sequence.saveStateToFile(path);
       });
+      this.remember(label, tokens);
       this.log.debug(`Window cache: ${label}'s window (${tokens.length} tokens) saved in ${Math.round(performance.now() - started)} ms`);
     } catch (error) {
       this.log.warn(`Window cache: ${label}'s window could not be saved (${(error as Error).message})`);
     }
+  }
+
+  private remember(label: string, tokens: readonly Token[]): void {
+    this.kept.delete(label);
+    this.kept.set(label, [...tokens]);
+    if (this.kept.size > keptDocuments) this.kept.delete(this.kept.keys().next().value!);
   }
 }

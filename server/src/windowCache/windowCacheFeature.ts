@@ -8,6 +8,9 @@ import type { WindowKeeper } from '../model/windowWarmer';
 import { SequenceWindows } from './sequenceWindows';
 import { modelIdentity, WindowStore } from './windowStore';
 
+/** Kept windows checked ahead of their use when a model loads: the files an editor reopens first are the latest. */
+const checkAheadWindows = 4;
+
 /** The store for the folder the client named (none without one: nothing is kept), and its clear request. */
 export function windowCacheFeature(connection: Connection, log: Logger, capMegabytes: () => number) {
   let store: WindowStore | undefined;
@@ -23,7 +26,11 @@ export function windowCacheFeature(connection: Connection, log: Logger, capMegab
       }
     },
     /** The kept windows of one model file and runtime, for the model loader; undefined where nothing is kept. */
-    keeperFor: async (modelPath: string, runtime: string): Promise<WindowKeeper | undefined> =>
-      store && new SequenceWindows(store, await modelIdentity(modelPath), runtime, log),
+    keeperFor: async (modelPath: string, runtime: string): Promise<WindowKeeper | undefined> => {
+      if (!store) return undefined;
+      const model = await modelIdentity(modelPath);
+      void store.checkAhead(model, runtime, checkAheadWindows).catch((error: Error) => log.warn(`Window cache: checking kept windows failed (${error.message})`));
+      return new SequenceWindows(store, model, runtime, log);
+    },
   };
 }

@@ -67,6 +67,8 @@ function keyOf(model: string, runtime: string, tokens: readonly number[]): strin
 export class WindowStore {
   /** Records read from the folder, by key (read once, then kept up to date by this store). */
   private records: Map<string, WindowRecord> | undefined;
+  /** Checksums compared in this process, by key: what is wrong with the state, or undefined when it matches. */
+  private readonly checks = new Map<string, Promise<string | undefined>>();
 
   constructor(
     readonly dir: string,
@@ -110,6 +112,7 @@ export class WindowStore {
 
   private async remove(key: string): Promise<void> {
     this.records?.delete(key);
+    this.checks.delete(key);
     await rm(this.statePath(key), { force: true });
     await rm(this.recordPath(key), { force: true });
   }
@@ -119,13 +122,18 @@ export class WindowStore {
    * least `minTokens` long; undefined otherwise. Not yet checked against its hash: see `verified`.
    */
   async longestPrefix(model: string, runtime: string, tokens: readonly number[], minTokens: number): Promise<StoredWindow | undefined> {
-    let best: StoredWindow | undefined;
+    let best: (StoredWindow & { usedAt: number }) | undefined;
     for (const [key, record] of await this.load()) {
       if (record.model !== model || record.runtime !== runtime) continue;
       const common = commonPrefixLength(record.tokens, tokens);
-      if (common >= minTokens && common > (best?.common ?? 0)) best = { key, statePath: this.statePath(key), tokens: record.tokens, common };
+      if (common < minTokens) continue;
+      // Of windows sharing as much, the latest: kept from the same anchor as the user typed on, it holds the most of
+      // what was typed (the lines after the prefix shared here, which the caller may then take as the middle).
+      if (!best || common > best.common || (common === best.common && record.usedAt > best.usedAt)) best = { key, statePath: this.statePath(key), tokens: record.tokens, common, usedAt: record.usedAt };
     }
-    return best;
+    if (!best) return undefined;
+    const { usedAt: _, ...found } = best;
+    return found;
   }
 
   /**
@@ -137,9 +145,9 @@ export class WindowStore {
     if (!record) return false;
     let problem: string | undefined;
     try {
+      // The size at every use; the checksum once per process (checked ahead, or at first use).
       const size = (await stat(window.statePath)).size;
-      if (size !== record.stateBytes) problem = `its state is ${size} bytes where ${record.stateBytes} were written`;
-      else if ((await sha256File(window.statePath)) !== record.stateSha256) problem = 'its state does not match its checksum';
+      problem = size !== record.stateBytes ? `its state is ${size} bytes where ${record.stateBytes} were written` : await this.checksum(window.key, record);
     } catch (error) {
       problem = `its state cannot be read (${(error as Error).message})`;
     }
@@ -151,6 +159,35 @@ export class WindowStore {
     record.usedAt = Date.now();
     await this.writeRecord(window.key, record);
     return true;
+  }
+
+  /** Whether the state's bytes match its record's checksum (undefined) or what is wrong: hashed once per process. */
+  private checksum(key: string, record: WindowRecord): Promise<string | undefined> {
+    let check = this.checks.get(key);
+    if (!check) {
+      check = sha256File(this.statePath(key)).then(
+        (sha) => (sha === record.stateSha256 ? undefined : 'its state does not match its checksum'),
+        (error: Error) => `its state cannot be read (${error.message})`,
+      );
+      this.checks.set(key, check);
+    }
+    return check;
+  }
+
+  /**
+   * Checks the `count` most recently used windows of this model and runtime ahead of their use, in the background (an
+   * editor reopened after a restart opens the files it had open): their first request then loads without hashing tens
+   * of MB first. A damaged one is reported and removed now.
+   */
+  async checkAhead(model: string, runtime: string, count: number): Promise<void> {
+    const recent = [...(await this.load())]
+      .filter(([, record]) => record.model === model && record.runtime === runtime)
+      .sort((a, b) => b[1].usedAt - a[1].usedAt)
+      .slice(0, count);
+    for (const [key, record] of recent) {
+      if ((await this.checksum(key, record)) === undefined) continue;
+      await this.verified({ key, statePath: this.statePath(key), tokens: record.tokens, common: 0 }); // reports and removes it
+    }
   }
 
   /**
@@ -174,6 +211,7 @@ export class WindowStore {
       const stateBytes = (await stat(partial)).size;
       const record: WindowRecord = { format: recordFormat, model, runtime, tokens: [...tokens], stateBytes, stateSha256: await sha256File(partial), usedAt: Date.now() };
       await rename(partial, this.statePath(key));
+      this.checks.set(key, Promise.resolve(undefined)); // hashed as written
       await this.writeRecord(key, record);
       records.set(key, record);
     } finally {
@@ -213,6 +251,7 @@ export class WindowStore {
     }
     for (const name of names.filter((n) => /^[0-9a-f]{32}\.(?:state|json)(?:\.partial)?$/.test(n))) await rm(join(this.dir, name), { force: true });
     this.records = new Map();
+    this.checks.clear();
     return removed;
   }
 
