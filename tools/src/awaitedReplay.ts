@@ -2,7 +2,10 @@
 // request is answered before the next key (as a slow typist, or a measurement that wants every request's whole cost,
 // sees it). Every request's figures are kept in order, so a decode step that grows over the session shows.
 import type { CompletionMetrics } from '../../common/protocol';
-import { type Config, position, request, session, Tally } from './replay';
+import { type Config, delay, position, request, session, Tally } from './replay';
+
+/** The client tells the server where the cursor rests once it stayed put this long (client/src/cursorRest.ts). */
+export const cursorRestMs = 400;
 
 export interface AwaitedStep {
   /** Seconds since the replay started. */
@@ -31,7 +34,7 @@ export function withoutBlock(input: AwaitedReplayInput): { at: number; text: str
 export async function awaitedReplay(
   config: Config,
   input: AwaitedReplayInput,
-  { afterTyping }: { /** Runs once the last request is answered, before the server stops (the user rests). */ afterTyping?: () => Promise<void> } = {},
+  { afterTyping }: { /** Runs once the last request is answered and the cursor's rest reported, before the server stops (the user rests). */ afterTyping?: () => Promise<void> } = {},
 ): Promise<AwaitedStep[]> {
   const start = withoutBlock(input);
   const at = start.at;
@@ -53,6 +56,9 @@ export async function awaitedReplay(
       const metrics = await lsp.nextMetrics();
       steps.push({ at: (performance.now() - started) / 1000, firstLineMs: tally.firstLineMs[0], metrics });
     }
+    // The user rests after the last key: the client reports where the cursor rests, as it does after any pause.
+    await delay(cursorRestMs);
+    await lsp.cursorRest(uri, version, position(text, at + input.block.length));
     await afterTyping?.();
   } finally {
     await lsp.stop();

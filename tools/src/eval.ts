@@ -29,7 +29,7 @@ import { DocumentTrees } from '../../server/src/syntax/documentTrees';
 import { GrammarRegistry } from '../../server/src/syntax/grammarRegistry';
 import { makeSamples, openAround, type Project, recalled, sourceFiles } from './eval/samples';
 import { writeReportSection } from './reportFile';
-import { quickHeaderTokens, quickPromptSnippets, shapedLatencyTokens } from './eval/budgeted';
+import { headerCurveTokens, headerSnippets, quickHeaderTokens, quickPromptSnippets, shapedLatencyTokens } from './eval/budgeted';
 
 const repoRoot = join(__dirname, '..', '..');
 const evalSetDir = join(repoRoot, 'test', 'fixtures', 'evalProjects');
@@ -125,6 +125,8 @@ async function main(): Promise<void> {
   const latency = await shapedLatencyTokens();
   console.error(`latency budget: ${latency.tokens} prompt tokens at ${latency.msPerToken.toFixed(1)} ms a token (0.5B shape, 1 thread)`);
   let budgetedRecalled = 0;
+  /** Recall by the quick header's size: what a header of that many tokens would recall (the same fitting). */
+  const curveRecalled = new Map<number, number>(headerCurveTokens.map((tokens) => [tokens, 0]));
 
   for (const project of projects) {
     const grammar = project.language ? languageAliases[project.language] : undefined;
@@ -168,6 +170,7 @@ async function main(): Promise<void> {
         times.push(performance.now() - t0);
         found.push(snippets);
         if (recalled(sample, snippets)) recalledCount++;
+        if (name === 'all sources') for (const tokens of headerCurveTokens) if (recalled(sample, headerSnippets(snippets, relative(project.root, sample.path), budget.count, tokens))) curveRecalled.set(tokens, curveRecalled.get(tokens)! + 1);
         if (name === 'all sources' && recalled(sample, quickPromptSnippets(snippets, relative(project.root, sample.path), sample.prefix, budget.count, latency.tokens))) budgetedRecalled++;
         else if (name === 'all sources') misses.push({ project: project.name, at: `${relative(project.root, sample.path)}:${sample.line + 1}`, symbol: sample.symbol, line: sample.middle.trim(), wanted: sample.definitionLines[0], got: snippets.map((s) => `${s.path}: ${s.text.split('\n')[0]}`), ms: round(performance.now() - t0, 1) });
         tokens += snippets.reduce((sum, s) => sum + snippetTokens(budget, s), 0);
@@ -251,6 +254,7 @@ async function main(): Promise<void> {
     budgetedDefinitionRecall: round(budgetedRecalled / Math.max(1, all.samples)),
     budgetedLatencyTokens: latency.tokens,
     budgetedHeaderTokens: quickHeaderTokens(latency.tokens, 0),
+    budgetedRecallByHeaderTokens: Object.fromEntries([...curveRecalled].map(([tokens, n]) => [tokens, round(n / Math.max(1, all.samples))])),
     identifierMatchWithContext: withContext.identifierMatch,
     identifierMatchWithoutContext: without.identifierMatch,
     exactMatchWithContext: withContext.exactMatch,
@@ -304,6 +308,9 @@ value is left out, since a name match there is no evidence that the member is th
 prompt holds what the Qwen2.5-Coder-0.5B-shaped model evaluates within ${output.budgetedLatencyTokens} tokens (its measured speed, one thread, 1 s), the
 definitions taking half of it (${output.budgetedHeaderTokens} tokens at most), snippet by snippet in ranked order: definition recall there
 **${output.budgetedDefinitionRecall}** (\`budgetedDefinitionRecall\`), against **${output.definitionRecall}** once the window is warm (\`definitionRecall\`).
+What a header of each size would recall, fitted the same way (\`budgetedRecallByHeaderTokens\`): ${Object.entries(output.budgetedRecallByHeaderTokens as Record<string, number>)
+    .map(([tokens, recall]) => `${tokens} tokens → ${recall}`)
+    .join(', ')}: at the shaped model's ${output.budgetedLatencyTokens} prompt tokens a second (one thread), a header of N tokens adds N / ${output.budgetedLatencyTokens} s to the first request's wait.
 
 ${sources}
 

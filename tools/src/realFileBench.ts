@@ -141,6 +141,21 @@ export async function realFileBenchmark(tokenize: (text: string) => number[], qu
     await typingRuntime.dispose();
   }
   const aloneStepMs = percentile(aloneSteps, 50);
+  // node-llama-cpp alone at the awaited replay's first and last quarters' context lengths, in turns: how much of the
+  // decode step's growth over the replay is the longer context (the whole window arriving), not the server.
+  const quarterSteps = { first: [] as number[], last: [] as number[] };
+  const quarterRuntime = await runtimeAlone(modelPath, fileTokens);
+  try {
+    for (let i = 0; i < 3; i++) {
+      for (const [quarter, depth] of [['first', awaited.contextFirstQuarter], ['last', awaited.contextLastQuarter]] as const) {
+        await quarterRuntime.prefill(0, Math.max(1, Math.min(depth, fileTokens.length)));
+        quarterSteps[quarter].push(await quarterRuntime.decodeStep(lineTokens));
+      }
+    }
+  } finally {
+    await quarterRuntime.dispose();
+  }
+  const aloneGrowth = percentile(quarterSteps.last, 50) / Math.max(1e-9, percentile(quarterSteps.first, 50));
   const typingStepMs = percentile(awaitedSteps.filter((s) => s.metrics.generatedTokens > 1).map((s) => s.metrics.decodeStepMs), 50);
   const peer = await llamaServerPromptSpeed(modelPath, fileTokens.slice(0, Math.max(awaited.wholeWindowPromptTokens, 1024)));
 
@@ -159,6 +174,7 @@ export async function realFileBenchmark(tokenize: (text: string) => number[], qu
     decodeStepMs: round(typingStepMs, 1),
     decodeRatio: round(aloneStepMs / Math.max(1e-9, typingStepMs)),
     decodeStepGrowth: awaited.decodeStepGrowth,
+    decodeStepGrowthAlone: round(aloneGrowth),
     pauseFirstLineMsP50: paced.pauseFirstLineMsP50,
     pauseFirstLineMsP95: paced.pauseFirstLineMsP95,
     pausesShown: paced.pausesShown,
@@ -442,6 +458,7 @@ shares count requests from ${settleMs / 1000} s after the file was opened.
 | prompt tokens p50 | ${awaited.promptTokensP50} | ${paced.pausePromptTokensP50} |
 | whole window in the prompt, after ${settleMs / 1000} s | **${value(awaited.wholeWindowShareAwaited)}** (of ${awaited.requestsAfterSettling}) | **${value(paced.wholeWindowSharePaced)}** (of ${paced.pausesAfterSettling}) |
 | decode step, first → last quarter (ms) | ${awaited.decodeStepMsFirstQuarter} → ${awaited.decodeStepMsLastQuarter} (**growth ${value(awaited.decodeStepGrowth)}**) | – |
+| context decoded at, first → last quarter (tokens) | ${awaited.contextFirstQuarter} → ${awaited.contextLastQuarter} (node-llama-cpp alone: growth **${result.decodeStepGrowthAlone}**) | – |
 
 - The whole window is ${awaited.wholeWindowPromptTokens || '–'} tokens here.
 - Decode while typing: server ${decodeWhileTyping.serverStepMs} ms a step (awaited replay, p50), node-llama-cpp alone ${decodeWhileTyping.aloneStepMs} ms at

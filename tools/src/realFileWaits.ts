@@ -3,7 +3,7 @@
 // replay's requests (each answered before the next key), a reopen after a server restart, and the warm-up's prompt
 // throughput against llama-server's on the same model and thread count. Each figure beside what the prompt held.
 import type { CompletionMetrics } from '../../common/protocol';
-import { type AwaitedReplayInput, type AwaitedStep, withoutBlock } from './awaitedReplay';
+import { type AwaitedReplayInput, type AwaitedStep, cursorRestMs, withoutBlock } from './awaitedReplay';
 import { llamaServerBinary, startLlamaServer } from './llamaServer';
 import { type Config, defaultPace, delay, percentile, position, request, round, session, Tally, type TypingPace } from './replay';
 
@@ -11,20 +11,24 @@ import { type Config, defaultPace, delay, percentile, position, request, round, 
 export const pauseMs = 600;
 /** The whole-window shares count from this long after the file was opened (the awaited replay: after it started). */
 export const settleMs = 60_000;
-/** The client tells the server where the cursor rests once it stayed put this long (client/src/cursorRest.ts). */
-const cursorRestMs = 400;
 
 /** Warm-up lines the server logs at debug level (server/src/model/windowWarmer.ts). */
 const warmLine = /Warm: .*'s whole window \((\d+) tokens, (\d+) evaluated\) in (\d+) ms, (\d+) ms of it evaluating/;
 
-/** Collects the warm-up's throughput from the server's log. */
+/**
+ * A warm-up that evaluated fewer tokens than this caught up on a few typed tokens (a batch the size of a decode step,
+ * latency-bound): it says nothing about prefill throughput and is not counted in it.
+ */
+export const minPrefillWarmTokens = 128;
+
+/** Collects the warm-up's prefill throughput from the server's log: warm-ups of at least `minPrefillWarmTokens`. */
 export class WarmLog {
   evaluated = 0;
   ms = 0;
   windows = 0;
   readonly onLog = (line: string): void => {
     const warm = warmLine.exec(line);
-    if (!warm) return;
+    if (!warm || Number(warm[2]) < minPrefillWarmTokens) return;
     this.windows++;
     this.evaluated += Number(warm[2]);
     this.ms += Number(warm[4]);
@@ -120,6 +124,9 @@ export function summarizeAwaited(steps: AwaitedStep[]) {
   const mean = (values: number[]) => values.reduce((a, b) => a + b, 0) / Math.max(1, values.length);
   const first = mean(decoded.slice(0, quarter).map((s) => s.metrics.decodeStepMs));
   const last = mean(decoded.slice(-quarter).map((s) => s.metrics.decodeStepMs));
+  // The context each quarter decoded at (a step costs more at a longer context: node-llama-cpp alone is measured there).
+  const firstContext = mean(decoded.slice(0, quarter).map((s) => s.metrics.promptTokens));
+  const lastContext = mean(decoded.slice(-quarter).map((s) => s.metrics.promptTokens));
   const settled = served.filter((s) => s.at * 1000 >= settleMs);
   const waits = steps.map((s) => s.firstLineMs ?? Number.POSITIVE_INFINITY);
   const p = (q: number) => (Number.isFinite(percentile(waits, q)) ? round(percentile(waits, q), 1) : null);
@@ -134,6 +141,8 @@ export function summarizeAwaited(steps: AwaitedStep[]) {
     decodeStepMsFirstQuarter: round(first, 1),
     decodeStepMsLastQuarter: round(last, 1),
     decodeStepGrowth: first > 0 ? round(last / first) : null,
+    contextFirstQuarter: Math.round(firstContext),
+    contextLastQuarter: Math.round(lastContext),
     wholeWindowShareAwaited: settled.length === 0 ? null : round(settled.filter((s) => s.metrics.fullPrompt).length / settled.length),
     requestsAfterSettling: settled.length,
   };

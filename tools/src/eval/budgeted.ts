@@ -42,6 +42,14 @@ export function quickHeaderTokens(latencyTokens: number, middleTokens: number): 
 export function quickPromptSnippets(snippets: readonly ContextSnippet[], filePath: string, prefix: string, count: (text: string) => number, latencyTokens: number): ContextSnippet[] {
   const line = prefix.slice(prefix.lastIndexOf('\n') + 1);
   const middle = count(line.trimStart()); // what was typed since the anchor at the line's code
-  const fitted = fitParts(groupByPath(snippets), filePath, count, quickHeaderTokens(latencyTokens, middle), firstLine);
+  return headerSnippets(snippets, filePath, count, quickHeaderTokens(latencyTokens, middle));
+}
+
+/** The snippets a quick header of `headerTokens` holds: signatures, grouped by file, in ranked order while they fit. */
+export function headerSnippets(snippets: readonly ContextSnippet[], filePath: string, count: (text: string) => number, headerTokens: number): ContextSnippet[] {
+  const fitted = fitParts(groupByPath(snippets), filePath, count, headerTokens, firstLine);
   return fitted.map((file) => ({ path: file.path, text: file.text, source: 'definitions' }) as ContextSnippet);
 }
+
+/** Header sizes the recall curve is measured at: what the definitions would need for the target, in prompt tokens. */
+export const headerCurveTokens = [32, 64, 128, 256, 512] as const;
