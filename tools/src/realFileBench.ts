@@ -128,34 +128,25 @@ export async function realFileBenchmark(tokenize: (text: string) => number[], qu
   const paced = summarizePauses(await pacedReplay(config(), { ...awaitedInput, block: blockOf(source.text, pacedBlockStart) }));
   const warmTokensPerSecond = warmLog.tokensPerSecond;
   const warmWindows = warmLog.windows;
-  // node-llama-cpp alone decoding at the typing requests' median prompt length, in turns (the machine drifts).
+  // node-llama-cpp alone decoding, in turns (the machine drifts): at the typing requests' median prompt length, and at
+  // the awaited replay's first and last quarters' context lengths — how much of the decode step's growth over the
+  // replay is the longer context (the whole window arriving), not the server.
   const typingDepth = awaited.promptTokensP50 + Math.ceil(lineTokens / 2);
+  const depths = { typing: typingDepth, first: awaited.contextFirstQuarter, last: awaited.contextLastQuarter };
+  const aloneAt = { typing: [] as number[], first: [] as number[], last: [] as number[] };
   const typingRuntime = await runtimeAlone(modelPath, fileTokens);
-  const aloneSteps: number[] = [];
   try {
     for (let i = 0; i < 3; i++) {
-      await typingRuntime.prefill(0, typingDepth);
-      aloneSteps.push(await typingRuntime.decodeStep(lineTokens));
+      for (const at of ['typing', 'first', 'last'] as const) {
+        await typingRuntime.prefill(0, Math.max(1, depths[at]));
+        aloneAt[at].push(await typingRuntime.decodeStep(lineTokens));
+      }
     }
   } finally {
     await typingRuntime.dispose();
   }
-  const aloneStepMs = percentile(aloneSteps, 50);
-  // node-llama-cpp alone at the awaited replay's first and last quarters' context lengths, in turns: how much of the
-  // decode step's growth over the replay is the longer context (the whole window arriving), not the server.
-  const quarterSteps = { first: [] as number[], last: [] as number[] };
-  const quarterRuntime = await runtimeAlone(modelPath, fileTokens);
-  try {
-    for (let i = 0; i < 3; i++) {
-      for (const [quarter, depth] of [['first', awaited.contextFirstQuarter], ['last', awaited.contextLastQuarter]] as const) {
-        await quarterRuntime.prefill(0, Math.max(1, Math.min(depth, fileTokens.length)));
-        quarterSteps[quarter].push(await quarterRuntime.decodeStep(lineTokens));
-      }
-    }
-  } finally {
-    await quarterRuntime.dispose();
-  }
-  const aloneGrowth = percentile(quarterSteps.last, 50) / Math.max(1e-9, percentile(quarterSteps.first, 50));
+  const aloneStepMs = percentile(aloneAt.typing, 50);
+  const aloneGrowth = percentile(aloneAt.last, 50) / Math.max(1e-9, percentile(aloneAt.first, 50));
   const typingStepMs = percentile(awaitedSteps.filter((s) => s.metrics.generatedTokens > 1).map((s) => s.metrics.decodeStepMs), 50);
   const peer = await llamaServerPromptSpeed(modelPath, fileTokens.slice(0, Math.max(awaited.wholeWindowPromptTokens, 1024)));
 

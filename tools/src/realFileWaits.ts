@@ -122,11 +122,12 @@ export function summarizeAwaited(steps: AwaitedStep[]) {
   const decoded = served.filter((s) => s.metrics.generatedTokens > 1);
   const quarter = Math.max(1, Math.floor(decoded.length / 4));
   const mean = (values: number[]) => values.reduce((a, b) => a + b, 0) / Math.max(1, values.length);
-  const first = mean(decoded.slice(0, quarter).map((s) => s.metrics.decodeStepMs));
-  const last = mean(decoded.slice(-quarter).map((s) => s.metrics.decodeStepMs));
+  const [firstQuarter, lastQuarter] = [decoded.slice(0, quarter), decoded.slice(-quarter)];
+  const first = mean(firstQuarter.map((s) => s.metrics.decodeStepMs));
+  const last = mean(lastQuarter.map((s) => s.metrics.decodeStepMs));
   // The context each quarter decoded at (a step costs more at a longer context: node-llama-cpp alone is measured there).
-  const firstContext = mean(decoded.slice(0, quarter).map((s) => s.metrics.promptTokens));
-  const lastContext = mean(decoded.slice(-quarter).map((s) => s.metrics.promptTokens));
+  const firstContext = mean(firstQuarter.map((s) => s.metrics.promptTokens));
+  const lastContext = mean(lastQuarter.map((s) => s.metrics.promptTokens));
   const settled = served.filter((s) => s.at * 1000 >= settleMs);
   const waits = steps.map((s) => s.firstLineMs ?? Number.POSITIVE_INFINITY);
   const p = (q: number) => (Number.isFinite(percentile(waits, q)) ? round(percentile(waits, q), 1) : null);

@@ -122,18 +122,19 @@ export class WindowStore {
    * least `minTokens` long; undefined otherwise. Not yet checked against its hash: see `verified`.
    */
   async longestPrefix(model: string, runtime: string, tokens: readonly number[], minTokens: number): Promise<StoredWindow | undefined> {
-    let best: (StoredWindow & { usedAt: number }) | undefined;
+    let best: StoredWindow | undefined;
+    let bestUsedAt = 0;
     for (const [key, record] of await this.load()) {
       if (record.model !== model || record.runtime !== runtime) continue;
       const common = commonPrefixLength(record.tokens, tokens);
       if (common < minTokens) continue;
       // Of windows sharing as much, the latest: kept from the same anchor as the user typed on, it holds the most of
       // what was typed (the lines after the prefix shared here, which the caller may then take as the middle).
-      if (!best || common > best.common || (common === best.common && record.usedAt > best.usedAt)) best = { key, statePath: this.statePath(key), tokens: record.tokens, common, usedAt: record.usedAt };
+      if (best && (common < best.common || (common === best.common && record.usedAt <= bestUsedAt))) continue;
+      best = { key, statePath: this.statePath(key), tokens: record.tokens, common };
+      bestUsedAt = record.usedAt;
     }
-    if (!best) return undefined;
-    const { usedAt: _, ...found } = best;
-    return found;
+    return best;
   }
 
   /**
@@ -152,8 +153,7 @@ export class WindowStore {
       problem = `its state cannot be read (${(error as Error).message})`;
     }
     if (problem) {
-      this.log.warn(`Window cache: ${window.key} is damaged: ${problem}; removed, nothing loaded from it`);
-      await this.remove(window.key);
+      await this.refuse(window.key, problem);
       return false;
     }
     record.usedAt = Date.now();
@@ -185,9 +185,15 @@ export class WindowStore {
       .sort((a, b) => b[1].usedAt - a[1].usedAt)
       .slice(0, count);
     for (const [key, record] of recent) {
-      if ((await this.checksum(key, record)) === undefined) continue;
-      await this.verified({ key, statePath: this.statePath(key), tokens: record.tokens, common: 0 }); // reports and removes it
+      const problem = await this.checksum(key, record);
+      if (problem) await this.refuse(key, problem);
     }
+  }
+
+  /** A damaged entry: reported in the log and removed. */
+  private async refuse(key: string, problem: string): Promise<void> {
+    this.log.warn(`Window cache: ${key} is damaged: ${problem}; removed, nothing loaded from it`);
+    await this.remove(key);
   }
 
   /**
