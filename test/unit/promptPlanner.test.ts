@@ -45,6 +45,24 @@ test('the anchor moves when the suffix changes, when the cursor leaves the ancho
   assert.equal(show(planner.plan(input(minified, ''), [], noBudget).tokens), `<pre>${minified}<suf><mid>`);
 });
 
+test('a small context keeps most of its prompt for the code: the middle gets a quarter of it, and moves the anchor sooner', () => {
+  // A 400-token prompt: 100 tokens (250 characters) for the middle, where a 4 000-token one keeps room for maxMiddleChars.
+  const planner = new PromptPlanner(tokenize, ids, 'psm');
+  const prefix = `${'p'.repeat(600)}\n`;
+  const suffix = `\n${'s'.repeat(600)}`;
+  const cold = planner.plan(input(`${prefix}b = `, suffix, { budget: 400 }), [], noBudget);
+  const stable = cold.tokens.length - 'b ='.length;
+  assert.ok(stable >= 290 && stable <= 300, `the window up to the middle takes the other three quarters: ${stable} tokens`);
+  assert.ok(show(cold.tokens).includes('<suf>\nsss'), 'with the code after the cursor');
+  const typed = `b = ${'x'.repeat(246)}`; // 250 characters: just within its room
+  assert.ok(show(planner.plan(input(`${prefix}${typed}`, suffix, { budget: 400 }), [], noBudget).tokens).endsWith(`<mid>${typed}`), 'a middle within its room keeps the anchor');
+  const longer = `${typed}\ny`;
+  assert.ok(show(planner.plan(input(`${prefix}${longer}`, suffix, { budget: 400 }), [], noBudget).tokens).endsWith('<mid>y'), 'past it, the anchor moves');
+  const roomy = new PromptPlanner(tokenize, ids, 'psm');
+  roomy.plan(input(`${prefix}b = `, suffix), [], noBudget);
+  assert.ok(show(roomy.plan(input(`${prefix}${longer}`, suffix), [], noBudget).tokens).endsWith(`<mid>${longer}`), 'a large context keeps it');
+});
+
 test('each document has its own anchor, and a forgotten document starts afresh', () => {
   const planner = new PromptPlanner(tokenize, ids, 'psm');
   planner.plan(input('a\nb', 'S'), [], noBudget);

@@ -24,8 +24,17 @@ const maxAnchors = 16;
  * they are written (about 15 lines): in FIM training a middle is any span, often several lines.
  */
 export const maxMiddleChars = 1200;
-/** Tokens kept free in the window for the middle (code runs to 2.5 characters a token and more). */
-const middleReserveTokens = 480;
+/** Code runs to this many characters a token and more: the middle's characters in tokens, at most. */
+const middleCharsPerToken = 2.5;
+
+/**
+ * Tokens kept free in the window for the middle, and the characters the middle may then hold: room for
+ * `maxMiddleChars`, but never more than a quarter of the prompt (a small context keeps most of it for the code).
+ */
+function middleRoom(budget: number): { tokens: number; chars: number } {
+  const tokens = Math.min(Math.ceil(maxMiddleChars / middleCharsPerToken), Math.floor(budget / 4));
+  return { tokens, chars: Math.floor(tokens * middleCharsPerToken) };
+}
 /** The quick prompt never goes below this many tokens, however slow the machine: fewer hardly show the model code. */
 export const minQuickTokens = 48;
 /** The quick prompt's size is rounded down to a multiple of this, so small changes in measured speed keep it put. */
@@ -121,12 +130,12 @@ export class PromptPlanner {
     if (commonPrefixLength(current.stable, cached) === current.stable.length) return true;
     for (let lineStart = input.prefix.lastIndexOf('\n', current.before.length - 1); lineStart > 0; lineStart = input.prefix.lastIndexOf('\n', lineStart - 1)) {
       const start = lineStart + 1;
-      if (input.prefix.length - start > maxMiddleChars) break;
+      if (input.prefix.length - start > middleRoom(input.budget).chars) break;
       // After the line's indentation (where anchors are set), or at its very start (a cursor that was at column 0).
       const codeStart = start + (/^[ \t]*/.exec(input.prefix.slice(start))?.[0].length ?? 0);
       for (const at of codeStart === start ? [start] : [codeStart, start]) {
         const before = input.prefix.slice(0, at);
-        const stable = this.layout(before, input.suffix, input.header, input.budget - middleReserveTokens);
+        const stable = this.layout(before, input.suffix, input.header, input.budget - middleRoom(input.budget).tokens);
         if (commonPrefixLength(stable, cached) < stable.length) continue;
         this.remember(input.documentKey, { before, suffix: input.suffix, header: input.header, budget: input.budget, stable });
         return true;
@@ -187,7 +196,7 @@ export class PromptPlanner {
       held.suffix === input.suffix &&
       held.budget === input.budget &&
       input.prefix.startsWith(held.before) &&
-      input.prefix.length - held.before.length <= (this.anchored ? maxMiddleChars : 0) &&
+      input.prefix.length - held.before.length <= (this.anchored ? middleRoom(input.budget).chars : 0) &&
       sameTokens(held.header, input.header)
     ) {
       this.remember(input.documentKey, held);
@@ -197,14 +206,14 @@ export class PromptPlanner {
     // After the line's indentation, where an editor-like FIM split puts the cursor at the start of a line's code.
     const codeStart = this.anchored ? lineStart + (/^[ \t]*/.exec(input.prefix.slice(lineStart))?.[0].length ?? 0) : input.prefix.length;
     // A very long line (minified code) anchors at the cursor: its middle would not fit.
-    const at = input.prefix.length - codeStart <= maxMiddleChars ? codeStart : input.prefix.length;
+    const at = input.prefix.length - codeStart <= middleRoom(input.budget).chars ? codeStart : input.prefix.length;
     const before = input.prefix.slice(0, at);
     const anchor: Anchor = {
       before,
       suffix: input.suffix,
       header: input.header,
       budget: input.budget,
-      stable: this.layout(before, input.suffix, input.header, input.budget - middleReserveTokens),
+      stable: this.layout(before, input.suffix, input.header, input.budget - middleRoom(input.budget).tokens),
     };
     this.remember(input.documentKey, anchor);
     return anchor;
