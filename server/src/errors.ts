@@ -1,14 +1,19 @@
 // Typed errors the server expects, told apart by predicates rather than by message text.
-import type { StatusAction } from '../../common/protocol';
 
 export type ModelProblemKind = 'missing' | 'unreadable' | 'corrupt' | 'unsupported' | 'noFimTokens' | 'noRuntime' | 'loadFailed' | 'tooLarge';
 
-/** A model that cannot be used, with a message a user can act on and the command that fixes it. */
+/**
+ * What the user can do about a problem: choose another model, read the log, restart the server. The status item turns
+ * it into the client's command (serverStatus.ts); the layers below it do not know the client's command ids.
+ */
+export type Remedy = 'chooseModel' | 'showLog' | 'restartServer';
+
+/** A model that cannot be used, with a message a user can act on and what fixes it. */
 export class ModelError extends Error {
   constructor(
     readonly kind: ModelProblemKind,
     message: string,
-    readonly action: StatusAction = 'hearth.selectModel',
+    readonly action: Remedy = 'chooseModel',
     readonly detail?: string,
   ) {
     super(message);

@@ -1,6 +1,10 @@
 // Folds the model's state and the number of running generations into the one status the client shows.
-import type { ServerStatus } from '../../common/protocol';
+import type { ServerStatus, StatusAction } from '../../common/protocol';
+import type { Remedy } from './errors';
 import type { ModelState } from './model/modelHost';
+
+/** The client's command for each remedy the server names. */
+export const commandFor: Record<Remedy, StatusAction> = { chooseModel: 'hearth.selectModel', showLog: 'hearth.showLog', restartServer: 'hearth.restartServer' };
 
 export class ServerStatusReporter {
   private model: ModelState = { state: 'loading', message: 'Starting…' };
@@ -29,7 +33,8 @@ export class ServerStatusReporter {
 
   current(): ServerStatus {
     const state = this.model.state === 'ready' && this.generations > 0 ? 'generating' : this.model.state;
-    return { state, message: this.model.message, model: this.model.model, action: this.model.action };
+    const action = this.model.action && commandFor[this.model.action];
+    return { state, message: this.model.message, model: this.model.model, action };
   }
 
   private publish(): void {

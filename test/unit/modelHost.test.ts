@@ -58,7 +58,7 @@ test('a model error leaves the host without a model and reports what to do', asy
   );
   await host.configure(spec('/x.gguf'));
   assert.equal(host.current(), undefined);
-  assert.deepEqual(states.at(-1), { state: 'error', message: 'The model file /x.gguf does not exist.', action: 'hearth.selectModel' });
+  assert.deepEqual(states.at(-1), { state: 'error', message: 'The model file /x.gguf does not exist.', action: 'chooseModel' });
 });
 
 test('an unexpected load failure is reported with the log as the fix', async () => {
@@ -66,7 +66,7 @@ test('an unexpected load failure is reported with the log as the fix', async () 
   const host = new ModelHost(async () => Promise.reject(new Error('boom')), quiet, (state) => states.push(state));
   await host.configure(spec('/y.gguf'));
   assert.equal(states.at(-1)?.state, 'error');
-  assert.equal(states.at(-1)?.action, 'hearth.showLog');
+  assert.equal(states.at(-1)?.action, 'showLog');
 });
 
 test('a bad model after a good one leaves no model (not the old, disposed one); unload disposes and a later configure loads again', async () => {

@@ -96,9 +96,12 @@ test('status shows generating only while a ready model generates, and sends only
   assert.equal(reporter.current().state, 'generating');
   endOther();
   assert.deepEqual(sent.map((s) => s.state), ['ready', 'generating', 'ready']);
-  reporter.setModelState({ state: 'error', message: 'gone', action: 'hearth.selectModel' });
+  reporter.setModelState({ state: 'error', message: 'gone', action: 'chooseModel' });
   reporter.beginGeneration();
   assert.equal(reporter.current().state, 'error');
+  assert.equal(reporter.current().action, 'hearth.selectModel', 'the remedy becomes the client command that offers it');
+  reporter.setModelState({ state: 'error', message: 'see the log', action: 'showLog' });
+  assert.equal(sent.at(-1)?.action, 'hearth.showLog');
 });
 
 test('language ids come from file extensions, plain text otherwise', () => {

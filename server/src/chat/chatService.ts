@@ -6,6 +6,7 @@ import type { Connection } from 'vscode-languageserver/node';
 import { type ChatMessage, type ChatModelInfo, ChatModelInfoRequest, type ChatParams, ChatRequest, type ChatResult, CountTokensRequest, InstructProgressNotification } from '../../../common/protocol';
 import type { InstructPrompt } from '../model/completionModel';
 import { withCancellation } from '../cancellation';
+import type { Feature } from '../feature';
 import type { Logger } from '../logger';
 import { settledWithin, type TextModel, type TextModelSource, textModel } from '../model/waitForModel';
 
@@ -57,7 +58,7 @@ export class ChatService {
   constructor(private readonly deps: ChatDependencies) {}
 
   /** Answers hearth/chat (streaming hearth/instructProgress), hearth/chatModelInfo and hearth/countTokens. */
-  listen(connection: Connection): void {
+  listen(connection: Pick<Connection, 'onRequest' | 'sendNotification'>): void {
     connection.onRequest(ChatRequest.type, (params, token) =>
       withCancellation(token, (signal) => this.run(params, signal, (delta) => void connection.sendNotification(InstructProgressNotification.type, { id: params.id, delta }))),
     );
@@ -111,4 +112,10 @@ export class ChatService {
     this.deps.log.info(`chat: ${stats.promptTokens} prompt tokens (${params.messages.length} messages, ${laid.dropped} left out), ${stats.generatedTokens} generated in ${Math.round(performance.now() - started)} ms`);
     return result;
   }
+}
+
+/** Conversations for other extensions, as a feature of the server (its requests are registered when built). */
+export function chatFeature(connection: Pick<Connection, 'onRequest' | 'sendNotification'>, deps: ChatDependencies): Feature {
+  new ChatService(deps).listen(connection);
+  return {};
 }

@@ -1,7 +1,7 @@
 // One inline completion, as named stages: prefilter → prompt (document window) → cache → context (code from other
 // files) and syntax (the parse at the cursor) → generate (streamed through stop rules) → filter → staleness check →
 // cache. The pipeline knows nothing of LSP or llama.cpp.
-import type { CompletionMetrics } from '../../../common/protocol';
+import type { CompletionMetrics, GenerationStats } from '../../../common/protocol';
 import { type HearthSettings, isLanguageEnabled } from '../../../common/settings';
 import { isAbortError } from '../errors';
 import type { CompletionCache } from './completionCache';
@@ -74,7 +74,7 @@ export const maxDocumentChars = 8 * 1024 * 1024;
 
 export async function provideCompletion(request: CompletionRequest, env: CompletionEnvironment): Promise<CompletionResult> {
   const started = performance.now();
-  const finish = (outcome: CompletionMetrics['outcome'], text = '', stats?: InfillStats, reason?: string): CompletionResult => ({
+  const finish = (outcome: CompletionMetrics['outcome'], text = '', stats?: GenerationStats, reason?: string): CompletionResult => ({
     text,
     metrics: {
       promptTokens: 0,
@@ -155,13 +155,14 @@ export async function provideCompletion(request: CompletionRequest, env: Complet
     endGeneration();
   }
 
-  generated.stats = { ...generated.stats, contextSnippets: context?.files.length ?? 0, contextMs };
+  // The model's figures and the context stage's, as the server reports them.
+  const stats: GenerationStats = { ...generated.stats, contextSnippets: context?.files.length ?? 0, contextMs };
   const text = applyFilters(generated.text);
   if (!generation.signal.aborted) env.cache.set(window.prefix, window.suffix, text); // finished: reusable
   resultStored();
-  if (request.signal.aborted) return finish('cancelled', '', generated.stats, generation.signal.aborted ? undefined : 'kept going');
-  if (!env.isCurrent(request.uri, request.version)) return finish('stale', '', generated.stats);
-  return finish(text === '' ? 'empty' : 'served', text, generated.stats);
+  if (request.signal.aborted) return finish('cancelled', '', stats, generation.signal.aborted ? undefined : 'kept going');
+  if (!env.isCurrent(request.uri, request.version)) return finish('stale', '', stats);
+  return finish(text === '' ? 'empty' : 'served', text, stats);
 }
 
 /**

@@ -4,11 +4,13 @@
 import type { Connection } from 'vscode-languageserver/node';
 import { type MachineInfo, MachineInfoRequest, ModelInfoRequest, PullModelProgressNotification, PullModelRequest } from '../../../common/protocol';
 import { withCancellation } from '../cancellation';
+import type { Feature } from '../feature';
 import type { Logger } from '../logger';
 import { describeModelInfo, readModelInfo } from './modelInfo';
 import { defaultHub, PullError, pullModel } from './modelPull';
 
-export function listenForModelRequests(connection: Connection, hub: () => string, machine: () => Promise<MachineInfo>, log: Logger): void {
+/** Model downloads and descriptions as a feature of the server (its requests are registered when built). */
+export function modelsFeature(connection: Pick<Connection, 'onRequest' | 'sendNotification'>, hub: () => string, machine: () => Promise<MachineInfo>, log: Logger): Feature {
   connection.onRequest(MachineInfoRequest.type, () => machine());
   connection.onRequest(PullModelRequest.type, (params, token) =>
     withCancellation(token, async (signal) => {
@@ -45,4 +47,5 @@ export function listenForModelRequests(connection: Connection, hub: () => string
       return { error: (error as Error).message };
     }
   });
+  return {};
 }

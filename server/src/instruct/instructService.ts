@@ -35,7 +35,7 @@ export class InstructService {
   constructor(private readonly deps: InstructDependencies) {}
 
   /** Answers `hearth/instruct`, streaming `hearth/instructProgress`; cancelled through the request's token. */
-  listen(connection: Connection): void {
+  listen(connection: Pick<Connection, 'onRequest' | 'sendNotification'>): void {
     connection.onRequest(InstructRequest.type, (params, token) =>
       withCancellation(token, (signal) => this.run(params, signal, (progress) => void connection.sendNotification(InstructProgressNotification.type, progress))),
     );

@@ -1,6 +1,6 @@
 // The model as the completion pipeline sees it. The real one runs llama.cpp (llamaCompletionModel.ts);
 // unit tests use a fake that streams scripted tokens (test/support/fakeModel.ts).
-import type { GenerationStats } from '../../../common/protocol';
+import type { SpeculationMode } from './speculationGate';
 
 export interface InfillRequest {
   /** Text before the cursor (already windowed by the prompt stage). */
@@ -29,8 +29,35 @@ export interface GeneratedToken {
   text: string;
 }
 
-/** What a generation cost; the same figures the server reports per request. */
-export type InfillStats = GenerationStats;
+/**
+ * What a generation cost. The server reports these figures per request (common/protocol.ts GenerationStats, the wire
+ * type outside tools read, which the completion layer fills from this one); the model layer keeps its own type.
+ */
+export interface InfillStats {
+  promptTokens: number;
+  /** Prompt tokens whose KV state was already in the sequence and not evaluated again. */
+  reusedPromptTokens: number;
+  generatedTokens: number;
+  /** Mean wall time of one decode step (ms), 0 when nothing was decoded. */
+  decodeStepMs: number;
+  /** Proposed tokens the target model accepted and refuted. */
+  acceptedPredictions: number;
+  refutedPredictions: number;
+  /** How this request decoded; absent where speculation is off. */
+  speculationMode?: SpeculationMode;
+  /** Proposals verified (each one batch). */
+  proposals?: number;
+  /** Tokens the draft model evaluated to follow the target's prompt. */
+  draftPromptTokens?: number;
+  /** From the model taking the request to the first generated token (ms); only when one was. */
+  firstTokenMs?: number;
+  /** Whether the prompt held the whole window (false: cut to the latency budget). */
+  fullPrompt?: boolean;
+  /** The time one prompt chunk takes now: the longest a cancellation waits while the prompt is evaluated (ms). */
+  prefillChunkMs?: number;
+  /** From the cancellation reaching the generator to the sequence being free (ms); only for cancelled requests. */
+  cancelToIdleMs?: number;
+}
 
 export interface InfillRun {
   /** Tokens as they are decoded. Breaking out of the loop stops generation before the next decode step. */

@@ -94,13 +94,13 @@ export async function validateModelFile(path: string, readGguf: GgufReader, { re
     await checkGgufStructure(path);
   } catch (error) {
     if (!(error instanceof StructureError)) throw new ModelError('unreadable', `The model file ${path} cannot be read (${(error as NodeJS.ErrnoException).code ?? 'error'}). Check its permissions.`);
-    throw new ModelError('corrupt', `${fileName} is damaged: ${error.message}. Re-download the model.`, 'hearth.selectModel');
+    throw new ModelError('corrupt', `${fileName} is damaged: ${error.message}. Re-download the model.`, 'chooseModel');
   }
   let metadata: Metadata;
   try {
     metadata = (await readGguf(path)).metadata;
   } catch (error) {
-    throw new ModelError('corrupt', `${fileName} is damaged: its GGUF header cannot be read. Re-download the model.`, 'hearth.selectModel', String(error));
+    throw new ModelError('corrupt', `${fileName} is damaged: its GGUF header cannot be read. Re-download the model.`, 'chooseModel', String(error));
   }
   const problem = checkGgufMetadata(metadata, fileName, requireFim);
   if (problem) throw problem;

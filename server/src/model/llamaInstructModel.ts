@@ -51,7 +51,7 @@ export async function loadLlamaInstructModel(spec: InstructModelSpec, maxContext
     await model?.dispose();
     await llama.dispose();
     if (error instanceof ModelError) throw error;
-    throw new ModelError('loadFailed', `llama.cpp could not load the chat model ${basename(spec.modelPath)}: ${(error as Error).message}`, 'hearth.showLog', String(error));
+    throw new ModelError('loadFailed', `llama.cpp could not load the chat model ${basename(spec.modelPath)}: ${(error as Error).message}`, 'showLog', String(error));
   }
 }
 

@@ -136,7 +136,7 @@ export async function loadLlamaCompletionModel(options: LlamaModelOptions, log: 
     await model?.dispose();
     await llama.dispose();
     if (error instanceof ModelError) throw error;
-    throw new ModelError('loadFailed', loadFailureMessage(options.modelPath, error), 'hearth.selectModel', String(error));
+    throw new ModelError('loadFailed', loadFailureMessage(options.modelPath, error), 'chooseModel', String(error));
   }
 }
 

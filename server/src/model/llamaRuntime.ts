@@ -56,7 +56,7 @@ export async function createLlama(gpu: GpuSetting, maxThreads: number, log: Logg
       throw new ModelError(
         'noRuntime',
         `No llama.cpp binary for ${process.platform}-${process.arch} ships with this build of Hearth. Install the Hearth package made for this platform.`,
-        'hearth.showLog',
+        'showLog',
         String(error),
       );
     }

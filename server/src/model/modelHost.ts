@@ -2,10 +2,9 @@
 // keeps the server alive (with a message) when a model cannot be used.
 import { type Stats, unwatchFile, watchFile } from 'node:fs';
 import { basename, join } from 'node:path';
-import type { StatusAction } from '../../../common/protocol';
 import type { GpuSetting, HearthSettings, SpeculationSetting } from '../../../common/settings';
 import type { FimOrder } from './fimTemplate';
-import { describeError, isModelError } from '../errors';
+import { describeError, isModelError, type Remedy } from '../errors';
 import type { Logger } from '../logger';
 import type { CompletionModel } from './completionModel';
 import { chooseThreadCount, type CpuTopology } from './threadCount';
@@ -25,7 +24,8 @@ export interface ModelState {
   state: 'loading' | 'ready' | 'error';
   message: string;
   model?: string;
-  action?: StatusAction;
+  /** What the user can do about an error; the status item offers it as a command (serverStatus.ts). */
+  action?: Remedy;
 }
 
 export type ModelLoader<Spec = ModelSpec, Model = CompletionModel> = (spec: Spec) => Promise<Model>;
@@ -138,7 +138,7 @@ export class ModelHost<Spec extends { modelPath: string } = ModelSpec, Model ext
         this.report({ state: 'error', message: error.message, action: error.action });
       } else {
         this.log.error(`Loading ${name} failed: ${describeError(error)}`);
-        this.report({ state: 'error', message: `Loading ${name} failed: ${(error as Error).message}`, action: 'hearth.showLog' });
+        this.report({ state: 'error', message: `Loading ${name} failed: ${(error as Error).message}`, action: 'showLog' });
       }
     }
   }

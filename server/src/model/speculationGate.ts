@@ -2,10 +2,10 @@
 // decode speed each way measured, per document (a test table repeats itself, a new module does not). Each way not
 // winning is tried again now and then, since the code being typed changes.
 
-import type { GenerationStats } from '../../../common/protocol';
 
 /** How a request decodes: one token at a time, or with proposals from the prompt or from the draft model. */
-export type SpeculationMode = NonNullable<GenerationStats['speculationMode']>;
+/** How a request decodes: plainly, with proposals looked up in the text, or with a draft model's. */
+export type SpeculationMode = 'off' | 'promptLookup' | 'draft';
 
 /** A speculative mode is kept only where it decodes this much faster than plain decoding: measurements are noisy. */
 export const speculationMargin = 1.05;

@@ -65,7 +65,7 @@ export class RemoteEngine {
     this.apiKey = access.apiKey;
     this.attempt = 0;
     if (settings.url === '') {
-      this.options.report({ state: 'error', message: 'hearth.engine is remote but hearth.remote.url is empty: set the URL of your inference server.', action: 'hearth.showLog' });
+      this.options.report({ state: 'error', message: 'hearth.engine is remote but hearth.remote.url is empty: set the URL of your inference server.', action: 'showLog' });
       return;
     }
     if (!access.consented) {
@@ -101,7 +101,7 @@ export class RemoteEngine {
     try {
       url = checkRemoteUrl(settings.url, settings.allowHttp);
     } catch (error) {
-      report({ state: 'error', message: (error as Error).message, action: 'hearth.showLog' });
+      report({ state: 'error', message: (error as Error).message, action: 'showLog' });
       return;
     }
     const endpoint = { url: url.href.replace(/\/+$/, ''), apiKey: this.apiKey, timeoutMs: requestTimeoutMs };
@@ -125,12 +125,12 @@ export class RemoteEngine {
       this.attempt = 0;
       const mode = describeMode(info, settings.slots);
       log.info(`Remote engine: ${info.model} at ${url.host}: ${mode}`);
-      if (info.fim === undefined && info.kind !== 'llama-server') report({ state: 'error', message: `Remote engine ${url.host}: ${mode}`, model: this.model.name, action: 'hearth.showLog' });
+      if (info.fim === undefined && info.kind !== 'llama-server') report({ state: 'error', message: `Remote engine ${url.host}: ${mode}`, model: this.model.name, action: 'showLog' });
       else report({ state: 'ready', message: `Remote engine: ${info.model} at ${url.host} — ${mode}`, model: this.model.name });
     } catch (error) {
       if (connecting.signal.aborted) return;
       if (error instanceof RemoteError && error.retryable) this.scheduleReconnect(error.message, error.retryAfterS);
-      else report({ state: 'error', message: (error as Error).message, action: 'hearth.showLog' });
+      else report({ state: 'error', message: (error as Error).message, action: 'showLog' });
     }
   }
 
@@ -138,7 +138,7 @@ export class RemoteEngine {
   private scheduleReconnect(message: string, retryAfterS = 0): void {
     const delay = Math.max(reconnectDelayS(this.attempt++), retryAfterS);
     this.options.log.warn(`Remote engine: ${message} Reconnecting in ${delay} s.`);
-    this.options.report({ state: 'error', message: `${message} Reconnecting in ${delay} s.`, action: 'hearth.showLog' });
+    this.options.report({ state: 'error', message: `${message} Reconnecting in ${delay} s.`, action: 'showLog' });
     clearTimeout(this.retry);
     this.retry = setTimeout(() => void this.connect(), delay * 1000);
     this.retry.unref?.();

@@ -2,7 +2,6 @@
 // at the cursor, and a stop rule that ends generation once a block the completion opened has closed, found by parsing
 // the prefix with the generated text as it streams in.
 import type { Node, Tree } from 'web-tree-sitter';
-import type { StopRule } from '../completion/stopRules';
 
 /**
  * One line inside a comment or a string, and when the cursor's line already holds code that does not open a body
@@ -28,8 +27,10 @@ function opensBlock(node: Node): boolean {
 /**
  * Stops at the end of the first block-bearing construct the completion started (a function, class, if, loop…) once
  * it parses complete and the completion has gone on to a line that is not part of it. Checked when a line ends.
+ * The result is a stop rule in completion/'s terms (the length to keep, or undefined to go on), declared by its shape
+ * so that syntax/ does not depend on the layer above it.
  */
-export function stopWhenOpenedBlockEnds(prefix: string, parse: (text: string) => Tree): StopRule {
+export function stopWhenOpenedBlockEnds(prefix: string, parse: (text: string) => Tree): (generated: string) => number | undefined {
   return (generated) => {
     if (!generated.endsWith('\n')) return undefined;
     const lastLineStart = generated.lastIndexOf('\n', generated.length - 2) + 1;

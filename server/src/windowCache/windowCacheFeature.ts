@@ -1,7 +1,7 @@
 // The window cache as the server offers it: the store in the extension's global storage (its folder comes with the
 // initialization options, its cap from hearth.windowCacheMegabytes), and the request that empties it.
 import { join } from 'node:path';
-import type { Connection } from 'vscode-languageserver/node';
+import type { Connection, InitializeParams } from 'vscode-languageserver/node';
 import { ClearWindowCacheRequest, type HearthInitializationOptions } from '../../../common/protocol';
 import type { Logger } from '../logger';
 import type { WindowKeeper } from '../model/windowWarmer';
@@ -12,7 +12,7 @@ import { modelIdentity, WindowStore } from './windowStore';
 const checkAheadWindows = 4;
 
 /** The store for the folder the client named (none without one: nothing is kept), and its clear request. */
-export function windowCacheFeature(connection: Connection, log: Logger, capMegabytes: () => number) {
+export function windowCacheFeature(connection: Pick<Connection, 'onRequest'>, log: Logger, capMegabytes: () => number) {
   let store: WindowStore | undefined;
   connection.onRequest(ClearWindowCacheRequest.type, async () => {
     const removedBytes = (await store?.clear()) ?? 0;
@@ -20,7 +20,8 @@ export function windowCacheFeature(connection: Connection, log: Logger, capMegab
     return { removedBytes };
   });
   return {
-    initialize(options: HearthInitializationOptions): void {
+    initialize(params: InitializeParams): void {
+      const options = (params.initializationOptions ?? {}) as HearthInitializationOptions;
       if (typeof options.windowCacheDir === 'string' && options.windowCacheDir !== '') {
         store = new WindowStore(join(options.windowCacheDir), () => capMegabytes() * 2 ** 20, log);
       }
