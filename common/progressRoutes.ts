@@ -12,6 +12,19 @@ export class ProgressRoutes {
     return { id, close: () => this.listeners.delete(id) };
   }
 
+  /**
+   * A request with progress, as both sides send it: a fresh id for `send` to put in the request's params, its
+   * notifications routed to `listener` until the request settles (answered, failed or cancelled).
+   */
+  async request<T extends { id: string }, R>(prefix: string, listener: (progress: T) => void, send: (id: string) => PromiseLike<R>): Promise<R> {
+    const route = this.open(prefix, listener);
+    try {
+      return await send(route.id);
+    } finally {
+      route.close();
+    }
+  }
+
   /** Hands a notification to the request it belongs to; one for a request already ended is dropped. */
   deliver(progress: { id: string }): void {
     this.listeners.get(progress.id)?.(progress as never);

@@ -53,17 +53,12 @@ import { isLanguageEnabled } from '../../common/settings';
 import { readSettings } from './config';
 import { CursorRestDebounce, cursorRestFor } from './cursorRest';
 import { FirstLineStream } from './firstLineStream';
-import { changeEndsRest, retriggerForWhole, showFirstLine, stillWanted } from './inlineDecisions';
+import { retriggerForWhole } from './inlineDecisions';
+import { inlineMiddleware, type ProvidedCompletions } from './inlineMiddleware';
+
+export type { ProvidedCompletions } from './inlineMiddleware';
 import { RestartBackoff } from './restartBackoff';
 import type { ClientStatus } from './statusBar';
-
-/** Inline completions VS Code received from the server, after the language client converted them. */
-export interface ProvidedCompletions {
-  uri: string;
-  texts: string[];
-  /** 'server': the server's answer; 'firstLine': its streamed first line, shown early; 'disabled': not asked. */
-  source: 'server' | 'firstLine' | 'disabled';
-}
 
 export class HearthServer implements vscode.Disposable {
   private readonly client: LanguageClient;
@@ -100,47 +95,17 @@ export class HearthServer implements vscode.Disposable {
       // The server's workspace index follows source files created, changed and deleted outside the editor.
       synchronize: { fileEvents: vscode.workspace.createFileSystemWatcher(`**/*.{${indexedExtensions.join(',')}}`) },
       middleware: {
-        provideInlineCompletionItems: async (document, position, context, token, next) => {
-          const uri = document.uri.toString();
-          // Decided here, from settings VS Code already holds: no round trip, and no race with the server's
-          // own copy of the settings after a toggle.
-          if (!isLanguageEnabled(readSettings(), document.languageId)) {
-            this.providedEmitter.fire({ uri, texts: [], source: 'disabled' });
-            return [];
-          }
-          const version = document.version;
-          // The request gets its own token: VS Code's governs it until the first line is shown, a keystroke after.
-          const request = new vscode.CancellationTokenSource();
-          const followVsCode = token.onCancellationRequested(() => request.cancel());
-          const answer = Promise.resolve(next(document, position, context, request.token));
-          const streamed = this.firstLines.wait(uri, version, position, request.token);
-          const first = await Promise.race([answer.then(() => undefined, () => undefined), streamed.line]);
-          streamed.dispose();
-          followVsCode.dispose();
-          if (showFirstLine(first, { cancelled: token.isCancellationRequested, versionAtRequest: version, versionNow: document.version })) {
-            // Show the first line now. The rest is still wanted (the server caches it) unless the user types;
-            // once it is in, ask VS Code again and the server answers the whole from its cache.
-            const keystroke = vscode.workspace.onDidChangeTextDocument((change) => {
-              if (changeEndsRest(change.document === document, change.contentChanges.length)) request.cancel();
-            });
-            void answer
-              .then(() => this.retriggerIfUnchanged(document, position, version, request.token), () => undefined)
-              .finally(() => {
-                keystroke.dispose();
-                request.dispose();
-              });
-            this.providedEmitter.fire({ uri, texts: [first], source: 'firstLine' });
-            return [new vscode.InlineCompletionItem(first, new vscode.Range(position, position))];
-          }
-          request.dispose();
-          const result = await answer;
-          // An answer that crossed a keystroke on the wire is for text the user no longer has: never show it.
-          if (!stillWanted({ cancelled: token.isCancellationRequested, versionAtRequest: version, versionNow: document.version })) return [];
-          const items = Array.isArray(result) ? result : (result?.items ?? []);
-          const texts = items.map((item) => (typeof item.insertText === 'string' ? item.insertText : item.insertText.value));
-          this.providedEmitter.fire({ uri, texts, source: 'server' });
-          return result;
-        },
+        provideInlineCompletionItems: inlineMiddleware<vscode.TextDocument, vscode.Position, vscode.InlineCompletionContext, vscode.InlineCompletionItem[] | vscode.InlineCompletionList, vscode.CancellationToken>({
+          uriOf: (document) => document.uri.toString(),
+          languageEnabled: (languageId) => isLanguageEnabled(readSettings(), languageId),
+          newCancellation: () => new vscode.CancellationTokenSource(),
+          firstLine: (uri, version, position, token) => this.firstLines.wait(uri, version, position, token),
+          onEdit: (document, listener) => vscode.workspace.onDidChangeTextDocument((change) => listener(change.document === document, change.contentChanges.length)),
+          retriggerIfUnchanged: (document, position, version, token) => this.retriggerIfUnchanged(document, position, version, token),
+          firstLineResult: (text, position) => [new vscode.InlineCompletionItem(text, new vscode.Range(position, position))],
+          textsOf: (result) => (Array.isArray(result) ? result : (result?.items ?? [])).map((item) => (typeof item.insertText === 'string' ? item.insertText : item.insertText.value)),
+          provided: (event) => this.providedEmitter.fire(event),
+        }),
       },
       errorHandler: {
         error: (): ErrorHandlerResult => ({ action: ErrorAction.Continue, handled: true }),
@@ -205,27 +170,21 @@ export class HearthServer implements vscode.Disposable {
   /** Explain or refactor on the server's model; `onProgress` receives the answer as it streams. */
   async instruct(params: Omit<InstructParams, 'id'>, token: vscode.CancellationToken, onProgress: (progress: InstructProgress) => void): Promise<InstructResult> {
     if (this.client.state !== State.Running) throw new Error('The Hearth server is not running.');
-    const route = this.progress.open('instruct', onProgress);
     try {
-      return await this.client.sendRequest(InstructRequest.type, { ...params, id: route.id }, token);
+      return await this.progress.request('instruct', onProgress, (id) => this.client.sendRequest(InstructRequest.type, { ...params, id }, token));
     } catch (error) {
       this.log.warn(`${params.task} failed: ${String(error)} (code ${String((error as { code?: unknown }).code)})`);
       throw requestFailure(error);
-    } finally {
-      route.close();
     }
   }
 
   /** A conversation's next answer (the language model other extensions use); `onDelta` receives it as it streams. */
   async chat(params: Omit<ChatParams, 'id'>, token: vscode.CancellationToken, onDelta: (delta: string) => void): Promise<ChatResult> {
     if (this.client.state !== State.Running) throw new Error('The Hearth server is not running.');
-    const route = this.progress.open<InstructProgress>('chat', (progress) => onDelta(progress.delta));
     try {
-      return await this.client.sendRequest(ChatRequest.type, { ...params, id: route.id }, token);
+      return await this.progress.request<InstructProgress, ChatResult>('chat', (progress) => onDelta(progress.delta), (id) => this.client.sendRequest(ChatRequest.type, { ...params, id }, token));
     } catch (error) {
       throw requestFailure(error);
-    } finally {
-      route.close();
     }
   }
 
@@ -243,13 +202,10 @@ export class HearthServer implements vscode.Disposable {
   /** Downloads a model in the server process (the editor never waits on it); `onProgress` as it comes. */
   async pullModel(params: Omit<PullModelParams, 'id'>, token: vscode.CancellationToken, onProgress: (progress: PullModelProgress) => void): Promise<PullModelResult> {
     if (this.client.state !== State.Running) throw new Error('The Hearth server is not running.');
-    const route = this.progress.open('pull', onProgress);
     try {
-      return await this.client.sendRequest(PullModelRequest.type, { ...params, id: route.id }, token);
+      return await this.progress.request('pull', onProgress, (id) => this.client.sendRequest(PullModelRequest.type, { ...params, id }, token));
     } catch (error) {
       throw requestFailure(error);
-    } finally {
-      route.close();
     }
   }
 

@@ -17,3 +17,28 @@ test('each request gets its own id and only its notifications, until it closes',
   assert.deepEqual(a, ['x']);
   assert.deepEqual(b, ['y']);
 });
+
+test('a request with progress: its id in the params, its notifications routed while it runs, none after it settles, failed or not', async () => {
+  const routes = new ProgressRoutes();
+  const seen: string[] = [];
+  let sentId = '';
+  const answer = await routes.request<{ id: string; delta: string }, string>('chat', (p) => seen.push(p.delta), async (id) => {
+    sentId = id;
+    routes.deliver({ id, delta: 'a' } as { id: string });
+    return 'done';
+  });
+  assert.equal(answer, 'done');
+  assert.match(sentId, /^chat-/);
+  routes.deliver({ id: sentId, delta: 'late' } as { id: string });
+  assert.deepEqual(seen, ['a']);
+  let failedId = '';
+  await assert.rejects(
+    routes.request('pull', () => seen.push('never'), async (id) => {
+      failedId = id;
+      throw new Error('gone');
+    }),
+    /gone/,
+  );
+  routes.deliver({ id: failedId, delta: 'late' } as { id: string });
+  assert.deepEqual(seen, ['a'], 'a failed request’s route is closed too');
+});

@@ -300,17 +300,16 @@ export class LspSession {
 
   /** hearth/instruct (explain, refactor); `onProgress` receives the streamed parts. */
   instruct(params: Omit<InstructParams, 'id'>, onProgress: (progress: InstructProgress) => void = () => undefined, timeoutMs = 600_000): PendingInstruct {
-    const route = this.progress.open('instruct', onProgress);
     const source = new CancellationTokenSource();
-    const result = withTimeout(this.connection.sendRequest(InstructRequest.type, { ...params, id: route.id }, source.token), timeoutMs, params.task).finally(route.close);
+    const result = withTimeout(this.progress.request('instruct', onProgress, (id) => this.connection.sendRequest(InstructRequest.type, { ...params, id }, source.token)), timeoutMs, params.task);
     return { result, cancel: () => source.cancel() };
   }
 
   /** hearth/chat: a conversation's next answer; `onDelta` receives the streamed text. */
   chat(params: Omit<ChatParams, 'id'>, onDelta: (delta: string) => void = () => undefined, timeoutMs = 600_000): { result: Promise<ChatResult>; cancel(): void } {
-    const route = this.progress.open<InstructProgress>('chat', (progress) => onDelta(progress.delta));
     const source = new CancellationTokenSource();
-    const result = withTimeout(this.connection.sendRequest(ChatRequest.type, { ...params, id: route.id }, source.token), timeoutMs, 'a chat answer').finally(route.close);
+    const answer = this.progress.request<InstructProgress, ChatResult>('chat', (progress) => onDelta(progress.delta), (id) => this.connection.sendRequest(ChatRequest.type, { ...params, id }, source.token));
+    const result = withTimeout(answer, timeoutMs, 'a chat answer');
     return { result, cancel: () => source.cancel() };
   }
 
@@ -327,9 +326,8 @@ export class LspSession {
 
   /** hearth/pullModel; `onProgress` receives hearth/pullProgress. */
   pullModel(params: Omit<PullModelParams, 'id'>, onProgress: (progress: PullModelProgress) => void = () => undefined): { result: Promise<PullModelResult>; cancel(): void } {
-    const route = this.progress.open('pull', onProgress);
     const source = new CancellationTokenSource();
-    const result = withTimeout(this.connection.sendRequest(PullModelRequest.type, { ...params, id: route.id }, source.token), 600_000, 'a model pull').finally(route.close);
+    const result = withTimeout(this.progress.request('pull', onProgress, (id) => this.connection.sendRequest(PullModelRequest.type, { ...params, id }, source.token)), 600_000, 'a model pull');
     return { result, cancel: () => source.cancel() };
   }
 
