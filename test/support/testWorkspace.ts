@@ -4,7 +4,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ContextBuilder, type ContextDependencies } from '../../server/src/context/contextBuilder';
+import { ContextBuilder, workspaceContext, type ContextDependencies } from '../../server/src/context/contextBuilder';
 import { RecentEdits } from '../../server/src/context/recentEdits';
 import { WorkspaceIndex } from '../../server/src/context/workspaceIndex';
 import { DocumentTrees } from '../../server/src/syntax/documentTrees';
@@ -28,7 +28,7 @@ export class TestWorkspace {
 
   /** A context builder over this folder: no open documents, no recent edits, files read from disk, unless overridden. */
   builder(overrides: Partial<ContextDependencies> = {}): ContextBuilder {
-    return new ContextBuilder({
+    return workspaceContext({
       grammars: this.grammars,
       trees: new DocumentTrees(),
       index: this.index,

@@ -10,7 +10,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import test from 'node:test';
 import { pathToFileURL } from 'node:url';
-import { ContextBuilder, contextSources } from '../../server/src/context/contextBuilder';
+import { workspaceContext, contextSources } from '../../server/src/context/contextBuilder';
 import { RecentEdits } from '../../server/src/context/recentEdits';
 import { approximateTokenCount, type TokenBudget } from '../../server/src/context/tokenBudget';
 import { WorkspaceIndex } from '../../server/src/context/workspaceIndex';
@@ -42,7 +42,7 @@ async function contexts(project: Project & { root: string }): Promise<Recorded> 
   // searches those; one neighbour was just edited, for the recent-edits source.
   let current = samples[0]!;
   const recentEdits = new RecentEdits();
-  const builder = new ContextBuilder({
+  const builder = workspaceContext({
     grammars,
     trees: new DocumentTrees(),
     index,

@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import test from 'node:test';
 import { pathToFileURL } from 'node:url';
-import { ContextBuilder, contextSources } from '../../server/src/context/contextBuilder';
+import { workspaceContext, contextSources } from '../../server/src/context/contextBuilder';
 import { RecentEdits } from '../../server/src/context/recentEdits';
 import { approximateTokenCount, type TokenBudget } from '../../server/src/context/tokenBudget';
 import { WorkspaceIndex } from '../../server/src/context/workspaceIndex';
@@ -47,7 +47,7 @@ for (const project of projects) {
     const texts = new Map(files.map((path) => [path, readFileSync(path, 'utf8')]));
     const samples = await makeSamples(project, grammars, index, texts, samplesPerProject);
     assert.equal(samples.length, floor.of, 'the sampler finds the references it found (a changed sampler changes the floors)');
-    const builder = new ContextBuilder({
+    const builder = workspaceContext({
       grammars,
       trees: new DocumentTrees(),
       index,

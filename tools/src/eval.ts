@@ -18,7 +18,7 @@ import { defaultSettings } from '../../common/settings';
 import { CompletionCache } from '../../server/src/completion/completionCache';
 import { completionEnvironment } from '../../server/src/completion/completionEnvironment';
 import { type CompletionEnvironment, provideCompletion } from '../../server/src/completion/completionPipeline';
-import { type ContextSnippet, ContextBuilder, type ContextSource, contextSources } from '../../server/src/context/contextBuilder';
+import { type ContextSnippet, workspaceContext, type ContextSource, contextSources } from '../../server/src/context/contextBuilder';
 import { RecentEdits } from '../../server/src/context/recentEdits';
 import { WorkspaceIndex } from '../../server/src/context/workspaceIndex';
 import { snippetTokens, type TokenBudget } from '../../server/src/context/tokenBudget';
@@ -146,7 +146,7 @@ async function main(): Promise<void> {
       if (sources.length === 0) continue;
       const enabled = Object.fromEntries(contextSources.map((source) => [source, sources.includes(source)])) as Record<ContextSource, boolean>;
       let current = samples[0]!;
-      const builder = new ContextBuilder({
+      const builder = workspaceContext({
         grammars,
         trees: new DocumentTrees(),
         index,

@@ -8,7 +8,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { ContextBuilder, contextSources } from '../../server/src/context/contextBuilder';
+import { workspaceContext, contextSources } from '../../server/src/context/contextBuilder';
 import { RecentEdits } from '../../server/src/context/recentEdits';
 import { approximateTokenCount } from '../../server/src/context/tokenBudget';
 import { DocumentTrees } from '../../server/src/syntax/documentTrees';
@@ -89,7 +89,7 @@ async function main(): Promise<void> {
 
   // The context stage on this workspace, as the server runs it: a TypeScript file open, the cursor at the start of a
   // line in its body, the server's budget (a quarter of a 4 096-token context) and deadline (25 ms).
-  const builder = new ContextBuilder({
+  const builder = workspaceContext({
     grammars,
     trees: new DocumentTrees(),
     index,

@@ -13,7 +13,7 @@ import type { Logger } from '../logger';
 import type { ServerSettings } from '../serverSettings';
 import type { DocumentTrees } from '../syntax/documentTrees';
 import type { GrammarRegistry } from '../syntax/grammarRegistry';
-import { ContextBuilder, type ContextSnippet, type ContextSource, contextSources } from './contextBuilder';
+import { workspaceContext, type ContextSnippet, type ContextSource, contextSources } from './contextBuilder';
 import { RecentEdits } from './recentEdits';
 import type { TokenBudget } from './tokenBudget';
 import { WorkspaceIndex } from './workspaceIndex';
@@ -59,7 +59,7 @@ export function workspaceContextFeature({ connection, documents, settings, gramm
   const recentEdits = new RecentEdits();
   const previousTexts = new Map<string, string>();
   let roots: string[] = [];
-  const builder = new ContextBuilder({
+  const builder = workspaceContext({
     grammars,
     trees,
     index,
