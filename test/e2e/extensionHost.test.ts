@@ -10,7 +10,26 @@ import { ensureEmbeddedModel } from '../../tools/src/embeddedModel';
 import { repoRoot, slowChatModelLayers, slowChatModelPath, targetModelPath } from '../support/paths';
 import { collectConsole, copyWorkspace, launchBrowser, resultsDir, startCodeServer } from './browser';
 
-test('the extension-host mocha suite passes in a real VS Code (code-server), and Hearth connects to nothing but loopback', async () => {
+/** One test's outcome as the suite reports it (test/e2e/suite/index.ts). */
+interface MochaResult {
+  state: 'passed' | 'failed' | 'skipped';
+  title: string;
+  error?: string;
+}
+
+/** The suite's results from the extension host's console lines, each once (the lines reach the page twice). */
+function mochaResults(lines: readonly string[]): MochaResult[] {
+  const byTitle = new Map<string, MochaResult>();
+  for (const line of lines) {
+    const json = /mocha-result (\{.*\})\s*$/.exec(line)?.[1];
+    if (!json) continue;
+    const result = JSON.parse(json) as MochaResult;
+    byTitle.set(`${result.state} ${result.title}`, result);
+  }
+  return [...byTitle.values()];
+}
+
+test('the extension-host mocha suite passes in a real VS Code (code-server), and Hearth connects to nothing but loopback', async (t) => {
   // Every connect() of code-server's process tree is traced (strace -f) while the suite runs: the Hearth language
   // server and the extension host that runs Hearth's client must make none outside the machine.
   mkdirSync(resultsDir, { recursive: true });
@@ -42,6 +61,14 @@ test('the extension-host mocha suite passes in a real VS Code (code-server), and
     // The host's console lines reach the page twice (styled and plain); keep the plain mocha lines.
     const mochaLines = lines.filter((line) => !line.includes('%c') && /passing|failing|✔|✓|^\s*\d+\) |mocha:|ghost text|Error/.test(line) && !/open-vsx|gallery/i.test(line));
     console.log([...new Set(mochaLines)].join('\n'));
+    // Each of the suite's tests counts as one here (a skip shows as a skip, with the platform's reason in the suite).
+    const results = mochaResults(lines);
+    for (const result of results) {
+      await t.test(`extension host: ${result.title}`, { skip: result.state === 'skipped' ? 'skipped in the extension host' : false }, () => {
+        if (result.state === 'failed') assert.fail(result.error ?? 'failed');
+      });
+    }
+    assert.ok(results.filter((r) => r.state === 'passed').length > 0, 'the suite reported its tests one by one');
     assert.equal(code, 0, `mocha in the extension host failed:\n${lines.filter((l) => !/open-vsx|gallery/i.test(l)).join('\n')}`);
     assert.match(lines.join('\n'), /mocha: 0 failed/);
   } finally {

@@ -1,7 +1,7 @@
-// A CompletionModel that streams scripted tokens, for fast tests of everything above the model.
-import type { CompletionModel, GeneratedToken, InfillRequest, InfillRun, InfillStats, TextRequest, TextRun, TextStats } from '../../server/src/model/completionModel';
+// A CompletionModel (and TextModel) that streams scripted tokens, for fast tests of everything above the model.
+import type { CompletionModel, GeneratedToken, InfillRequest, InfillRun, InfillStats, TextModel, TextRequest, TextRun, TextStats } from '../../server/src/model/completionModel';
 
-export class FakeModel implements CompletionModel {
+export class FakeModel implements CompletionModel, TextModel {
   readonly name = 'fake.gguf';
   readonly contextBudgetTokens = 256;
   readonly requests: InfillRequest[] = [];
@@ -23,6 +23,11 @@ export class FakeModel implements CompletionModel {
   lastPrompt(): string | undefined {
     const last = this.requests.at(-1);
     return last && JSON.stringify({ context: last.context, prefix: last.prefix, suffix: last.suffix });
+  }
+
+  lastInstructPrompt(): string | undefined {
+    const last = this.textRequests.at(-1);
+    return last && JSON.stringify(last.prompt);
   }
 
   prepare(request: Omit<InfillRequest, 'signal'>): void {

@@ -7,7 +7,7 @@ import { Engines, type RemoteEngineHandle } from '../../server/src/engines/engin
 import { ModelError } from '../../server/src/errors';
 import { Logger } from '../../server/src/logger';
 import type { CompletionModel } from '../../server/src/model/completionModel';
-import type { InstructModel } from '../../server/src/model/llamaInstructModel';
+import type { TextModel } from '../../server/src/model/completionModel';
 import type { ModelSpec, ModelState } from '../../server/src/model/modelHost';
 import { FakeModel } from '../support/fakeModel';
 
@@ -36,7 +36,7 @@ class FakeRemote implements RemoteEngineHandle {
   }
 }
 
-function setup(options: { chatLoad?: (path: string) => Promise<InstructModel> } = {}) {
+function setup(options: { chatLoad?: (path: string) => Promise<TextModel> } = {}) {
   const statuses: ModelState[] = [];
   const loaded: string[] = [];
   const chatModelChanges: number[] = [];
@@ -56,7 +56,7 @@ function setup(options: { chatLoad?: (path: string) => Promise<InstructModel> } 
       if (options.chatLoad) return options.chatLoad(spec.modelPath);
       const model = new FakeModel(['chat']);
       Object.assign(model, { name: spec.modelPath });
-      return model as unknown as InstructModel;
+      return model as unknown as TextModel;
     },
     remote: (report) => (remote = new FakeRemote(report)),
     resolveSpec: (s) => ({ modelPath: s.modelPath || '/bundled.gguf', draftModelPath: '', threads: 1, adaptiveThreads: false, gpu: 'off', fimOrder: 'psm', speculation: 'off' }),
@@ -132,7 +132,7 @@ test('a chat model: instructions wait for it while it loads, then use it; unset,
       await new Promise<void>((resolve) => (finish = resolve));
       const model = new FakeModel(['chat']);
       Object.assign(model, { name: path });
-      return model as unknown as InstructModel;
+      return model as unknown as TextModel;
     },
   });
   await engines.apply(local());

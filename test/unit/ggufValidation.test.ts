@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { isModelError, type ModelError } from '../../server/src/errors';
-import { checkGgufMetadata, tooLargeForMemory, validateModelFile } from '../../server/src/model/ggufValidation';
+import { checkGgufMetadata, type GgufReader, tooLargeForMemory, validateModelFile } from '../../server/src/model/ggufValidation';
 import { type GgufLayout, parseGgufLayout } from '../../tools/src/fuzz/ggufLayout';
 import { repoRoot } from '../support/paths';
 
@@ -58,7 +58,7 @@ test('a model without FIM tokens is refused with advice', () => {
   assert.match(problem!.message, /fill-in-the-middle/);
 });
 
-async function rejection(path: string, reader = async () => ({ metadata: good })): Promise<ModelError> {
+async function rejection(path: string, reader: GgufReader = async () => ({ metadata: good })): Promise<ModelError> {
   try {
     await validateModelFile(path, reader);
   } catch (error) {
@@ -100,8 +100,20 @@ test('missing, unreadable, non-GGUF and damaged files are told apart', async () 
   assert.equal((await rejection(locked)).kind, 'unreadable');
 });
 
-test('a well-formed file is accepted', async () => {
-  await validateModelFile(bundledDraft, async () => ({ metadata: good }));
+test('a well-formed file is accepted: its structure walked, its metadata read once and checked', async () => {
+  const read: string[] = [];
+  const reader = async (path: string) => {
+    read.push(path);
+    return { metadata: good };
+  };
+  assert.equal(await validateModelFile(bundledDraft, reader), undefined);
+  assert.deepEqual(read, [bundledDraft]);
+  // The same bytes with metadata that lacks FIM tokens are refused: acceptance above is a decision, not a no-op.
+  const chat = structuredClone(good) as Record<string, any>;
+  chat.tokenizer.ggml = { tokens: ['a'] };
+  assert.equal((await rejection(bundledDraft, async () => ({ metadata: chat }))).kind, 'noFimTokens');
+  // …unless FIM is not required (a chat model).
+  assert.equal(await validateModelFile(bundledDraft, async () => ({ metadata: chat }), { requireFim: false, setting: 'hearth.chatModelPath' }), undefined);
 });
 
 // Found by `npm run fuzz` (tools/src/fuzz): node-llama-cpp's GGUF reader trusted these and hung or ran out of memory.

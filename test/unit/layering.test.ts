@@ -123,3 +123,21 @@ test('the packages: common imports neither side, the client never the server, th
   }
   assert.deepEqual(offending, []);
 });
+
+test('no source file of the server or the client grows past 300 lines (a file that does has more than one duty)', () => {
+  const long: string[] = [];
+  for (const folder of ['server/src', 'client/src']) {
+    const walk = (dir: string): void => {
+      for (const entry of readdirSync(dir, { withFileTypes: true })) {
+        const path = join(dir, entry.name);
+        if (entry.isDirectory()) walk(path);
+        else if (entry.name.endsWith('.ts')) {
+          const lines = readFileSync(path, 'utf8').split('\n').length - 1;
+          if (lines > 300) long.push(`${relative(repoRoot, path)}: ${lines} lines`);
+        }
+      }
+    };
+    walk(join(repoRoot, folder));
+  }
+  assert.deepEqual(long, []);
+});

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { chooseThreadCount, CpuLoadMeter, linuxTopology, maxAutoThreads, parseCpuList, threadsForLoad } from '../../server/src/model/threadCount';
+import { chooseThreadCount, CpuLoadMeter, fitThreadsToLoad, linuxTopology, maxAutoThreads, parseCpuList, threadsForLoad } from '../../server/src/model/threadCount';
 
 const cores = (logical: number, physical: number, performance = physical) => ({ logical, physical, performance });
 
@@ -55,4 +55,24 @@ test('the load meter counts other processes, not this one', () => {
   const meter = new CpuLoadMeter(() => samples.shift()!);
   assert.equal(meter.otherBusyCores(), undefined);
   assert.equal(meter.otherBusyCores(), 1);
+});
+
+test('auto threads follow the load: fewer while other processes keep cores busy, all again once they are idle; a set count is left alone', () => {
+  const llama = { maxThreads: 4 };
+  let busy: number | undefined = 5;
+  const meter = { otherBusyCores: () => busy } as unknown as CpuLoadMeter;
+  const logged: string[] = [];
+  const log = { debug: (line: string) => void logged.push(line) };
+  fitThreadsToLoad(llama, { ideal: 4, meter }, log, 8);
+  assert.equal(llama.maxThreads, 3);
+  assert.match(logged[0] ?? '', /Threads 4 → 3/);
+  busy = undefined; // too short an interval to tell: unchanged
+  fitThreadsToLoad(llama, { ideal: 4, meter }, log, 8);
+  assert.equal(llama.maxThreads, 3);
+  busy = 0;
+  fitThreadsToLoad(llama, { ideal: 4, meter }, log, 8);
+  assert.equal(llama.maxThreads, 4);
+  busy = 7;
+  fitThreadsToLoad(llama, undefined, log, 8);
+  assert.equal(llama.maxThreads, 4);
 });

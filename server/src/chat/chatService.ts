@@ -8,7 +8,8 @@ import type { InstructPrompt } from '../model/completionModel';
 import { withCancellation } from '../cancellation';
 import type { Feature } from '../feature';
 import type { Logger } from '../logger';
-import { settledWithin, type TextModel, type TextModelSource, textModel } from '../model/waitForModel';
+import type { TextModel } from '../model/completionModel';
+import { settledWithin, type TextModelSource, textModel } from '../model/waitForModel';
 
 export interface ChatDependencies extends TextModelSource {
   log: Logger;
@@ -74,7 +75,7 @@ export class ChatService {
 
   info(): ChatModelInfo | null {
     const model = this.deps.model();
-    if (!model?.generateText || this.deps.chatModelProblem?.()) return null;
+    if (!model || this.deps.chatModelProblem?.()) return null;
     return { name: model.name, ...limitsOf(model) };
   }
 

@@ -2,7 +2,7 @@
 // best first. The builder (contextBuilder.ts) splits the budget between the sources, keeps each line's result, and
 // places the sources' snippets in the prompt, the most stable first.
 import type { TokenBudget } from './tokenBudget';
-import { toRelative, workspaceRootOf } from './workspaceIndex';
+import { toRelative, workspaceRootOf } from './sourceFiles';
 
 export type ContextSource = 'definitions' | 'recentEdits' | 'similar';
 /** The sources in the order their snippets are placed in the prompt: the most stable first. */

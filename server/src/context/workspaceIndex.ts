@@ -5,13 +5,17 @@
 // workspace, never in the workspace) it outlives the session: a restart has the last session's definitions at once,
 // and the walk re-reads only files whose modification time or size changed.
 import type { Dirent } from 'node:fs';
-import { mkdir, open, readdir, readFile, rename, stat, writeFile } from 'node:fs/promises';
-import { dirname, join, relative, sep } from 'node:path';
+import { readdir, readFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
 import type { Logger } from '../logger';
 import { GrammarRegistry } from '../syntax/grammarRegistry';
 import { grammarForPath } from '../../../common/languages';
 import { extractDefinitions } from '../syntax/outline';
 import { IgnoreRules } from './ignoreRules';
+import { readIndexCache, writeIndexCache } from './indexCache';
+import { type FileStamp, packageName, readSourceFile, type SkipReason, toRelative, workspaceRootOf } from './sourceFiles';
+
+export { classifyFile, type SkipReason, toRelative, workspaceRootOf } from './sourceFiles';
 
 export interface IndexedDefinition {
   name: string;
@@ -30,23 +34,6 @@ export interface IndexLimits {
 }
 
 export const defaultIndexLimits: IndexLimits = { maxFileBytes: 512 * 1024, maxFiles: 200_000, maxDefinitions: 2_000_000, sliceMs: 8 };
-
-export type SkipReason = 'binary' | 'minified' | 'oversized';
-
-/** Why a file is not worth indexing, from its size and first bytes; undefined when it is. */
-export function classifyFile(size: number, head: Buffer, maxBytes: number): SkipReason | undefined {
-  if (size > maxBytes) return 'oversized';
-  if (head.includes(0)) return 'binary';
-  const text = head.toString('utf8');
-  const lines = text.split('\n');
-  const longest = Math.max(...lines.map((line) => line.length));
-  // Minified or generated: a very long line, or long lines on average.
-  if (longest > 2_000 || (lines.length > 1 && text.length / lines.length > 300)) return 'minified';
-  return undefined;
-}
-
-/** The cache file's format; another version is not read. */
-const cacheVersion = 1;
 
 export interface IndexStats {
   files: number;
@@ -69,7 +56,7 @@ export class WorkspaceIndex {
   private roots: string[] = [];
   private generation = 0;
   /** Each indexed file's modification time and size when it was read. */
-  private readonly stamps = new Map<string, { mtimeMs: number; size: number }>();
+  private readonly stamps = new Map<string, FileStamp>();
   private cacheLoaded = false;
   private saveTimer: NodeJS.Timeout | undefined;
 
@@ -229,35 +216,21 @@ export class WorkspaceIndex {
   private async loadCache(roots: readonly string[]): Promise<void> {
     this.cacheLoaded = true;
     if (!this.cacheFile) return;
-    try {
-      const cached = JSON.parse(await readFile(this.cacheFile, 'utf8')) as { version: number; files: Record<string, { mtimeMs: number; size: number; definitions: Array<[string, string, number, number]> }> };
-      if (cached.version !== cacheVersion) return;
-      for (const [path, file] of Object.entries(cached.files)) {
-        if (!workspaceRootOf(roots, path)) continue;
-        this.store(path, file.definitions.map(([name, kind, startLine, endLine]) => ({ name, kind, path, startLine, endLine })));
-        this.stamps.set(path, { mtimeMs: file.mtimeMs, size: file.size });
-      }
-      this.log?.info(`The workspace index of the last session: ${this.byFile.size} files, ${this.definitionCount} definitions (checked against the disk next)`);
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') this.log?.warn(`The workspace index cache could not be read (${(error as Error).message}): indexing from scratch.`);
+    const cached = await readIndexCache(this.cacheFile, (path) => workspaceRootOf(roots, path) !== undefined, this.log);
+    for (const [path, { stamp, definitions }] of cached) {
+      this.store(path, definitions.map((d) => ({ ...d, path })));
+      this.stamps.set(path, stamp);
     }
+    if (cached.size > 0) this.log?.info(`The workspace index of the last session: ${this.byFile.size} files, ${this.definitionCount} definitions (checked against the disk next)`);
   }
 
   private async saveCache(): Promise<void> {
     if (!this.cacheFile) return;
-    const files: Record<string, unknown> = {};
-    for (const [path, definitions] of this.byFile) {
+    const entries = [...this.byFile].flatMap(([path, definitions]) => {
       const stamp = this.stamps.get(path);
-      if (stamp) files[path] = { ...stamp, definitions: definitions.map((d) => [d.name, d.kind, d.startLine, d.endLine]) };
-    }
-    try {
-      await mkdir(dirname(this.cacheFile), { recursive: true });
-      const temporary = `${this.cacheFile}.${process.pid}.tmp`;
-      await writeFile(temporary, JSON.stringify({ version: cacheVersion, files }));
-      await rename(temporary, this.cacheFile);
-    } catch (error) {
-      this.log?.warn(`The workspace index cache could not be written: ${(error as Error).message}`);
-    }
+      return stamp ? [[path, { stamp, definitions }] as [string, { stamp: FileStamp; definitions: IndexedDefinition[] }]] : [];
+    });
+    await writeIndexCache(this.cacheFile, entries, this.log);
   }
 
   /** Parses one file and replaces its definitions; returns why it was skipped, or the number of definitions. */
@@ -265,30 +238,14 @@ export class WorkspaceIndex {
     const grammarName = grammarForPath(path);
     const grammar = grammarName && (await this.grammars.get(grammarName));
     if (!grammar) return 0;
-    let text: string;
-    let stamp: { mtimeMs: number; size: number };
-    try {
-      const info = await stat(path);
-      stamp = { mtimeMs: info.mtimeMs, size: info.size };
-      const known = this.stamps.get(path);
-      if (keepUnchanged && known && this.byFile.has(path) && known.mtimeMs === stamp.mtimeMs && known.size === stamp.size) return 'unchanged';
-      const handle = await open(path, 'r');
-      try {
-        const head = Buffer.alloc(Math.min(info.size, 8192));
-        await handle.read(head, 0, head.length, 0);
-        const skip = classifyFile(info.size, head, this.limits.maxFileBytes);
-        if (skip) {
-          this.forget(path);
-          return skip;
-        }
-        text = info.size <= head.length ? head.toString('utf8') : await readFile(path, 'utf8');
-      } finally {
-        await handle.close();
-      }
-    } catch {
+    const known = keepUnchanged && this.byFile.has(path) ? this.stamps.get(path) : undefined;
+    const read = await readSourceFile(path, this.limits.maxFileBytes, known);
+    if (read === 'unchanged') return read;
+    if (read === undefined || typeof read === 'string') {
       this.forget(path);
-      return 0;
+      return read ?? 0;
     }
+    const { text, stamp } = read;
     const tree = GrammarRegistry.parse(grammar, text);
     try {
       const definitions = extractDefinitions(tree, grammar).map(({ name, kind, startLine, endLine }) => ({ name, kind, path, startLine, endLine }));
@@ -329,27 +286,5 @@ export class WorkspaceIndex {
       if (kept.length === 0) this.byName.delete(definition.name);
       else this.byName.set(definition.name, kept);
     }
-  }
-}
-
-/** `path` relative to `root`, with forward slashes. */
-export function toRelative(root: string, path: string): string {
-  return relative(root, path).split(sep).join('/');
-}
-
-/** The workspace folder that contains `path`, if any. */
-export function workspaceRootOf(roots: readonly string[], path: string): string | undefined {
-  return roots.find((root) => path.startsWith(root + sep) || path.startsWith(`${root}/`));
-}
-
-/** The `name` of a package.json, the module path of a go.mod; undefined when it has none or cannot be read. */
-async function packageName(path: string): Promise<string | undefined> {
-  try {
-    const text = await readFile(path, 'utf8');
-    if (path.endsWith('go.mod')) return /^module\s+"?([^\s"]+)"?/m.exec(text)?.[1];
-    const name: unknown = JSON.parse(text).name;
-    return typeof name === 'string' && name !== '' ? name : undefined;
-  } catch {
-    return undefined;
   }
 }

@@ -6,9 +6,9 @@ import { basename } from 'node:path';
 import type { RemoteAccess } from '../../../common/protocol';
 import type { FimOrderSetting, HearthSettings, RemoteSettings } from '../../../common/settings';
 import type { Logger } from '../logger';
-import type { CompletionModel } from '../model/completionModel';
+import { type CompletionModel, isTextModel, type TextModel } from '../model/completionModel';
 import { ExclusiveLock } from '../model/exclusiveLock';
-import type { InstructModel, InstructModelSpec } from '../model/llamaInstructModel';
+import type { InstructModelSpec } from '../model/llamaInstructModel';
 import { type FileWatcher, type ModelSpec, type ModelState, ModelHost, watchModelFile } from '../model/modelHost';
 import type { TextModelSource } from '../model/waitForModel';
 
@@ -22,7 +22,7 @@ export interface RemoteEngineHandle {
 export interface EngineParts {
   /** Loads a completion model; every model computes under `lock`. */
   loadCompletion(spec: ModelSpec, lock: ExclusiveLock): Promise<CompletionModel>;
-  loadChat(spec: InstructModelSpec, lock: ExclusiveLock): Promise<InstructModel>;
+  loadChat(spec: InstructModelSpec, lock: ExclusiveLock): Promise<TextModel>;
   /** Builds the remote engine; it reports its connection's state through `report`. */
   remote(report: (state: ModelState) => void): RemoteEngineHandle;
   /** The settings → the local completion model to load. */
@@ -39,7 +39,7 @@ export class Engines {
   /** One lock for whatever computes on this machine's cores: completions first, then explain/refactor, then warming. */
   readonly lock = new ExclusiveLock();
   private readonly local: ModelHost;
-  private readonly chat: ModelHost<InstructModelSpec, InstructModel>;
+  private readonly chat: ModelHost<InstructModelSpec, TextModel>;
   private readonly remote: RemoteEngineHandle;
   private settings: HearthSettings | undefined;
   private localState: ModelState | undefined;
@@ -67,7 +67,7 @@ export class Engines {
       if (state.state === 'ready') this.modelReady.forEach((listener) => listener());
       if (this.engine() === 'remote') parts.report(state);
     });
-    this.chat = new ModelHost<InstructModelSpec, InstructModel>(
+    this.chat = new ModelHost<InstructModelSpec, TextModel>(
       (spec) => parts.loadChat(spec, this.lock),
       parts.log,
       (state) => {
@@ -88,7 +88,11 @@ export class Engines {
 
   /** Explain, refactor and conversations: the chat model when one is set, else the completion model (or the remote one). */
   readonly textModels: TextModelSource = {
-    model: () => (this.engine() === 'remote' ? this.completionModel() : this.settings?.chatModelPath ? this.chat.current() : this.local.current()),
+    model: () => {
+      if (this.settings?.chatModelPath && this.engine() !== 'remote') return this.chat.current();
+      const completion = this.completionModel();
+      return isTextModel(completion) ? completion : undefined;
+    },
     chatModelProblem: () => (this.settings?.chatModelPath ? this.chatProblem : undefined),
     modelSettled: () => this.chatSettled,
   };

@@ -38,6 +38,6 @@ export function instructFeature({ connection, documents, models, grammars, trees
     context: (document, offset, budget) => context({ uri: document.uri, languageId: document.languageId, text: document.getText(), offset }, budget),
     log,
   }).listen(connection);
-  connection.onRequest(LastInstructPromptRequest.type, () => models.model()?.lastInstructPrompt?.() ?? null);
+  connection.onRequest(LastInstructPromptRequest.type, () => models.model()?.lastInstructPrompt() ?? null);
   return {};
 }

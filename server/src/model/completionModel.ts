@@ -109,24 +109,39 @@ export interface CompletionModel {
    * first completion there finds it ready. Nothing is generated. Optional: models without a KV cache have nothing to do.
    */
   prepare?(request: Omit<InfillRequest, 'signal'>): void;
-  /**
-   * Free text for an instruction (explain, refactor), streamed. Runs on its own sequence and gives way to completion
-   * requests between decode steps, resuming afterwards with its KV state kept. Optional: a model may not offer it.
-   */
-  generateText?(request: TextRequest): TextRun;
-  /** How instructions are laid out for this model: its chat template, or the plain document (see InstructPrompt). */
-  readonly instructFormat?: 'chat' | 'plain';
-  /** The most tokens an instruction's prompt and answer may take together. */
-  readonly instructContextTokens?: number;
   /** Most prompt tokens to spend on context from other files; 0 when the model has no repository-level format. */
   readonly contextBudgetTokens: number;
   /** The number of tokens the model's tokenizer makes of `text` (the unit of every prompt budget). */
   countTokens(text: string): number;
-  /** The last instruction's or conversation's prompt as text, where the model answers them. */
-  lastInstructPrompt?(): string | undefined;
   /** The last prompt as text (special tokens shown), for the log and for tests; undefined before the first. */
   lastPrompt(): string | undefined;
   /** Resolves once no generation is running or waiting. */
   idle(): Promise<void>;
   dispose(): Promise<void>;
+}
+
+/**
+ * A model that writes free text for instructions (explain, refactor) and conversations: a chat model of its own, or a
+ * completion model that also does this (the local and the remote ones do).
+ */
+export interface TextModel {
+  readonly name: string;
+  /**
+   * Free text for an instruction, streamed. Runs on its own sequence and gives way to completion requests between
+   * decode steps, resuming afterwards with its KV state kept.
+   */
+  generateText(request: TextRequest): TextRun;
+  /** How instructions are laid out for this model: its chat template, or the plain document (see InstructPrompt). */
+  readonly instructFormat: 'chat' | 'plain';
+  /** The most tokens an instruction's prompt and answer may take together. */
+  readonly instructContextTokens: number;
+  countTokens(text: string): number;
+  /** The last instruction's or conversation's prompt as text (special tokens shown). */
+  lastInstructPrompt(): string | undefined;
+  dispose(): Promise<void>;
+}
+
+/** Whether a model (a completion model, typically) also writes free text. */
+export function isTextModel(model: object | undefined): model is TextModel {
+  return model !== undefined && typeof (model as Partial<TextModel>).generateText === 'function';
 }

@@ -3,11 +3,11 @@
 // requests. Prompts come from the PromptPlanner (anchored prefix-first layout, latency budget): a request whose whole
 // window does not fit the budget runs a quick prompt on the quick sequence, while what it left out is warmed into the
 // document's own sequence between requests (WindowWarmer), which the next requests then use.
-import { availableParallelism } from 'node:os';
 import type { Llama, LlamaContext, LlamaContextSequence, LlamaModel, Token } from 'node-llama-cpp';
 import type { Logger } from '../logger';
-import type { CompletionModel, ContextFile, GeneratedToken, InfillRequest, InfillRun, InfillStats, TextRequest, TextRun } from './completionModel';
+import type { CompletionModel, ContextFile, GeneratedToken, InfillRequest, InfillRun, InfillStats, TextModel, TextRequest, TextRun } from './completionModel';
 import { ExclusiveLock } from './exclusiveLock';
+import { evaluateInChunks, reuseKvPrefix } from './kvReuse';
 import { type FimOrder, type FimTokenIds, layoutQuickRepoHeader, layoutRepoHeader, type RepoTokenIds } from './fimTemplate';
 import { lookupCorpus, RecentCompletions } from './lookupCorpus';
 import type { PromptChunker } from './promptChunks';
@@ -16,9 +16,9 @@ import { SequenceSlots } from './sequenceSlots';
 import { type ChatLayout, TextGenerator } from './textGeneration';
 import type { SpeculationGate, SpeculationMode } from './speculationGate';
 import { type DraftResources, disposeDraft, type SpeculationCounters } from './speculativePredictor';
-import { type CpuLoadMeter, threadsForLoad } from './threadCount';
+import { type CpuLoadMeter, fitThreadsToLoad } from './threadCount';
 import { ByteLevelDecoder } from './tokenText';
-import { TokenTextStream } from './tokenStream';
+import { TokenLoop } from './tokenLoop';
 import { typingGraceMs, type WindowKeeper, WindowWarmer } from './windowWarmer';
 
 /** The most a request may spend evaluating its prompt before the first decode step; the rest is warmed later. */
@@ -55,7 +55,7 @@ export interface LlamaCompletionModelParts {
   windows?: WindowKeeper;
 }
 
-export class LlamaCompletionModel implements CompletionModel {
+export class LlamaCompletionModel implements CompletionModel, TextModel {
   readonly name: string;
   /** Whoever uses a sequence: generations, and background warming, which gives way to anyone waiting. */
   private readonly lock: ExclusiveLock;
@@ -129,18 +129,6 @@ export class LlamaCompletionModel implements CompletionModel {
     return this.byteDecoder ? this.byteDecoder.decode(tokens) : this.parts.model.detokenize(tokens);
   }
 
-  /** Gives back threads whose cores other processes are using, and takes them again once those are idle. */
-  private fitThreadsToLoad(): void {
-    const { threads, llama, log } = this.parts;
-    const busy = threads?.meter.otherBusyCores();
-    if (!threads || busy === undefined) return;
-    const fitted = threadsForLoad(threads.ideal, availableParallelism(), busy);
-    if (fitted !== llama.maxThreads) {
-      log.debug(`Threads ${llama.maxThreads} → ${fitted} (${busy.toFixed(1)} cores busy elsewhere)`);
-      llama.maxThreads = fitted;
-    }
-  }
-
   /** What the planner needs of a request: the texts, the cross-file header in tokens, and the room for the prompt. */
   private planInput(request: Omit<InfillRequest, 'signal'>, maxTokens: number) {
     const { repoIds, model } = this.parts;
@@ -196,15 +184,14 @@ export class LlamaCompletionModel implements CompletionModel {
     let sequence = window;
     let predictionsBefore = sequence.tokenPredictions; // counted once the sequence is ours alone
     const started = performance.now();
-    let emitted: readonly Token[] = [];
-    let decodeMs = 0;
+    let loop: TokenLoop | undefined;
     let warm: Token[] | undefined;
     let keep = false;
     const mode: SpeculationMode = speculation ? speculation.gate.choose(documentKey) : 'off';
     const countersBefore = speculation && { ...speculation.counters };
     try {
       if (signal.aborted) return;
-      this.fitThreadsToLoad();
+      fitThreadsToLoad(this.parts.llama, this.parts.threads, log);
       const maxTokens = this.generationLimit(request);
       const input = this.planInput(request, maxTokens);
       // A window kept on disk (the file was worked on before): loaded before planning, so this request can use it —
@@ -227,45 +214,34 @@ export class LlamaCompletionModel implements CompletionModel {
       stats.promptTokens = prompt.length;
       stats.fullPrompt = plan.full;
       stats.prefillChunkMs = chunker.chunkMs;
-      const reused = await this.reuseKvPrefix(sequence, prompt);
+      const reused = await reuseKvPrefix(sequence, prompt, this.parts.reuseKv, log);
       if (mode === 'promptLookup') sequence.tokenPredictor?.updateInputTokens(lookupCorpus(prompt, this.recent, this.otherFileTokens(request)));
       stats.reusedPromptTokens = reused;
 
       // The prompt in chunks, the abort signal checked between them; the rest (a chunk at most, often the one or two
       // tokens a keystroke changed) goes with the first decode step, in one native call.
-      const next = await this.evaluateInChunks(sequence, prompt, reused, prompt.length - 1, () => signal.aborted);
+      const next = await evaluateInChunks(sequence, prompt, reused, prompt.length - 1, chunker, () => signal.aborted);
       if (signal.aborted) return;
       // A whole window evaluated here: kept on disk once the request is over, where it holds enough that the last
       // kept one does not (the keeper decides).
       keep = plan.full;
 
-      const text = new TokenTextStream((tokens) => this.decode(tokens), plan.heldBack);
-      emitted = text.tokens;
-      let stepStart = performance.now();
-      for await (const token of sequence.evaluate(prompt.slice(next), { temperature: 0 })) {
-        const now = performance.now();
-        if (emitted.length > 0) decodeMs += now - stepStart; // the first step includes the prompt's last chunk
-        else if (next < prompt.length - 1) chunker.record(prompt.length - next, now - stepStart);
-        stepStart = now;
-        if (signal.aborted || model.isEogToken(token)) break;
-        if (emitted.length === 0) stats.firstTokenMs = now - started;
-        const delta = text.push(token);
-        if (delta !== '') yield { text: delta };
-        if (signal.aborted || emitted.length >= maxTokens) break;
-        stepStart = performance.now();
-      }
+      loop = new TokenLoop({ maxTokens, signal, isEnd: (token) => model.isEogToken(token), decode: (tokens) => this.decode(tokens), heldBack: plan.heldBack, chunker });
+      yield* loop.run(sequence, prompt, next);
     } finally {
       // Also when the consumer stopped the generation (a stop rule): then this generator ends at its yield.
-      stats.generatedTokens = emitted.length;
-      stats.decodeStepMs = emitted.length > 1 ? decodeMs / (emitted.length - 1) : 0;
+      const generated = loop?.emitted ?? [];
+      stats.generatedTokens = generated.length;
+      stats.decodeStepMs = loop?.decodeStepMs ?? 0;
+      if (loop?.firstTokenAt !== undefined) stats.firstTokenMs = loop.firstTokenAt - started;
       // Short generations measure noise, not speed.
-      if (speculation && emitted.length >= 8) speculation.gate.record(documentKey, mode, 1000 / stats.decodeStepMs);
+      if (speculation && generated.length >= 8) speculation.gate.record(documentKey, mode, 1000 / stats.decodeStepMs);
       if (speculation && countersBefore) {
         stats.speculationMode = mode;
         stats.proposals = speculation.counters.proposals - countersBefore.proposals;
         stats.draftPromptTokens = speculation.counters.draftPromptTokens - countersBefore.draftPromptTokens;
       }
-      this.recent.add(emitted);
+      this.recent.add(generated);
       signal.removeEventListener('abort', onAbort);
       if (abortedAt !== undefined) stats.cancelToIdleMs = performance.now() - abortedAt;
       const predictions = sequence.tokenPredictions;
@@ -292,41 +268,6 @@ export class LlamaCompletionModel implements CompletionModel {
       this.contextTokens.set(context, tokens);
     }
     return tokens;
-  }
-
-  /**
-   * Evaluates `prompt[from, until)` in chunks of the calibrated size while `stop()` is false, recording their speed;
-   * returns where it got to. The tail shorter than a chunk is left for the caller.
-   */
-  private async evaluateInChunks(sequence: LlamaContextSequence, prompt: Token[], from: number, until: number, stop: () => boolean): Promise<number> {
-    const { chunker } = this.parts;
-    let next = from;
-    while (until - next > chunker.chunk && !stop()) {
-      const end = next + chunker.chunk;
-      const chunkStart = performance.now();
-      await sequence.evaluateWithoutGeneratingNewTokens(prompt.slice(next, end));
-      chunker.record(end - next, performance.now() - chunkStart);
-      next = end;
-    }
-    return next;
-  }
-
-  /** Keeps the sequence's KV state for the prompt's common prefix; returns how many prompt tokens it covers. */
-  private async reuseKvPrefix(sequence: LlamaContextSequence, prompt: Token[]): Promise<number> {
-    const held = sequence.nextTokenIndex;
-    if (!this.parts.reuseKv) {
-      await sequence.clearHistory();
-      return 0;
-    }
-    await sequence.adaptStateToTokens(prompt, false);
-    this.parts.log.trace(`KV: held ${held} tokens, kept ${sequence.nextTokenIndex} of a ${prompt.length}-token prompt`);
-    let reused = sequence.nextTokenIndex;
-    if (reused >= prompt.length) {
-      // The last prompt token must be evaluated again to get logits for the first generated token.
-      reused = prompt.length - 1;
-      await sequence.eraseContextTokenRanges([{ start: reused, end: sequence.nextTokenIndex }]);
-    }
-    return reused;
   }
 
   /** Whether the window the last request left out gets warm (true) or not (false); true when nothing is left to warm. */

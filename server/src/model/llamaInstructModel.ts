@@ -6,23 +6,12 @@ import type { Llama, LlamaContext, LlamaModel } from 'node-llama-cpp';
 import type { GpuSetting } from '../../../common/settings';
 import { ModelError } from '../errors';
 import type { Logger } from '../logger';
-import type { TextRequest, TextRun } from './completionModel';
+import type { TextModel, TextRequest, TextRun } from './completionModel';
 import type { ExclusiveLock } from './exclusiveLock';
 import { validateModelFile } from './ggufValidation';
 import { createLlama, loadNodeLlamaCpp } from './llamaRuntime';
 import { chatLayout, TextGenerator } from './textGeneration';
 
-/** What explain/refactor need of a model: the completion model offers the same. */
-export interface InstructModel {
-  readonly name: string;
-  generateText(request: TextRequest): TextRun;
-  readonly instructFormat: 'chat' | 'plain';
-  readonly instructContextTokens: number;
-  countTokens(text: string): number;
-  /** The last instruction's or conversation's prompt as text (special tokens shown). */
-  lastInstructPrompt(): string | undefined;
-  dispose(): Promise<void>;
-}
 
 export interface InstructModelSpec {
   modelPath: string;
@@ -33,7 +22,7 @@ export interface InstructModelSpec {
 /** Prompt tokens per native call while an instruction's prompt is evaluated. */
 const promptChunk = 128;
 
-export async function loadLlamaInstructModel(spec: InstructModelSpec, maxContextSize: number, lock: ExclusiveLock, log: Logger): Promise<InstructModel> {
+export async function loadLlamaInstructModel(spec: InstructModelSpec, maxContextSize: number, lock: ExclusiveLock, log: Logger): Promise<TextModel> {
   const lib = await loadNodeLlamaCpp();
   await validateModelFile(spec.modelPath, (path) => lib.readGgufFileInfo(path, { readTensorInfo: false }), { requireFim: false, setting: 'hearth.chatModelPath' });
   const llama = await createLlama(spec.gpu, spec.threads, log);
@@ -55,7 +44,7 @@ export async function loadLlamaInstructModel(spec: InstructModelSpec, maxContext
   }
 }
 
-class LlamaInstructModel implements InstructModel {
+class LlamaInstructModel implements TextModel {
   constructor(
     readonly name: string,
     private readonly llama: Llama,

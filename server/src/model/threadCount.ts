@@ -5,7 +5,8 @@
 // processes are keeping busy (see CpuLoadMeter).
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { cpus, platform } from 'node:os';
+import { availableParallelism, cpus, platform } from 'node:os';
+import type { Logger } from '../logger';
 
 export const maxAutoThreads = 8;
 
@@ -96,6 +97,20 @@ export function readCpuTopology(): CpuTopology {
 export function threadsForLoad(ideal: number, logicalCores: number, otherBusyCores: number): number {
   const idleCores = logicalCores - Math.ceil(Math.max(0, otherBusyCores) - 0.25);
   return Math.max(1, Math.min(ideal, idleCores));
+}
+
+/**
+ * Gives back threads whose cores other processes are using, and takes them again once those are idle (auto threads
+ * only: `threads` is undefined where the user set a count).
+ */
+export function fitThreadsToLoad(llama: { maxThreads: number }, threads: { ideal: number; meter: CpuLoadMeter } | undefined, log: Pick<Logger, 'debug'>, cores = availableParallelism()): void {
+  const busy = threads?.meter.otherBusyCores();
+  if (!threads || busy === undefined) return;
+  const fitted = threadsForLoad(threads.ideal, cores, busy);
+  if (fitted !== llama.maxThreads) {
+    log.debug(`Threads ${llama.maxThreads} → ${fitted} (${busy.toFixed(1)} cores busy elsewhere)`);
+    llama.maxThreads = fitted;
+  }
 }
 
 interface CpuSample {

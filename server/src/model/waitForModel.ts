@@ -1,19 +1,15 @@
 // Explain, refactor and conversations wait for a model that is still loading (a chat model named in the settings a
 // moment ago) rather than refuse at once; the wait ends with the load, the request's cancellation or a bound. Then
 // the model to generate text with, or why there is none.
-import type { CompletionModel } from './completionModel';
-import type { InstructModel } from './llamaInstructModel';
+import type { TextModel } from './completionModel';
 
 /** Longest wait for a model that is loading before the request is refused with the model's state. */
 export const modelWaitMs = 180_000;
 
-/** A model that generates free text (the completion model may not: a remote one without chat). */
-export type TextModel = (InstructModel | CompletionModel) & Pick<InstructModel, 'generateText'>;
-
 /** Where explain, refactor and conversations get their model. */
 export interface TextModelSource {
-  /** The chat model when one is set, else the completion model (which may not offer text generation). */
-  model(): InstructModel | CompletionModel | undefined;
+  /** The chat model when one is set, else the completion model where it writes text too. */
+  model(): TextModel | undefined;
   /** Why the chat model the settings name is not available, when it is not. */
   chatModelProblem?(): string | undefined;
   /** Settles once the model the settings name has loaded or failed to. */
@@ -43,6 +39,6 @@ export async function textModel(source: TextModelSource, signal: AbortSignal): P
   const problem = source.chatModelProblem?.();
   if (problem) return { error: problem };
   const model = source.model();
-  if (!model?.generateText) return { error: 'No model is loaded: Hearth: Choose Model… sets one.' };
-  return { model: model as TextModel };
+  if (!model) return { error: 'No model is loaded: Hearth: Choose Model… sets one.' };
+  return { model };
 }

@@ -7,56 +7,17 @@
 import type { RemoteSettings } from '../../../common/settings';
 import type { Logger } from '../logger';
 import type { FimOrder } from '../model/fimTemplate';
-import type { CompletionModel, GeneratedToken, InfillRequest, InfillRun, InfillStats, TextRequest, TextRun, TextStats } from '../model/completionModel';
+import type { CompletionModel, GeneratedToken, InfillRequest, InfillRun, InfillStats, TextModel, TextRequest, TextRun, TextStats } from '../model/completionModel';
 import { SequenceSlots } from '../model/sequenceSlots';
 import { TokenTextStream } from '../model/tokenStream';
 import type { RemoteEngineInfo } from './remoteProbe';
+import { type LlamaEvent, llamaGeneration, type OpenAiEvent, recordTimings } from './llamaServerApi';
 import { postEvents, type RemoteEndpoint, RemoteError } from './remoteHttp';
 import { type Redaction, neverSendMatcher, redactSecrets } from './secretRedaction';
 import { TextPromptPlanner } from './textPrompt';
 
 /** Characters per token assumed when sizing text prompts: low for code, so a prompt is never over the server's context. */
 export const charsPerToken = 3;
-
-interface LlamaEvent {
-  content?: string;
-  stop?: boolean;
-  tokens_cached?: number;
-  tokens_evaluated?: number;
-  timings?: { prompt_n?: number; cache_n?: number; predicted_n?: number; predicted_per_token_ms?: number };
-}
-
-interface OpenAiEvent {
-  choices?: Array<{ text?: string; delta?: { content?: string }; finish_reason?: string | null }>;
-  usage?: { prompt_tokens?: number; completion_tokens?: number };
-}
-
-/** llama-server's figures for a request (sent with each token: timings_per_token), as the server reports them. */
-function recordTimings(stats: InfillStats, event: LlamaEvent): void {
-  const timings = event.timings;
-  if (!timings) return;
-  stats.promptTokens = (timings.prompt_n ?? 0) + (timings.cache_n ?? 0);
-  stats.reusedPromptTokens = timings.cache_n ?? event.tokens_cached ?? 0;
-  stats.decodeStepMs = timings.predicted_per_token_ms ?? 0;
-}
-
-/**
- * What Hearth asks of every llama-server generation (/completion and /infill alike): greedy, streamed, its prompt kept
- * in the slot's cache; `slot` -1 lets the server choose (an idle slot, the one whose cached prompt matches best).
- */
-function llamaGeneration(maxTokens: number, slot: number) {
-  return {
-    n_predict: maxTokens,
-    temperature: 0,
-    top_k: 1,
-    samplers: ['top_k'],
-    stream: true,
-    cache_prompt: true,
-    // The prompt's figures with the first token: a generation stopped early (a stop rule) has them too.
-    timings_per_token: true,
-    id_slot: slot,
-  };
-}
 
 export interface RemoteModelOptions {
   endpoint: RemoteEndpoint;
@@ -79,7 +40,7 @@ export interface RemoteModelOptions {
   onFailure?: (error: unknown) => void;
 }
 
-export class RemoteCompletionModel implements CompletionModel {
+export class RemoteCompletionModel implements CompletionModel, TextModel {
   readonly name: string;
   readonly instructFormat = 'chat' as const;
   readonly instructContextTokens: number;
