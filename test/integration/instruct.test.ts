@@ -61,14 +61,11 @@ test('refactor returns a proposal: code only, with hunks, the file untouched', a
   const selection = { start: { line: 9, character: 0 }, end: { line: 11, character: 1 } };
   const result = await session.instruct({ task: 'refactor', uri: mathUri, version: 1, selection, position: selection.start, instruction: 'Add a doc comment' }).result;
   console.log(`refactor: ${JSON.stringify(result.code)} (${result.stats?.generatedTokens} tokens), error ${result.error}`);
-  if (result.error) {
-    // The tiny model may write no code at all: then the refusal must say so, and no proposal is offered.
-    assert.match(result.error, /no code/);
-    assert.equal(result.code, undefined);
-  } else {
-    assert.ok(result.code !== undefined && !result.code.includes('```'), 'fences stripped');
-    assert.ok(Array.isArray(result.hunks));
-  }
+  // Without a chat template the prompt ends inside an open code fence, so whatever the model writes is code: a
+  // proposal, always (the refusal of an answer without code is unit-tested on a scripted model, instruct.test.ts).
+  assert.equal(result.error, undefined);
+  assert.ok(result.code !== undefined && result.code.trim() !== '' && !result.code.includes('```'), 'code, fences stripped');
+  assert.ok(result.hunks !== undefined && result.hunks.length > 0, 'with the hunks that change the selection');
   assert.equal(result.original, mathText.split('\n').slice(9, 12).join('\n'), 'whole lines of the selection');
 });
 
@@ -131,8 +128,10 @@ test("a model whose GGUF carries a chat template is prompted through it (node-ll
   assert.equal(plain.error, undefined);
   assert.equal(plain.stats!.chatTemplate, true, 'the chat layout was used');
   const refactor = await session.instruct({ task: 'refactor', uri: mathUri, version: 3, position: insideScale, instruction: 'Add a doc comment' }).result;
-  // With a chat template the answer does not start inside a fence: code only if the model wrote a fenced block or
-  // code lines; the tiny model may not — then a clear refusal.
-  assert.ok(refactor.code !== undefined || /no code/.test(refactor.error ?? ''), `refactor: ${refactor.error}`);
+  // With a chat template the answer does not start inside a fence: code is what the line test takes for code. The
+  // tiny model answers with code-like lines (`| Position`, greedy, so always), which make a proposal.
+  assert.equal(refactor.error, undefined);
+  assert.ok(refactor.code !== undefined && refactor.code.trim() !== '' && refactor.text.startsWith(refactor.code.split('\n')[0]!), `refactor: ${refactor.text.slice(0, 80)}`);
+  assert.ok(refactor.hunks !== undefined && refactor.hunks.length > 0);
   await session.updateSettings({ threads: 1, gpu: 'off', logLevel: 'info' });
 });
