@@ -49,3 +49,19 @@ test('Restricted Mode: every setting that names a file or an endpoint is restric
     assert.ok(['machine', 'application'].includes(properties[name]!.scope ?? ''), `${name} is machine-scoped (never from workspace settings)`);
   }
 });
+
+test('what the Extensions page promises is true: the remote engine is named beside "nothing leaves", no CUDA is promised, fixture pictures are labelled', () => {
+  const page = readFileSync(join(repoRoot, 'docs', 'MARKETPLACE.md'), 'utf8');
+  const intro = page.slice(0, page.indexOf('\n## '));
+  assert.match(intro, /leaves[\s\S]*hearth\.engine: remote/, 'the opening names the opt-in remote engine as the exception');
+  assert.match(manifest.description, /unless you point Hearth at an inference server of your own/);
+  // No CUDA build ships (README: platform packages): the settings must not offer it.
+  const settingsText = JSON.stringify(manifest.contributes.configuration);
+  assert.doesNotMatch(settingsText.replace(/no CUDA build ships/g, ''), /CUDA/);
+  // Screenshots from the end-to-end tests show the demo model: the page says so before the first picture's text.
+  const firstPicture = intro.indexOf('![');
+  assert.ok(firstPicture >= 0);
+  assert.match(intro.slice(firstPicture), /demo model's bytes under the name `qwen2\.5-coder-0\.5b-q8_0\.gguf`/);
+  const refactor = page.slice(page.indexOf('refactor-proposal.png'));
+  assert.match(refactor.slice(0, 300), /demo model, whose rewrite is noise/);
+});
