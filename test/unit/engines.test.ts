@@ -40,6 +40,7 @@ function setup(options: { chatLoad?: (path: string) => Promise<TextModel> } = {}
   const statuses: ModelState[] = [];
   const loaded: string[] = [];
   const chatModelChanges: number[] = [];
+  const watched: string[] = [];
   let remote!: FakeRemote;
   let modelReady = 0;
   const engines = new Engines({
@@ -63,10 +64,13 @@ function setup(options: { chatLoad?: (path: string) => Promise<TextModel> } = {}
     report: (state) => statuses.push(state),
     onChatModelChanged: () => chatModelChanges.push(1),
     log: quiet,
-    watch: () => () => undefined,
+    watch: (path) => {
+      watched.push(path);
+      return () => undefined;
+    },
   });
   engines.onModelReady(() => modelReady++);
-  return { engines, statuses, loaded, chatModelChanges, remote: () => remote, modelReady: () => modelReady };
+  return { engines, statuses, loaded, chatModelChanges, watched, remote: () => remote, modelReady: () => modelReady };
 }
 
 const local = (over: Partial<HearthSettings> = {}): HearthSettings => ({ ...defaultSettings, modelPath: '/a.gguf', ...over });
@@ -137,10 +141,12 @@ test('a chat model: instructions wait for it while it loads, then use it; unset,
   });
   await engines.apply(local());
   const applying = engines.apply(local({ chatModelPath: '/chat/instruct.gguf' }));
+  assert.equal(engines.textModels.chatModelProblem!(), 'The chat model instruct.gguf is not loaded yet.', 'at once, before its load starts');
   let settled = false;
   void engines.textModels.modelSettled!().then(() => (settled = true));
   await new Promise((resolve) => setTimeout(resolve, 10));
   assert.equal(settled, false, 'an instruction waits while the chat model loads');
+  assert.equal(chatModelChanges.length, 0, 'a chat model still loading is no change yet');
   assert.match(engines.textModels.chatModelProblem!() ?? '', /still loading \(instruct\.gguf\)/);
   finish();
   await applying;
@@ -177,4 +183,45 @@ test('dispose lets every engine go', async () => {
   assert.equal(completion.disposed, true);
   assert.equal(chat.disposed, true);
   assert.equal(remote().disconnects, disconnects + 1);
+});
+
+test('before any settings there is no model and no problem to tell; the settings’ model file is watched', async () => {
+  const { engines, watched } = setup();
+  assert.equal(engines.textModels.model(), undefined);
+  assert.equal(engines.textModels.chatModelProblem!(), undefined);
+  await engines.apply(local({ chatModelPath: '/chat.gguf' }));
+  assert.deepEqual(watched, ['/a.gguf', '/chat.gguf']);
+});
+
+test('model-ready listeners hear each completion model that becomes ready, local or remote, and nothing else; the status hears only the engine in use', async () => {
+  const { engines, statuses, remote, modelReady } = setup();
+  await engines.apply(local());
+  assert.equal(modelReady(), 1);
+  await engines.apply(local({ modelPath: '/broken.gguf' }));
+  assert.equal(modelReady(), 1, 'loading and failing are not ready');
+  const before = statuses.length;
+  remote().report({ state: 'ready', message: 'remote ready', model: 'remote' });
+  assert.equal(statuses.length, before, 'the remote engine is not in use: its state is not shown');
+  assert.equal(modelReady(), 2, 'but a ready remote model is a new model all the same');
+  engines.setRemoteAccess({ url: 'https://models.example', consented: true });
+  await engines.apply(remoteSettings(false));
+  assert.equal(modelReady(), 3);
+  assert.equal(statuses.at(-1)?.message, 'remote ready');
+});
+
+test('with the remote engine, instructions go to it even where a chat model is set; the same chat model applied again is not reloaded', async () => {
+  const { engines, remote, loaded } = setup();
+  await engines.apply(local({ chatModelPath: '/chat.gguf' }));
+  assert.equal(engines.textModels.model()?.name, '/chat.gguf');
+  // Settings applied again with the same chat model (another setting changed): it stays usable throughout.
+  const again = engines.apply(local({ chatModelPath: '/chat.gguf', threads: 2 }));
+  assert.equal(engines.textModels.chatModelProblem!(), undefined, 'no "not loaded yet" for the model already loaded');
+  let settled = false;
+  await engines.textModels.modelSettled!().then(() => (settled = true));
+  assert.equal(settled, true);
+  await again;
+  assert.deepEqual(loaded.filter((path) => path.startsWith('chat:')), ['chat:/chat.gguf']);
+  engines.setRemoteAccess({ url: 'https://models.example', consented: true });
+  await engines.apply({ ...remoteSettings(false), chatModelPath: '/chat.gguf' });
+  assert.equal(engines.textModels.model(), remote().model);
 });

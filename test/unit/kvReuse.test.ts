@@ -16,11 +16,11 @@ class FakeKvSequence implements KvSequence {
   get nextTokenIndex(): number {
     return this.held.length;
   }
-  async adaptStateToTokens(prompt: Token[]): Promise<void> {
+  async adaptStateToTokens(prompt: Token[], allowShift?: boolean): Promise<void> {
     let common = 0;
     while (common < this.held.length && common < prompt.length && this.held[common] === prompt[common]) common++;
     this.held = this.held.slice(0, common);
-    this.calls.push(`adapt→${common}`);
+    this.calls.push(`adapt→${common}${allowShift ? ' (shifted)' : ''}`);
   }
   async eraseContextTokenRanges(ranges: Array<{ start: number; end: number }>): Promise<void> {
     for (const { start, end } of ranges) this.held.splice(start, end - start);
@@ -44,7 +44,7 @@ test('the common prefix is kept, the rest evaluated; a prompt held whole gives b
   sequence.held = tokens(1, 2, 3, 4, 5);
   assert.equal(await reuseKvPrefix(sequence, tokens(1, 2, 3, 4, 5), true, quiet), 4);
   assert.deepEqual(sequence.held, tokens(1, 2, 3, 4), 'the last prompt token is evaluated again');
-  assert.deepEqual(sequence.calls.at(-1), 'erase 4-5');
+  assert.deepEqual(sequence.calls, ['adapt→3', 'adapt→5', 'erase 4-5'], 'a prefix kept in place, never shifted');
 });
 
 test('with KV reuse off the sequence is cleared and nothing counts as reused', async () => {
@@ -56,12 +56,17 @@ test('with KV reuse off the sequence is cleared and nothing counts as reused', a
 
 test('the prompt is evaluated in whole chunks, each timed; the tail shorter than a chunk is left; a stop ends it between chunks', async () => {
   const sequence = new FakeKvSequence();
-  const recorded: number[] = [];
-  const chunker = { chunk: 4, record: (count: number) => void recorded.push(count) };
+  const recorded: Array<[number, number]> = [];
+  const chunker = { chunk: 4, record: (count: number, ms: number) => void recorded.push([count, ms]) };
   const prompt = tokens(...Array.from({ length: 14 }, (_, i) => i));
-  assert.equal(await evaluateInChunks(sequence, prompt, 1, 13, chunker, () => false), 9);
+  let clock = 1000;
+  const now = () => (clock += 20); // each reading 20 ms after the last: a chunk takes 20 ms
+  assert.equal(await evaluateInChunks(sequence, prompt, 1, 13, chunker, () => false, now), 9);
   assert.deepEqual(sequence.calls, ['eval 4', 'eval 4']);
-  assert.deepEqual(recorded, [4, 4]);
+  assert.deepEqual(recorded, [
+    [4, 20],
+    [4, 20],
+  ]);
   let chunks = 0;
   const stopped = new FakeKvSequence();
   assert.equal(await evaluateInChunks(stopped, prompt, 0, 14, chunker, () => chunks++ >= 1), 4, 'stopped after the first chunk');
@@ -70,10 +75,13 @@ test('the prompt is evaluated in whole chunks, each timed; the tail shorter than
 /** Yields scripted tokens, one per decode step, advancing a fake clock by `stepMs` (the first step by `firstMs`). */
 function decodingSequence(script: number[], clock: { t: number }, firstMs: number, stepMs: number) {
   const evaluated: Token[][] = [];
+  const options: unknown[] = [];
   return {
     evaluated,
-    async *evaluate(input: Token[]): AsyncGenerator<Token> {
+    options,
+    async *evaluate(input: Token[], given?: unknown): AsyncGenerator<Token> {
       evaluated.push(input);
+      options.push(given);
       for (const [i, token] of script.entries()) {
         clock.t += i === 0 ? firstMs : stepMs;
         yield token as Token;
@@ -101,6 +109,7 @@ test('the token loop yields text until the end token, and its decode step leaves
   for await (const token of loop.run(sequence, tokens(7, 8, 9), 2)) texts.push(token.text);
   assert.deepEqual(texts, ['a', 'b', 'c']);
   assert.deepEqual(sequence.evaluated, [tokens(9)], 'the prompt from where the chunks stopped');
+  assert.deepEqual(sequence.options, [{ temperature: 0 }], 'greedy');
   assert.equal(loop.firstTokenAt, 100);
   assert.equal(loop.emitted.length, 3);
   // Steps after the first: the 2nd, 3rd and the end token's (10 ms each) over 2 intervals between 3 tokens.
@@ -123,4 +132,20 @@ test('the token loop stops at the answer limit and at an abort, and reports the 
   const tail = new TokenLoop(loopOptions(clock, { chunker: { record: (count, ms) => void recorded.push([count, ms]) } }));
   for await (const _ of tail.run(decodingSequence([1], clock, 40, 5), tokens(...Array.from({ length: 10 }, (_, i) => i)), 3));
   assert.deepEqual(recorded, [[7, 40]]);
+});
+
+test('the token loop: one token has no decode step to speak of; a token that shows nothing yet yields nothing; a one-token tail is not a chunk', async () => {
+  const clock = { t: 0 };
+  const recorded: number[] = [];
+  const single = new TokenLoop(loopOptions(clock, { chunker: { record: (count) => void recorded.push(count) } }));
+  for await (const _ of single.run(decodingSequence([1, 0], clock, 30, 10), tokens(5, 6, 7), 2));
+  assert.equal(single.emitted.length, 1);
+  assert.equal(single.decodeStepMs, 0);
+  assert.deepEqual(recorded, [], 'only the last prompt token rode the first step: nothing to learn about chunks');
+
+  // A decoder that shows a token's text only once the next arrives (a multi-byte character split in two).
+  const texts: string[] = [];
+  const split = new TokenLoop(loopOptions(clock, { decode: (generated: Token[]) => (generated.length < 2 ? '' : 'é'.repeat(generated.length - 1)) }));
+  for await (const token of split.run(decodingSequence([1, 2, 3, 0], clock, 5, 5), tokens(1), 0)) texts.push(token.text);
+  assert.deepEqual(texts, ['é', 'é'], 'no empty pieces');
 });

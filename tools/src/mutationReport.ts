@@ -19,8 +19,14 @@ export const mutatedModules: ReadonlyArray<{ name: string; files: RegExp; globs:
   { name: 'filters', files: /^server\/src\/completion\/filters\//, globs: ['server/src/completion/filters/*.ts'] },
   { name: 'cache', files: /^server\/src\/completion\/completionCache\.ts$/, globs: ['server/src/completion/completionCache.ts'] },
   { name: 'FIM layout', files: /^server\/src\/model\/fimTemplate\.ts$/, globs: ['server/src/model/fimTemplate.ts'] },
-  { name: 'context builder', files: /^server\/src\/context\/context(Builder|Text)\.ts$/, globs: ['server/src/context/contextBuilder.ts', 'server/src/context/contextText.ts'] },
-  { name: "model's token loop", files: /^server\/src\/model\/tokenStream\.ts$/, globs: ['server/src/model/tokenStream.ts'] },
+  {
+    name: 'context builder',
+    files: /^server\/src\/context\/(context(Builder|Text|Source)|definitionsSource|receiverTypes|typeOutline|similarSource|recentEditsSource)\.ts$/,
+    globs: ['contextBuilder', 'contextText', 'contextSource', 'definitionsSource', 'receiverTypes', 'typeOutline', 'similarSource', 'recentEditsSource'].map((name) => `server/src/context/${name}.ts`),
+  },
+  { name: "model's token loop", files: /^server\/src\/model\/(tokenStream|tokenLoop|kvReuse)\.ts$/, globs: ['server/src/model/tokenStream.ts', 'server/src/model/tokenLoop.ts', 'server/src/model/kvReuse.ts'] },
+  { name: 'engines', files: /^server\/src\/engines\/engines\.ts$/, globs: ['server/src/engines/engines.ts'] },
+  { name: 'client middleware', files: /^client\/src\/inlineMiddleware\.ts$/, globs: ['client/src/inlineMiddleware.ts'] },
 ];
 
 /** The score threshold the issue sets for each module. */

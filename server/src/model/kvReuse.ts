@@ -38,13 +38,14 @@ export async function evaluateInChunks(
   until: number,
   chunker: Pick<PromptChunker, 'chunk' | 'record'>,
   stop: () => boolean,
+  now: () => number = () => performance.now(),
 ): Promise<number> {
   let next = from;
   while (until - next > chunker.chunk && !stop()) {
     const end = next + chunker.chunk;
-    const chunkStart = performance.now();
+    const chunkStart = now();
     await sequence.evaluateWithoutGeneratingNewTokens(prompt.slice(next, end));
-    chunker.record(end - next, performance.now() - chunkStart);
+    chunker.record(end - next, now() - chunkStart);
     next = end;
   }
   return next;
