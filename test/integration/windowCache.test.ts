@@ -81,3 +81,39 @@ test('a window is kept on disk, restored by a restarted server, refused when dam
     await lsp.stop();
   }
 });
+
+test('at shutdown the windows are kept as they stand: what was typed since the last save is not evaluated again after a restart', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'hearth-windows-'));
+  const logs: string[] = [];
+  // A line typed after the window was kept: fewer new tokens than a save during typing waits for.
+  const line = '  return Math.sqrt(p.x * p.x + p.y * p.y) + Math.abs(p.x - p.y) * 0.5 + ';
+  const typed = text.replace('  return \n', `${line}\n`);
+  const at = { line: position.line, character: line.length };
+  let lsp = await session(dir, logs);
+  try {
+    await completeOnce(lsp, text);
+    await waitForLine(logs, /Window cache: untitled:kept\.ts's window \(\d+ tokens\) saved/);
+    const saves = logs.filter((l) => /window \(\d+ tokens\) saved/.test(l)).length;
+    await lsp.replaceText('untitled:kept.ts', 2, typed);
+    const afterTyping = await (async () => {
+      await lsp.complete('untitled:kept.ts', at);
+      return lsp.nextMetrics();
+    })();
+    assert.ok(afterTyping.promptTokens - afterTyping.reusedPromptTokens < 128, 'the line is less than a save during typing waits for');
+    assert.equal(logs.filter((l) => /window \(\d+ tokens\) saved/.test(l)).length, saves, 'not kept while typing');
+  } finally {
+    await lsp.stop();
+  }
+  assert.ok(logs.filter((l) => /window \(\d+ tokens\) saved/.test(l)).length >= 2, 'kept at shutdown');
+
+  const from = logs.length;
+  lsp = await session(dir, logs);
+  try {
+    const first = await completeOnce(lsp, typed.replace(`${line}\n`, `${line}1\n`), { ...at, character: at.character + 1 });
+    assert.match(await waitForLine(logs, /Window cache: \d+ tokens of untitled:kept\.ts's window restored from disk/, from), /restored/);
+    const evaluated = first.promptTokens - first.reusedPromptTokens;
+    assert.ok(evaluated <= 8, `the first request after the restart evaluated ${evaluated} of ${first.promptTokens} prompt tokens`);
+  } finally {
+    await lsp.stop();
+  }
+});

@@ -132,7 +132,10 @@ test('no source file of the server or the client grows past 300 lines (a file th
         const path = join(dir, entry.name);
         if (entry.isDirectory()) walk(path);
         else if (entry.name.endsWith('.ts')) {
-          const lines = readFileSync(path, 'utf8').split('\n').length - 1;
+          const text = readFileSync(path, 'utf8');
+          // (Under `npm run mutate` the sources are Stryker's instrumented copies, several times as long.)
+          if (text.includes('stryMutAct_9fa48')) continue;
+          const lines = text.split('\n').length - 1;
           if (lines > 300) long.push(`${relative(repoRoot, path)}: ${lines} lines`);
         }
       }

@@ -11,3 +11,15 @@ test('each document keeps its own sequence; the least recently used one is taken
   assert.equal(slots.holder('b.ts'), undefined);
   assert.equal(slots.holder('a.ts'), 's0');
 });
+
+test('the documents holding a sequence, the most recently used first', () => {
+  const slots = new SequenceSlots(['s0', 's1', 's2']);
+  assert.deepEqual(slots.held(), []);
+  slots.acquire('a');
+  slots.acquire('b');
+  slots.acquire('a');
+  assert.deepEqual(slots.held(), [
+    { key: 'a', item: 's0' },
+    { key: 'b', item: 's1' },
+  ]);
+});

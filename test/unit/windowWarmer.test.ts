@@ -134,3 +134,29 @@ test('a step already waiting for the lock keeps to a later grace: a cancelled re
   assert.ok(performance.now() - started >= 30, 'not before');
   assert.deepEqual(held()!.contextTokens, range(0, 16));
 });
+
+test('at shutdown every held window is kept where it holds anything new, the most recent first, within the time budget', async () => {
+  const saved: Array<{ label: string; minNew: number | undefined }> = [];
+  let clock = 0;
+  const windows = {
+    restore: async () => 0,
+    save: async (_sequence: LlamaContextSequence, label: string, minNew?: number) => {
+      saved.push({ label, minNew });
+      clock += 600; // a slow disk: each write takes 600 ms
+    },
+  };
+  const warmer = new WindowWarmer({ lock: new ExclusiveLock(), windowOf: () => new FakeSequence() as unknown as LlamaContextSequence, heldBy: () => undefined, chunker: new PromptChunker(128, 1, 16), log, windows });
+  const documents = ['c.ts', 'b.ts', 'a.ts'].map((key) => ({ key, item: new FakeSequence() as unknown as LlamaContextSequence }));
+  const realNow = performance.now.bind(performance);
+  performance.now = () => clock;
+  try {
+    await warmer.keepAll(documents, 1000);
+  } finally {
+    performance.now = realNow;
+  }
+  // 0 ms: c; 600 ms: b; 1200 ms: over the budget, a is left.
+  assert.deepEqual(saved, [
+    { label: 'c.ts', minNew: 1 },
+    { label: 'b.ts', minNew: 1 },
+  ]);
+});

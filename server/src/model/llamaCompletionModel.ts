@@ -281,6 +281,7 @@ export class LlamaCompletionModel implements CompletionModel, TextModel {
     this.text.stop();
     const release = await this.lock.acquire();
     try {
+      if (this.parts.reuseKv) await this.warmer.keepAll(this.slots.held());
       await disposeDraft(this.parts.draft); // before the target's context, else node-llama-cpp throws
       await this.parts.context.dispose();
       await this.parts.model.dispose();

@@ -30,6 +30,14 @@ export class SequenceSlots<T> {
     return { item: this.items[slot]!, reassigned };
   }
 
+  /** The documents that hold a sequence, with it, the most recently used first. */
+  held(): Array<{ key: string; item: T }> {
+    return [...this.order].reverse().flatMap((slot) => {
+      const key = this.keys[slot];
+      return key === undefined ? [] : [{ key, item: this.items[slot]! }];
+    });
+  }
+
   /** The sequence a document would get without changing anything (for tests and logs). */
   holder(key: string): T | undefined {
     const slot = this.keys.indexOf(key);

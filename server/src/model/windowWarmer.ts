@@ -45,6 +45,9 @@ export const minRestoreGain = 128;
  */
 export const restSaveTokens = 32;
 
+/** Time the shutdown may spend keeping windows (VS Code gives a language server about 2 s to stop). */
+export const keepAllBudgetMs = 1000;
+
 /** After a request a keystroke cancelled, warming waits this long for the next keystroke (typing goes on). */
 export const typingGraceMs = 300;
 
@@ -118,6 +121,22 @@ export class WindowWarmer {
         }
       });
     });
+  }
+
+  /**
+   * At shutdown (the editor closing, the server restarting): keeps each document's window as it stands, where it holds
+   * anything the last kept one does not, the most recently used first, for at most `budgetMs` — so a file reopened
+   * later evaluates nothing it had already evaluated, not the up to `minRestoreGain` tokens typed since the last save.
+   * The caller holds the lock.
+   */
+  async keepAll(documents: ReadonlyArray<{ key: string; item: LlamaContextSequence }>, budgetMs = keepAllBudgetMs): Promise<void> {
+    const windows = this.parts.windows;
+    if (!windows) return;
+    const started = performance.now();
+    for (const { key, item } of documents) {
+      if (performance.now() - started > budgetMs) break;
+      await windows.save(item, key, 1);
+    }
   }
 
   /** Whether the latest job's window gets warm (true) or not (false); true when nothing is left to warm. */
