@@ -58,6 +58,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Hearth
   };
 
   const server = new HearthServer(context.asAbsolutePath('dist/server.js'), log, onStatus, context.storageUri?.fsPath, join(context.globalStorageUri.fsPath, 'windows'));
+  running = server;
   const explainView = new ExplainView(server);
   const refactorView = new RefactorView(server, context.globalState);
   // Explain and Refactor work on the code the user was last in when the explanation or the diff has the focus.
@@ -146,8 +147,12 @@ async function showStatusMenu(status: ClientStatus): Promise<void> {
   if (picked) await vscode.commands.executeCommand(picked.command, ...(picked.args ?? []));
 }
 
-export function deactivate(): void {
-  // Disposables registered in activate stop the server.
+/** The running server, stopped (and waited for) at deactivation. */
+let running: HearthServer | undefined;
+
+export function deactivate(): Promise<void> | undefined {
+  // The server's shutdown keeps its windows on disk: waited for, where disposing would only send it.
+  return running?.stop();
 }
 
 /** Opens the last prompt (context from other files included) in an editor: what the model saw, for debugging. */

@@ -252,6 +252,16 @@ export class HearthServer implements vscode.Disposable {
     return { action: CloseAction.DoNotRestart, handled: true };
   }
 
+  /**
+   * Stops the server and waits for it (VS Code waits for deactivate): its shutdown keeps the windows it evaluated on
+   * disk, so the files reopen warm next time.
+   */
+  async stop(): Promise<void> {
+    this.disposed = true;
+    clearTimeout(this.restartTimer);
+    if (this.client.state === State.Running) await this.client.stop(3000).catch(() => undefined);
+  }
+
   dispose(): void {
     this.disposed = true;
     this.cursorRests.dispose();
