@@ -15,11 +15,33 @@ const range = (from: number, to: number) => Array.from({ length: to - from }, (_
 
 /** A sequence as far as the keeper uses it: the tokens it holds, its state written to and read from a file. */
 class FakeSequence {
+  readonly calls: string[] = [];
   constructor(public contextTokens: number[]) {}
+  get nextTokenIndex(): number {
+    return this.contextTokens.length;
+  }
+  async eraseContextTokenRanges(ranges: Array<{ start: number; end: number }>): Promise<void> {
+    for (const { start, end } of ranges) {
+      this.contextTokens.splice(start, end - start);
+      this.calls.push(`erase ${start}-${end}`);
+    }
+  }
   async saveStateToFile(path: string): Promise<void> {
+    this.calls.push(`save ${this.contextTokens.length}`);
     await writeFile(path, JSON.stringify(this.contextTokens));
   }
 }
+
+test('a window is written without its last token: cells held past it (speculative predictions) are not saved with it', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'hearth-windows-'));
+  const store = new WindowStore(dir, () => 1e9, log);
+  const windows = new SequenceWindows(store, 'model', 'runtime', log);
+  const sequence = new FakeSequence(range(0, 300));
+  await windows.save(sequence as unknown as LlamaContextSequence, 'a.ts');
+  assert.deepEqual(sequence.calls, ['erase 299-300', 'save 299']);
+  const stored = await store.longestPrefix('model', 'runtime', range(0, 300), 1);
+  assert.equal(stored?.tokens.length, 299, 'the record names the tokens the state holds');
+});
 
 test('a window is kept again only once it holds enough that the last kept one does not', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'hearth-windows-'));
