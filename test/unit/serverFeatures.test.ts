@@ -141,6 +141,19 @@ test('completion feature: an inline request is answered at the cursor, with metr
   assert.match((await connection.request<string>(LastPromptRequest.method, undefined)) ?? '', /function add/);
 });
 
+test('completion feature: a request the model fails gets no items, an error in the log and its metrics all the same', async () => {
+  const { connection, model, complete } = completionSetup();
+  model.beforeToken = () => {
+    throw new Error('Eval has failed');
+  };
+  assert.deepEqual(await complete(), []);
+  const metrics = connection.sent.filter((s) => s.method === CompletionMetricsNotification.method).map((s) => s.params as { outcome: string; reason?: string; uri: string });
+  assert.equal(metrics.length, 1, 'one metrics notification for the request');
+  assert.equal(metrics[0]!.outcome, 'error');
+  assert.match(metrics[0]!.reason ?? '', /Eval has failed/);
+  assert.equal(metrics[0]!.uri, 'file:///w/a.ts');
+});
+
 test('completion feature: streaming off sends no first line; a settings or model change empties the answer cache', async () => {
   const { connection, model, complete, settingsListeners, modelListeners } = completionSetup({ streaming: false });
   await complete();

@@ -75,6 +75,7 @@ function registerInlineCompletion(
     const { uri, version } = document; // the document object is updated in place by later edits
     const { controller: abort, dispose } = abortControllerFor(token);
     const admission = inFlight.admit(uri, abort);
+    const started = performance.now();
     try {
       const result = await provideCompletion(
         {
@@ -101,6 +102,9 @@ function registerInlineCompletion(
       return [{ insertText: result.text, range: { start: params.position, end: params.position } }];
     } catch (error) {
       log.error(`Completion failed: ${describeError(error)}`);
+      // Every request gets its metrics, a failed one too: whoever counts requests (the bench, a tool) never waits.
+      const none = { promptTokens: 0, reusedPromptTokens: 0, generatedTokens: 0, decodeStepMs: 0, acceptedPredictions: 0, refutedPredictions: 0 };
+      void connection.sendNotification(CompletionMetricsNotification.type, { ...none, uri, version, outcome: 'error', reason: describeError(error), totalMs: performance.now() - started });
       return [];
     } finally {
       dispose();
