@@ -15,7 +15,7 @@ import type { DocumentTrees } from '../syntax/documentTrees';
 import type { GrammarRegistry } from '../syntax/grammarRegistry';
 import { CompletionCache } from './completionCache';
 import { completionEnvironment } from './completionEnvironment';
-import { type CompletionEnvironment, prepareCompletion, provideCompletion } from './completionPipeline';
+import { type CompletionEnvironment, completionMetrics, prepareCompletion, provideCompletion } from './completionPipeline';
 import { InFlightRequests } from './inFlightRequests';
 
 export type CompletionConnection = Pick<Connection, 'onRequest' | 'onNotification' | 'sendNotification'> & {
@@ -103,8 +103,7 @@ function registerInlineCompletion(
     } catch (error) {
       log.error(`Completion failed: ${describeError(error)}`);
       // Every request gets its metrics, a failed one too: whoever counts requests (the bench, a tool) never waits.
-      const none = { promptTokens: 0, reusedPromptTokens: 0, generatedTokens: 0, decodeStepMs: 0, acceptedPredictions: 0, refutedPredictions: 0 };
-      void connection.sendNotification(CompletionMetricsNotification.type, { ...none, uri, version, outcome: 'error', reason: describeError(error), totalMs: performance.now() - started });
+      void connection.sendNotification(CompletionMetricsNotification.type, completionMetrics({ uri, version }, 'error', started, undefined, describeError(error)));
       return [];
     } finally {
       dispose();

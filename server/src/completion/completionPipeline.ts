@@ -72,24 +72,23 @@ export interface CompletionResult {
 /** Documents beyond this size are skipped rather than windowed: nobody types code into them. */
 export const maxDocumentChars = 8 * 1024 * 1024;
 
+/** A request's metrics: its outcome, what it cost since `started` (no model work where `stats` is absent), and why. */
+export function completionMetrics(
+  request: Pick<CompletionRequest, 'uri' | 'version'>,
+  outcome: CompletionMetrics['outcome'],
+  started: number,
+  stats?: GenerationStats,
+  reason?: string,
+): CompletionMetrics {
+  const none = { promptTokens: 0, reusedPromptTokens: 0, generatedTokens: 0, decodeStepMs: 0, acceptedPredictions: 0, refutedPredictions: 0 };
+  return { ...none, ...stats, uri: request.uri, version: request.version, outcome, reason, totalMs: performance.now() - started };
+}
+
 export async function provideCompletion(request: CompletionRequest, env: CompletionEnvironment): Promise<CompletionResult> {
   const started = performance.now();
   const finish = (outcome: CompletionMetrics['outcome'], text = '', stats?: GenerationStats, reason?: string): CompletionResult => ({
     text,
-    metrics: {
-      promptTokens: 0,
-      reusedPromptTokens: 0,
-      generatedTokens: 0,
-      decodeStepMs: 0,
-      acceptedPredictions: 0,
-      refutedPredictions: 0,
-      ...stats,
-      uri: request.uri,
-      version: request.version,
-      outcome,
-      reason,
-      totalMs: performance.now() - started,
-    },
+    metrics: completionMetrics(request, outcome, started, stats, reason),
   });
 
   const settings = env.settings();

@@ -56,12 +56,13 @@ export class SequenceWindows implements WindowKeeper {
     if (tokens.length < minRestoreGain || tokens.length - commonPrefixLength(kept ?? [], tokens) < minNew) return;
     const started = performance.now();
     try {
-      // Cells the sequence may hold beyond its tokens (speculative predictions validated in one batch and kept for the
-      // next step) would be saved with it, unknown to whoever loads the state: llama.cpp then refuses the next batch
-      // ("inconsistent sequence positions"). Dropping the last token drops them too; the next request evaluates its
-      // prompt's last token again in any case.
-      await sequence.eraseContextTokenRanges([{ start: sequence.nextTokenIndex - 1, end: sequence.nextTokenIndex }]);
       await this.store.save(this.model, this.runtime, tokens.slice(0, -1), async (path) => {
+        // Cells the sequence may hold beyond its tokens (speculative predictions validated in one batch and kept for
+        // the next step) would be saved with it, unknown to whoever loads the state: llama.cpp then refuses the next
+        // batch ("inconsistent sequence positions"). Dropping the last token drops them too; the next request
+        // evaluates its prompt's last token again in any case. Only when a state is written (not when the cache is off
+        // or already holds these tokens).
+        await sequence.eraseContextTokenRanges([{ start: sequence.nextTokenIndex - 1, end: sequence.nextTokenIndex }]);
         await sequence.saveStateToFile(path);
       });
       this.remember(label, tokens);
