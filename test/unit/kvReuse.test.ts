@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { Token } from 'node-llama-cpp';
-import { evaluateInChunks, type KvSequence, reuseKvPrefix } from '../../server/src/model/kvReuse';
+import { evaluateInChunks, type KvSequence, reuseKvPrefix, startCleanAfterFailure } from '../../server/src/model/kvReuse';
 import { TokenLoop } from '../../server/src/model/tokenLoop';
 
 const tokens = (...values: number[]) => values as Token[];
@@ -70,6 +70,24 @@ test('the prompt is evaluated in whole chunks, each timed; the tail shorter than
   let chunks = 0;
   const stopped = new FakeKvSequence();
   assert.equal(await evaluateInChunks(stopped, prompt, 0, 14, chunker, () => chunks++ >= 1), 4, 'stopped after the first chunk');
+});
+
+test('a sequence whose evaluation failed starts clean (the next request evaluates its prompt whole); an abort keeps it', async () => {
+  const warnings: string[] = [];
+  const log = { warn: (line: string) => void warnings.push(line) };
+  const refused = new FakeKvSequence();
+  refused.held = tokens(1, 2, 3);
+  await startCleanAfterFailure(refused, new Error('inconsistent sequence positions'), log);
+  assert.deepEqual(refused.held, []);
+  assert.match(warnings[0]!, /inconsistent sequence positions.*cleared/);
+  assert.equal(await reuseKvPrefix(refused, tokens(1, 2, 3, 4), true, quiet), 0, 'nothing of the failed state is reused');
+
+  const aborted = new FakeKvSequence();
+  aborted.held = tokens(1, 2, 3);
+  const abort = Object.assign(new Error('aborted'), { name: 'AbortError' });
+  await startCleanAfterFailure(aborted, abort, log);
+  assert.deepEqual(aborted.held, tokens(1, 2, 3));
+  assert.equal(warnings.length, 1);
 });
 
 /** Yields scripted tokens, one per decode step, advancing a fake clock by `stepMs` (the first step by `firstMs`). */

@@ -6,11 +6,12 @@ import { settleMs, summarizeAwaited, summarizePauses, WarmLog } from '../../tool
 
 test('every pause counts: one that showed nothing is the longest wait, not left out', () => {
   const late = settleMs / 1000 + 1;
+  const pause = { pauseMs: 600, totalMs: 400, generatedTokens: 11 };
   const pauses = [
-    { at: 1, firstLineMs: 300, promptTokens: 100, wholeWindow: false },
-    { at: 2, firstLineMs: null, promptTokens: 100, wholeWindow: false },
-    { at: late, firstLineMs: 500, promptTokens: 2000, wholeWindow: true },
-    { at: late + 1, firstLineMs: null, promptTokens: 2000, wholeWindow: false },
+    { ...pause, at: 1, firstLineMs: 300, promptTokens: 100, wholeWindow: false, outcome: 'served' },
+    { ...pause, at: 2, firstLineMs: null, promptTokens: 100, wholeWindow: false, outcome: 'empty' },
+    { ...pause, at: late, firstLineMs: 500, promptTokens: 2000, wholeWindow: true, outcome: 'served' },
+    { ...pause, at: late + 1, firstLineMs: null, promptTokens: 2000, wholeWindow: false, outcome: 'cancelled' },
   ];
   const summary = summarizePauses(pauses);
   assert.equal(summary.pausesShown, 0.5);
@@ -18,6 +19,7 @@ test('every pause counts: one that showed nothing is the longest wait, not left 
   assert.equal(summarizePauses(pauses.slice(0, 3)).pauseFirstLineMsP50, 500);
   assert.equal(summary.wholeWindowSharePaced, 0.5, 'counted only once the file has been open long enough');
   assert.equal(summary.pausesAfterSettling, 2);
+  assert.deepEqual([summary.pausesAnsweredEmpty, summary.pausesTooLate], [1, 1], 'why each of the two showed nothing');
 });
 
 test('the awaited replay: decode step growth is the last quarter over the first, whole-window share after settling', () => {

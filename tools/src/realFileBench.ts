@@ -445,7 +445,7 @@ shares count requests from ${settleMs / 1000} s after the file was opened.
 | --- | --- | --- |
 | keystroke → first ghost line p50 (ms) | ${value(awaited.firstLineMsP50)} | **${value(paced.pauseFirstLineMsP50)}** |
 | keystroke → first ghost line p95 (ms) | ${value(awaited.firstLineMsP95)} | **${value(paced.pauseFirstLineMsP95)}** |
-| share that showed a line | ${awaited.shown} | **${paced.pausesShown}** |
+| share that showed a line | ${awaited.shown} | **${paced.pausesShown}** (nothing to show ${paced.pausesAnsweredEmpty}, too late ${paced.pausesTooLate}) |
 | prompt tokens p50 | ${awaited.promptTokensP50} | ${paced.pausePromptTokensP50} |
 | whole window in the prompt, after ${settleMs / 1000} s | **${value(awaited.wholeWindowShareAwaited)}** (of ${awaited.requestsAfterSettling}) | **${value(paced.wholeWindowSharePaced)}** (of ${paced.pausesAfterSettling}) |
 | decode step, first → last quarter (ms) | ${awaited.decodeStepMsFirstQuarter} → ${awaited.decodeStepMsLastQuarter} (**growth ${value(awaited.decodeStepGrowth)}**) | – |

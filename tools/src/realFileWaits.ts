@@ -45,6 +45,12 @@ export interface Pause {
   firstLineMs: number | null;
   promptTokens: number;
   wholeWindow: boolean;
+  /** How long the pause lasted (ms), and how its request ended (served, empty, cancelled, ...). */
+  pauseMs: number;
+  outcome: string;
+  /** The request's time in the server (ms), and the tokens it generated. */
+  totalMs: number;
+  generatedTokens: number;
 }
 
 /**
@@ -64,7 +70,7 @@ export async function pacedReplay(config: Config, input: AwaitedReplayInput, pac
     const opened = performance.now();
     await delay(cursorRestMs);
     await lsp.cursorRest(uri, version, position(text, at));
-    const waits: Array<{ at: number; version: number; firstLineMs: number | null }> = [];
+    const waits: Array<{ at: number; version: number; firstLineMs: number | null; pauseMs: number }> = [];
     const rests: Array<Promise<void>> = [];
     for (let typed = 1; typed <= input.block.length; typed++) {
       text = text.slice(0, at + typed - 1) + input.block[typed - 1] + text.slice(at + typed - 1);
@@ -81,7 +87,7 @@ export async function pacedReplay(config: Config, input: AwaitedReplayInput, pac
       // The next key comes when the pause is over, answered or not; an unanswered request is cancelled by it.
       if (answered === undefined) pending.pending.cancel();
       else await delay(Math.max(0, wait - (performance.now() - sent)));
-      if (wait >= pauseMs) waits.push({ at: (sent - opened) / 1000, version, firstLineMs: answered !== undefined && tally.firstLineMs.length > 0 ? round(tally.firstLineMs[0]!, 1) : null });
+      if (wait >= pauseMs) waits.push({ at: (sent - opened) / 1000, version, firstLineMs: answered !== undefined && tally.firstLineMs.length > 0 ? round(tally.firstLineMs[0]!, 1) : null, pauseMs: wait });
     }
     await Promise.all(rests);
     // Every request reports its figures once it has ended; matched to the pauses by document version.
@@ -92,7 +98,16 @@ export async function pacedReplay(config: Config, input: AwaitedReplayInput, pac
     }
     for (const wait of waits) {
       const metrics = byVersion.get(wait.version);
-      pauses.push({ at: wait.at, firstLineMs: wait.firstLineMs, promptTokens: metrics?.promptTokens ?? 0, wholeWindow: metrics?.fullPrompt === true });
+      pauses.push({
+        at: wait.at,
+        firstLineMs: wait.firstLineMs,
+        promptTokens: metrics?.promptTokens ?? 0,
+        wholeWindow: metrics?.fullPrompt === true,
+        pauseMs: wait.pauseMs,
+        outcome: metrics?.outcome ?? 'unknown',
+        totalMs: round(metrics?.totalMs ?? 0, 1),
+        generatedTokens: metrics?.generatedTokens ?? 0,
+      });
     }
   } finally {
     await lsp.stop();
@@ -109,6 +124,11 @@ export function summarizePauses(pauses: Pause[]) {
   return {
     pauses: pauses.length,
     pausesShown: round(shown.length / Math.max(1, pauses.length)),
+    // Why a pause showed nothing: the model answered nothing to show (random weights' first line is sometimes blank),
+    // or the answer came after the next keystroke.
+    pausesAnsweredEmpty: pauses.filter((p) => p.firstLineMs === null && p.outcome === 'empty').length,
+    pausesTooLate: pauses.filter((p) => p.firstLineMs === null && p.outcome !== 'empty').length,
+    pauseDetails: pauses.map((p) => ({ ...p, at: round(p.at, 1) })),
     pauseFirstLineMsP50: p(50),
     pauseFirstLineMsP95: p(95),
     pausePromptTokensP50: Math.round(percentile(pauses.map((x) => x.promptTokens), 50)),

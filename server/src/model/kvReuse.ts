@@ -1,6 +1,7 @@
 // KV reuse: a sequence keeps what it has evaluated, and a request evaluates only what its prompt does not share with
 // it — in chunks, so that an abort is seen between them (llama.cpp does not look at one inside an evaluation).
 import type { LlamaContextSequence, Token } from 'node-llama-cpp';
+import { isAbortError } from '../errors';
 import type { Logger } from '../logger';
 import type { PromptChunker } from './promptChunks';
 
@@ -49,4 +50,20 @@ export async function evaluateInChunks(
     next = end;
   }
   return next;
+}
+
+/**
+ * After an evaluation failed on `sequence` (llama.cpp refused a batch: "inconsistent sequence positions", a KV cache
+ * with no room), what the sequence holds is not what node-llama-cpp believes it holds, and reusing it would fail the
+ * next request the same way: it starts clean instead (the next request evaluates its prompt whole). An abort is not a
+ * failure: the sequence keeps what it evaluated.
+ */
+export async function startCleanAfterFailure(sequence: Pick<KvSequence, 'clearHistory'>, error: unknown, log: Pick<Logger, 'warn'>): Promise<void> {
+  if (isAbortError(error)) return;
+  log.warn(`Evaluation failed (${(error as Error)?.message ?? String(error)}): the sequence is cleared, the next request evaluates its prompt whole`);
+  try {
+    await sequence.clearHistory();
+  } catch (clearing) {
+    log.warn(`Clearing the sequence failed too: ${(clearing as Error).message}`);
+  }
 }

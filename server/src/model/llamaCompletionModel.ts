@@ -7,7 +7,7 @@ import type { Llama, LlamaContext, LlamaContextSequence, LlamaModel, Token } fro
 import type { Logger } from '../logger';
 import type { CompletionModel, ContextFile, GeneratedToken, InfillRequest, InfillRun, InfillStats, TextModel, TextRequest, TextRun } from './completionModel';
 import { ExclusiveLock } from './exclusiveLock';
-import { evaluateInChunks, reuseKvPrefix } from './kvReuse';
+import { evaluateInChunks, reuseKvPrefix, startCleanAfterFailure } from './kvReuse';
 import { type FimOrder, type FimTokenIds, layoutQuickRepoHeader, layoutRepoHeader, type RepoTokenIds } from './fimTemplate';
 import { lookupCorpus, RecentCompletions } from './lookupCorpus';
 import type { PromptChunker } from './promptChunks';
@@ -228,6 +228,11 @@ export class LlamaCompletionModel implements CompletionModel, TextModel {
 
       loop = new TokenLoop({ maxTokens, signal, isEnd: (token) => model.isEogToken(token), decode: (tokens) => this.decode(tokens), heldBack: plan.heldBack, chunker });
       yield* loop.run(sequence, prompt, next);
+    } catch (error) {
+      keep = false;
+      warm = undefined;
+      await startCleanAfterFailure(sequence, error, log);
+      throw error;
     } finally {
       // Also when the consumer stopped the generation (a stop rule): then this generator ends at its yield.
       const generated = loop?.emitted ?? [];

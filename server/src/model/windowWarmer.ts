@@ -9,6 +9,7 @@
 import type { LlamaContextSequence, Token } from 'node-llama-cpp';
 import type { Logger } from '../logger';
 import { type ExclusiveLock, LockPriority } from './exclusiveLock';
+import { startCleanAfterFailure } from './kvReuse';
 import type { PromptChunker } from './promptChunks';
 import { commonPrefixLength } from './promptPlanner';
 
@@ -164,6 +165,7 @@ export class WindowWarmer {
     const { lock, chunker, log } = this.parts;
     const release = await lock.acquire(LockPriority.background);
     const superseded = () => this.stopped || this.job !== job;
+    let sequence: LlamaContextSequence | undefined;
     try {
       if (superseded()) return;
       // Let in after a later resume asked for a delay (a keystroke cancelled a request meanwhile): wait out the delay.
@@ -172,7 +174,7 @@ export class WindowWarmer {
         if (this.pending === undefined) this.resume(early);
         return;
       }
-      const sequence = this.parts.windowOf(job.documentKey);
+      sequence = this.parts.windowOf(job.documentKey);
       let next = commonPrefixLength(sequence.contextTokens, job.tokens);
       if (this.parts.windows && next < job.tokens.length) next = await this.parts.windows.restore(sequence, job.tokens, job.documentKey);
       // What follows the shared prefix (an older anchor's suffix, a generated answer) makes way for the window.
@@ -198,6 +200,7 @@ export class WindowWarmer {
       job.settle(true);
     } catch (error) {
       log.warn(`Warming the prompt failed: ${(error as Error).message}`);
+      if (sequence) await startCleanAfterFailure(sequence, error, log);
       if (this.job === job) this.job = undefined;
       job.settle(false);
     } finally {
