@@ -455,6 +455,6 @@ shares count requests from ${settleMs / 1000} s after the file was opened.
 - Decode while typing: server ${decodeWhileTyping.serverStepMs} ms a step (awaited replay, p50), node-llama-cpp alone ${decodeWhileTyping.aloneStepMs} ms at
   ${decodeWhileTyping.depth} tokens of context → **decodeRatio ${result.decodeRatio}**.
 - Reopened after a server restart: first line ${value(reopen.reopenFirstLineMs)} ms, whole window **${reopen.reopenWholeWindow}** (${reopen.reopenPromptTokens} prompt tokens, ${reopen.reopenEvaluated} evaluated).
-- Warm-up throughput **${value(result.warmTokensPerSecond)} tokens/s** (${result.details.warmWindows} windows warmed, evaluation time only) against
+- Warm-up throughput **${value(result.warmTokensPerSecond)} tokens/s** (whole chunks of the warm-up steps, evaluation time only; ${result.details.warmWindows} windows warmed whole) against
   llama-server's **${value(result.llamaServerPromptTokensPerSecond)} tokens/s** (${llamaServerPrompt ? `${llamaServerPrompt.tokens} tokens in one request, no cache, -t 1 -tb 1` : 'llama-server not available'}).`;
 }

@@ -12,26 +12,25 @@ export const pauseMs = 600;
 /** The whole-window shares count from this long after the file was opened (the awaited replay: after it started). */
 export const settleMs = 60_000;
 
-/** Warm-up lines the server logs at debug level (server/src/model/windowWarmer.ts). */
-const warmLine = /Warm: .*'s whole window \((\d+) tokens, (\d+) evaluated\) in (\d+) ms, (\d+) ms of it evaluating/;
+/** Warm-up steps the server logs at debug level (server/src/model/windowWarmer.ts): whole chunks evaluated, and their time. */
+const warmStepLine = /Warm step: (\d+) tokens of .* in whole chunks of (\d+), (\d+) ms evaluating/;
+/** Whole windows warmed, as the server logs them. */
+const warmDoneLine = /Warm: .*'s whole window \((\d+) tokens, (\d+) evaluated\)/;
 
 /**
- * A warm-up that evaluated fewer tokens than this caught up on a few typed tokens (a batch the size of a decode step,
- * latency-bound): it says nothing about prefill throughput and is not counted in it.
+ * Collects the warm-up's prefill throughput from the server's log: the whole chunks each warm-up step evaluated over
+ * the time they took (a step's last, shorter batch, and a few typed tokens caught up, are latency-bound and left out).
  */
-export const minPrefillWarmTokens = 128;
-
-/** Collects the warm-up's prefill throughput from the server's log: warm-ups of at least `minPrefillWarmTokens`. */
 export class WarmLog {
   evaluated = 0;
   ms = 0;
   windows = 0;
   readonly onLog = (line: string): void => {
-    const warm = warmLine.exec(line);
-    if (!warm || Number(warm[2]) < minPrefillWarmTokens) return;
-    this.windows++;
-    this.evaluated += Number(warm[2]);
-    this.ms += Number(warm[4]);
+    if (warmDoneLine.test(line)) this.windows++;
+    const step = warmStepLine.exec(line);
+    if (!step) return;
+    this.evaluated += Number(step[1]);
+    this.ms += Number(step[3]);
   };
   get tokensPerSecond(): number | null {
     return this.ms > 0 ? round((this.evaluated * 1000) / this.ms, 1) : null;

@@ -179,6 +179,8 @@ export class WindowWarmer {
       if (this.parts.windows && next < job.tokens.length) next = await this.parts.windows.restore(sequence, job.tokens, job.documentKey);
       // What follows the shared prefix (an older anchor's suffix, a generated answer) makes way for the window.
       if (sequence.nextTokenIndex > next) await sequence.eraseContextTokenRanges([{ start: next, end: sequence.nextTokenIndex }]);
+      // Whole chunks evaluated by this step, and their time: the warm-up's prefill throughput, as the log reports it.
+      const whole = { tokens: 0, ms: 0 };
       while (next < job.tokens.length && !superseded() && lock.waiting === 0) {
         const end = Math.min(job.tokens.length, next + chunker.warmChunk);
         const stepStart = performance.now();
@@ -187,8 +189,13 @@ export class WindowWarmer {
         chunker.record(end - next, ms);
         job.evaluated += end - next;
         job.computeMs += ms;
+        if (end - next === chunker.warmChunk) {
+          whole.tokens += end - next;
+          whole.ms += ms;
+        }
         next = end;
       }
+      if (whole.tokens > 0) log.debug(`Warm step: ${whole.tokens} tokens of ${job.documentKey}'s window in whole chunks of ${chunker.warmChunk}, ${Math.round(whole.ms)} ms evaluating`);
       if (superseded() || next < job.tokens.length) {
         log.trace(`Warm: ${next} of ${job.tokens.length} tokens of ${job.documentKey}'s window, then a request came`);
         return;
