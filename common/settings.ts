@@ -50,6 +50,10 @@ export interface HearthSettings {
   gpu: GpuSetting;
   /** Disk space (MiB) for evaluated windows kept between sessions; 0 keeps none. Machine-scoped. */
   windowCacheMegabytes: number;
+  /** One engine process for all of the user's windows (server/src/sharedEngine); off: each window's server loads its own. */
+  sharedEngine: boolean;
+  /** Minutes the shared engine stays up with no window. */
+  sharedEngineIdleMinutes: number;
   logLevel: LogLevel;
   /** Where completions are computed: this machine, or the server at `remote.url`. */
   engine: EngineSetting;
@@ -86,6 +90,8 @@ export const defaultSettings: HearthSettings = Object.freeze({
   threads: schemaOf('threads').default as number,
   gpu: schemaOf('gpu').default as GpuSetting,
   windowCacheMegabytes: schemaOf('windowCacheMegabytes').default as number,
+  sharedEngine: schemaOf('sharedEngine').default as boolean,
+  sharedEngineIdleMinutes: schemaOf('sharedEngineIdleMinutes').default as number,
   logLevel: schemaOf('logLevel').default as LogLevel,
   engine: schemaOf('engine').default as EngineSetting,
   remote: Object.freeze({
@@ -190,6 +196,8 @@ export function parseSettings(raw: unknown, home = ''): HearthSettings {
     threads: pickInteger(source, 'threads'),
     gpu: pickEnum<GpuSetting>(source, 'gpu'),
     windowCacheMegabytes: pickInteger(source, 'windowCacheMegabytes'),
+    sharedEngine: pickBoolean(source, 'sharedEngine'),
+    sharedEngineIdleMinutes: pickInteger(source, 'sharedEngineIdleMinutes'),
     logLevel: pickEnum<LogLevel>(source, 'logLevel'),
     engine: pickEnum<EngineSetting>(source, 'engine'),
     remote: pickRemote(source),

@@ -26,6 +26,7 @@ import { readCpuTopology } from './model/threadCount';
 import { RemoteEngine } from './remote/remoteEngine';
 import { ServerSettings } from './serverSettings';
 import { ServerStatusReporter } from './serverStatus';
+import { sharedEngineLoader } from './sharedEngine/sharedEngineLoader';
 import { DocumentTrees } from './syntax/documentTrees';
 import { GrammarRegistry } from './syntax/grammarRegistry';
 import { windowCacheFeature } from './windowCache/windowCacheFeature';
@@ -50,9 +51,10 @@ function main(): void {
   const status = new ServerStatusReporter((s) => void connection.sendNotification(ServerStatusNotification.type, s));
   const syntax = { grammars: new GrammarRegistry(grammarsDir, log), trees: new DocumentTrees() };
   const windowCache = windowCacheFeature(connection, log, () => settings.current.windowCacheMegabytes);
+  const shared = sharedEngineLoader({ settings: () => settings.current, windowCacheDir: windowCache.folder, log, onLost: () => void engines.reloadCompletion() });
   const engines = new Engines({
     loadCompletion: (spec, lock) =>
-      loadLlamaCompletionModel(
+      spec.shared ? shared(spec) : loadLlamaCompletionModel(
         { ...spec, maxContextSize, reuseKvPrefix: flags.kvReuse, anchorPrompt: flags.promptAnchor, latencyBudget: flags.latencyBudget, promptLatencyMs: defaultPromptLatencyMs, speculationCostCheck: flags.speculationCostCheck, lock, keepWindows: windowCache.keeperFor },
         log,
       ),

@@ -102,6 +102,11 @@ export class Engines {
     this.modelReady.push(listener);
   }
 
+  /** Loads the local completion model again as the settings say (the shared engine it ran on went away). */
+  async reloadCompletion(): Promise<void> {
+    if (this.settings) await this.local.reload(this.parts.resolveSpec(this.settings));
+  }
+
   /** The user agreed (or not) to send code to a remote URL; applied with the next settings. */
   setRemoteAccess(access: RemoteAccess): void {
     this.remoteAccess = access;

@@ -18,6 +18,8 @@ export interface ModelSpec {
   gpu: GpuSetting;
   fimOrder: FimOrder;
   speculation: SpeculationSetting;
+  /** Computed by the user's shared engine process (hearth.sharedEngine) rather than in this server. */
+  shared?: boolean;
 }
 
 export interface ModelState {
@@ -45,6 +47,7 @@ export function resolveModelSpec(settings: HearthSettings, bundledModelsDir: str
     // The bundled target was trained on both orders; a user's model is assumed to know prefix-first only.
     fimOrder: settings.fimOrder !== 'auto' ? settings.fimOrder : bundled ? 'spm' : 'psm',
     speculation: settings.speculation,
+    shared: settings.sharedEngine,
   };
 }
 

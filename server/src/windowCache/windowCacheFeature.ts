@@ -14,6 +14,7 @@ const checkAheadWindows = 4;
 /** The store for the folder the client named (none without one: nothing is kept), and its clear request. */
 export function windowCacheFeature(connection: Pick<Connection, 'onRequest'>, log: Logger, capMegabytes: () => number) {
   let store: WindowStore | undefined;
+  let folder: string | undefined;
   connection.onRequest(ClearWindowCacheRequest.type, async () => {
     const removedBytes = (await store?.clear()) ?? 0;
     log.info(`Window cache: cleared (${Math.round(removedBytes / 2 ** 20)} MiB)`);
@@ -23,9 +24,12 @@ export function windowCacheFeature(connection: Pick<Connection, 'onRequest'>, lo
     initialize(params: InitializeParams): void {
       const options = (params.initializationOptions ?? {}) as HearthInitializationOptions;
       if (typeof options.windowCacheDir === 'string' && options.windowCacheDir !== '') {
+        folder = options.windowCacheDir;
         store = new WindowStore(join(options.windowCacheDir), () => capMegabytes() * 2 ** 20, log);
       }
     },
+    /** The folder windows are kept in (the shared engine keeps them there too), if the client named one. */
+    folder: (): string | undefined => folder,
     /** The kept windows of one model file and runtime, for the model loader; undefined where nothing is kept. */
     keeperFor: async (modelPath: string, runtime: string): Promise<WindowKeeper | undefined> => {
       if (!store) return undefined;

@@ -1,0 +1,149 @@
+// Finds the user's shared engine for this model, or starts it: connects to the socket its key names; where no engine
+// answers, starts one detached (closing this window does not end it) and connects once it listens; then introduces
+// the window with the engine's secret and waits for the model. The window's tokenizer is the model's vocabulary alone.
+import { spawn } from 'node:child_process';
+import { connect, type Socket } from 'node:net';
+import { createMessageConnection, type MessageConnection, SocketMessageReader, SocketMessageWriter } from 'vscode-languageserver/node';
+import type { LogLevel } from '../../../common/settings';
+import type { Logger } from '../logger';
+import { createLlama } from '../model/llamaRuntime';
+import type { ModelSpec } from '../model/modelHost';
+import { type EngineFiles, engineFiles, engineKey, ensurePrivateDir, readSecret, runtimeDir } from './engineChannel';
+import { EngineWindowsNotification, HelloRequest, type HelloResult } from './engineProtocol';
+import { type SharedCompletionModel, sharedModel } from './sharedCompletionModel';
+
+export interface LaunchOptions {
+  /** dist/engine.js */
+  enginePath: string;
+  version: string;
+  /** The user's runtime folder (runtimeDir() unless a test says otherwise). */
+  dir?: string;
+  idleMs: number;
+  logLevel: LogLevel;
+  windowCacheDir?: string;
+  windowCacheMegabytes: number;
+  /** How long to wait for a started engine to listen (a cold start loads and calibrates the model). */
+  startTimeoutMs?: number;
+  log: Logger;
+  /** How many windows share the engine, whenever that changes. */
+  onWindows?(windows: number): void;
+  /** The connection to the engine was lost (it ended or was killed) while the window used it: the caller connects again. */
+  onLost?(): void;
+  /** The tokenizer for this model file: its vocabulary loaded alone. */
+  loadTokenizer(modelPath: string): Promise<{ tokenize(text: string): readonly number[]; dispose(): Promise<void> }>;
+}
+
+export interface EngineConnection {
+  connection: MessageConnection;
+  hello: HelloResult;
+  files: EngineFiles;
+  /** Whether this window started the engine (false: it found one running). */
+  started: boolean;
+}
+
+const connectSocket = (path: string): Promise<Socket> =>
+  new Promise((resolve, reject) => {
+    const socket = connect(path);
+    socket.once('connect', () => {
+      socket.removeListener('error', reject);
+      resolve(socket);
+    });
+    socket.once('error', reject);
+  });
+
+const delay = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Connects to the engine for `spec`, starting it where none runs; rejects with the engine's reason when its model cannot load. */
+export async function connectEngine(spec: ModelSpec, options: LaunchOptions): Promise<EngineConnection> {
+  const dir = options.dir ?? runtimeDir();
+  ensurePrivateDir(dir);
+  const key = engineKey({ version: options.version, ...spec, gpu: String(spec.gpu) });
+  const files = engineFiles(dir, key);
+  let started = false;
+  const deadline = performance.now() + (options.startTimeoutMs ?? 60_000);
+  for (let attempt = 0; ; attempt++) {
+    let socket: Socket | undefined;
+    try {
+      socket = await connectSocket(files.socket);
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      if (code !== 'ENOENT' && code !== 'ECONNREFUSED') throw error;
+      if (!started) {
+        startEngine(spec, key, dir, options);
+        started = true;
+        options.log.info(`Shared engine: none running for ${spec.modelPath}; started one (${files.log})`);
+      }
+      if (performance.now() > deadline) throw new Error(`The shared engine did not start within ${Math.round((options.startTimeoutMs ?? 60_000) / 1000)} s (its log: ${files.log})`);
+      await delay(Math.min(500, 50 * 2 ** attempt));
+      continue;
+    }
+    const secret = readSecret(files.secret);
+    if (!secret) {
+      socket.destroy();
+      await delay(100);
+      continue;
+    }
+    const connection = createMessageConnection(new SocketMessageReader(socket), new SocketMessageWriter(socket));
+    connection.onNotification(EngineWindowsNotification, ({ windows }) => options.onWindows?.(windows));
+    connection.listen();
+    const hello = await connection.sendRequest(HelloRequest, { secret, version: options.version, pid: process.pid }).catch((error: Error) => {
+      connection.dispose();
+      throw error;
+    });
+    options.onWindows?.(hello.engine.windows);
+    return { connection, hello, files, started };
+  }
+}
+
+/** Starts the engine process detached: it outlives this window and ends on its own once idle. */
+function startEngine(spec: ModelSpec, key: string, dir: string, options: LaunchOptions): void {
+  const args = [
+    options.enginePath,
+    '--dir', dir,
+    '--key', key,
+    '--version', options.version,
+    '--spec', JSON.stringify(spec),
+    '--idle-ms', String(options.idleMs),
+    '--log-level', options.logLevel,
+    '--window-cache-megabytes', String(options.windowCacheMegabytes),
+    ...(options.windowCacheDir ? ['--window-cache', options.windowCacheDir] : []),
+  ];
+  // VS Code runs this server on its own Node (Electron as Node): the engine runs on the same one.
+  const child = spawn(process.execPath, args, { detached: true, stdio: 'ignore', env: { ...process.env, ELECTRON_RUN_AS_NODE: '1' } });
+  child.unref();
+}
+
+/** The window's completion model on the shared engine. */
+export async function loadSharedCompletionModel(spec: ModelSpec, options: LaunchOptions): Promise<SharedCompletionModel> {
+  const tokenizer = await options.loadTokenizer(spec.modelPath);
+  try {
+    const { connection, hello, started } = await connectEngine(spec, options);
+    options.log.info(`Shared engine: ${started ? 'started' : 'found'} pid ${hello.engine.pid}, ${hello.engine.windows} window(s) on it`);
+    let released = false;
+    // The engine went away (killed, crashed, ended): unless this window let go of it, the caller connects again.
+    connection.onClose(() => {
+      if (!released) options.onLost?.();
+    });
+    return sharedModel(connection, hello, (text) => tokenizer.tokenize(text), async () => {
+      released = true;
+      connection.dispose();
+      await tokenizer.dispose();
+    });
+  } catch (error) {
+    await tokenizer.dispose();
+    throw error;
+  }
+}
+
+/** The model's tokenizer without its weights (node-llama-cpp's vocabulary-only load): what a window counts tokens with. */
+export async function loadVocabulary(modelPath: string, log: Logger): Promise<{ tokenize(text: string): readonly number[]; dispose(): Promise<void> }> {
+  const llama = await createLlama('off', 1, log);
+  const model = await llama.loadModel({ modelPath, vocabOnly: true });
+  return {
+    tokenize: (text) => model.tokenize(text),
+    dispose: async () => {
+      await model.dispose();
+      await llama.dispose();
+    },
+  };
+}

@@ -1,0 +1,138 @@
+// The shared engine process (dist/engine.js, server/src/engine.ts), started detached by the first window that needs it: takes the lock for
+// its key (a second engine started at the same moment ends at once), loads the model, listens on the private socket and
+// ends once no window has used it for the idle time. Its log is one file beside the socket.
+import { appendFileSync, closeSync, openSync, readFileSync, unlinkSync, writeSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { createMessageConnection, SocketMessageReader, SocketMessageWriter } from 'vscode-languageserver/node';
+import type { LogLevel } from '../../../common/settings';
+import { describeError } from '../errors';
+import { Logger } from '../logger';
+import { ExclusiveLock } from '../model/exclusiveLock';
+import { defaultPromptLatencyMs } from '../model/llamaCompletionModel';
+import { loadLlamaCompletionModel } from '../model/llamaLoader';
+import type { ModelSpec } from '../model/modelHost';
+import { WindowStore, modelIdentity } from '../windowCache/windowStore';
+import { SequenceWindows } from '../windowCache/sequenceWindows';
+import { engineFiles, processAlive, probeSocket, writeSecret } from './engineChannel';
+import { EngineHost } from './engineHost';
+
+export interface EngineArguments {
+  dir: string;
+  key: string;
+  version: string;
+  spec: ModelSpec;
+  idleMs: number;
+  logLevel: LogLevel;
+  windowCacheDir?: string;
+  windowCacheMegabytes: number;
+}
+
+const maxContextSize = 4096;
+
+/** Takes the key's lock file; false where a live engine holds it. A lock left by a dead engine is taken over. */
+export function takeLock(path: string): boolean {
+  for (let attempt = 0; attempt < 2; attempt++) {
+    try {
+      const fd = openSync(path, 'wx', 0o600);
+      writeSync(fd, String(process.pid));
+      closeSync(fd);
+      return true;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+      const holder = Number.parseInt(readFileSync(path, 'utf8'), 10);
+      if (Number.isFinite(holder) && holder !== process.pid && processAlive(holder)) return false;
+      unlinkSync(path);
+    }
+  }
+  return false;
+}
+
+function fileLogger(path: string, level: LogLevel): Logger {
+  const write = (kind: string) => (message: string) => {
+    try {
+      appendFileSync(path, `${new Date().toISOString()} ${kind}${message}\n`, { mode: 0o600 });
+    } catch {
+      // A log that cannot be written loses lines, never the engine.
+    }
+  };
+  const log = new Logger({ error: write('[error] '), warn: write('[warn] '), info: write(''), log: write('') });
+  log.setLevel(level);
+  return log;
+}
+
+export async function runEngine(args: EngineArguments): Promise<void> {
+  const files = engineFiles(args.dir, args.key);
+  const log = fileLogger(files.log, args.logLevel);
+  if (!takeLock(files.lock)) return; // another engine for this key is up or starting: the windows find it
+  const removeFiles = () => {
+    for (const path of [files.socket, files.secret, files.lock]) {
+      try {
+        unlinkSync(path);
+      } catch {
+        // already gone
+      }
+    }
+  };
+  process.on('uncaughtException', (error) => log.error(`Uncaught: ${describeError(error)}`));
+  process.on('unhandledRejection', (error) => log.error(`Unhandled rejection: ${describeError(error)}`));
+  if (process.platform !== 'win32' && (await probeSocket(files.socket)) === 'stale') {
+    log.info(`Engine: a stale socket was left at ${files.socket} (its engine died): replaced`);
+    unlinkSync(files.socket);
+  }
+  log.info(`Engine ${args.version} (pid ${process.pid}) for ${args.spec.modelPath}, ${args.spec.threads} thread(s)`);
+  const lock = new ExclusiveLock();
+  const store = args.windowCacheDir ? new WindowStore(args.windowCacheDir, () => args.windowCacheMegabytes * 2 ** 20, log) : undefined;
+  const model = loadLlamaCompletionModel(
+    {
+      ...args.spec,
+      maxContextSize,
+      reuseKvPrefix: true,
+      anchorPrompt: true,
+      latencyBudget: true,
+      promptLatencyMs: defaultPromptLatencyMs,
+      lock,
+      keepWindows: store ? async (modelPath, runtime) => new SequenceWindows(store, await modelIdentity(modelPath), runtime, log) : undefined,
+    },
+    log,
+  );
+  model.then(
+    (loaded) => log.info(`Engine: ${loaded.name} ready`),
+    (error: Error) => log.error(`Engine: the model did not load: ${error.message}`),
+  );
+  const secret = writeSecret(files.secret);
+  let server: ReturnType<typeof createServer> | undefined;
+  const host = new EngineHost({
+    model,
+    modelPath: args.spec.modelPath,
+    secret,
+    version: args.version,
+    idleMs: args.idleMs,
+    log,
+    onIdle: () => {
+      log.info(`Engine: no window for ${Math.round(args.idleMs / 1000)} s: ending`);
+      server?.close();
+      removeFiles();
+      void model
+        .then((loaded) => loaded.dispose())
+        .catch(() => undefined)
+        .finally(() => process.exit(0));
+    },
+  });
+  server = createServer((socket) => host.attach(createMessageConnection(new SocketMessageReader(socket), new SocketMessageWriter(socket)), () => socket.end()));
+  const previousMask = process.umask(0o177); // the socket is made 0600: only its user may connect
+  try {
+    await new Promise<void>((resolve, reject) => {
+      server!.once('error', reject);
+      server!.listen(files.socket, () => resolve());
+    });
+  } finally {
+    process.umask(previousMask);
+  }
+  for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+    process.on(signal, () => {
+      removeFiles();
+      process.exit(0);
+    });
+  }
+  log.info(`Engine: listening at ${files.socket}`);
+}

@@ -1,0 +1,73 @@
+// What a window's server and the shared engine say to each other over their private channel (JSON-RPC, the same
+// framing as LSP): the window introduces itself with the engine's secret, then asks for model work in the shapes it
+// uses in-process (server/src/model/completionModel.ts); generated tokens come back as notifications before the answer.
+import { NotificationType, RequestType } from 'vscode-languageserver/node';
+import type { ContextFile, InfillStats, InstructPrompt, TextStats } from '../model/completionModel';
+
+export interface HelloParams {
+  /** The secret the engine wrote into its private folder: only the same user can read it. */
+  secret: string;
+  /** The extension's version: an engine of another version is not used (its key differs). */
+  version: string;
+  /** The window's server process, for the engine's log. */
+  pid: number;
+}
+
+export interface HelloResult {
+  engine: { pid: number; version: string; windows: number };
+  model: {
+    name: string;
+    contextBudgetTokens: number;
+    modelPath: string;
+    /** Where the model also writes free text (explain, refactor): how instructions are laid out for it. */
+    text?: { instructFormat: 'chat' | 'plain'; instructContextTokens: number };
+  };
+}
+
+export interface EngineInfillParams {
+  /** Numbers the request's token notifications. */
+  id: number;
+  prefix: string;
+  suffix: string;
+  maxTokens: number;
+  context?: readonly ContextFile[];
+  filePath?: string;
+  documentKey?: string;
+}
+
+export interface EngineInfillResult {
+  stats: InfillStats;
+  /** The prompt as text (special tokens shown), for the window's log and tests. */
+  prompt?: string;
+}
+
+export interface EngineTextParams {
+  /** Numbers the request's token notifications (the same series as completions'). */
+  id: number;
+  prompt: InstructPrompt;
+  maxTokens: number;
+}
+
+export interface EngineTextResult {
+  stats: TextStats;
+  prompt?: string;
+}
+
+export type EnginePrepareParams = Omit<EngineInfillParams, 'id'>;
+
+export interface EngineTokenParams {
+  id: number;
+  text: string;
+}
+
+export interface EngineWindowsParams {
+  /** How many windows use this engine now. */
+  windows: number;
+}
+
+export const HelloRequest = new RequestType<HelloParams, HelloResult, void>('hearthEngine/hello');
+export const EngineInfillRequest = new RequestType<EngineInfillParams, EngineInfillResult, void>('hearthEngine/infill');
+export const EngineTextRequest = new RequestType<EngineTextParams, EngineTextResult, void>('hearthEngine/text');
+export const EngineTokenNotification = new NotificationType<EngineTokenParams>('hearthEngine/token');
+export const EnginePrepareNotification = new NotificationType<EnginePrepareParams>('hearthEngine/prepare');
+export const EngineWindowsNotification = new NotificationType<EngineWindowsParams>('hearthEngine/windows');

@@ -1,0 +1,161 @@
+// A window's completion model when the user's windows share one engine: each request goes over the private channel to
+// the engine process, tokens stream back as they are decoded, and a cancellation (the next keystroke, or the pipeline
+// stopping early) reaches the engine at once. Token counts are the model's own, from its vocabulary loaded here alone
+// (no weights): every prompt budget of the window's context stage is counted in them without a round trip.
+import { type CancellationToken, CancellationTokenSource, type MessageConnection } from 'vscode-languageserver/node';
+import type { CompletionModel, GeneratedToken, InfillRequest, InfillRun, TextModel, TextRequest, TextRun } from '../model/completionModel';
+import { EngineInfillRequest, EnginePrepareNotification, EngineTextRequest, EngineTokenNotification, type HelloResult } from './engineProtocol';
+
+/** Tokens pushed by one side and read by an async loop on the other; ends once `end()` is called. */
+class TokenQueue implements AsyncIterable<GeneratedToken> {
+  private readonly items: GeneratedToken[] = [];
+  private ended = false;
+  private wake: (() => void) | undefined;
+
+  constructor(private readonly onStop: () => void) {}
+
+  push(token: GeneratedToken): void {
+    if (this.ended) return;
+    this.items.push(token);
+    this.wake?.();
+  }
+
+  end(): void {
+    this.ended = true;
+    this.wake?.();
+  }
+
+  async *[Symbol.asyncIterator](): AsyncGenerator<GeneratedToken> {
+    try {
+      for (;;) {
+        const next = this.items.shift();
+        if (next) {
+          yield next;
+          continue;
+        }
+        if (this.ended) return;
+        await new Promise<void>((resolve) => (this.wake = resolve));
+        this.wake = undefined;
+      }
+    } finally {
+      // The reader stopped (a stop rule) or the run ended: either way the engine need not go on.
+      if (!this.ended) this.onStop();
+    }
+  }
+}
+
+export class SharedCompletionModel implements CompletionModel {
+  readonly name: string;
+  readonly contextBudgetTokens: number;
+  private readonly streams = new Map<number, TokenQueue>();
+  private readonly running = new Set<Promise<unknown>>();
+  private nextId = 1;
+  protected prompt: string | undefined;
+  private closed = false;
+
+  constructor(
+    protected readonly connection: MessageConnection,
+    hello: HelloResult,
+    /** The model's tokenizer, from its vocabulary alone. */
+    private readonly tokenize: (text: string) => readonly number[],
+    /** Lets go of what connecting took (the vocabulary, the connection). */
+    private readonly release: () => Promise<void>,
+  ) {
+    this.name = hello.model.name;
+    this.contextBudgetTokens = hello.model.contextBudgetTokens;
+    connection.onNotification(EngineTokenNotification, ({ id, text }) => this.streams.get(id)?.push({ text }));
+    // The engine went away: what was asked of it will never be answered, so every pending request fails now (disposing
+    // the connection rejects them) rather than hang.
+    connection.onClose(() => connection.dispose());
+  }
+
+  infill(request: InfillRequest): InfillRun {
+    const { signal, ...params } = request;
+    return this.run(signal, (id, token) => this.connection.sendRequest(EngineInfillRequest, { id, ...params }, token));
+  }
+
+  /**
+   * One request to the engine: its tokens as they come, and its figures once it ended. The signal (or the reader
+   * stopping) cancels it at the engine.
+   */
+  protected run<Stats>(signal: AbortSignal, send: (id: number, token: CancellationToken) => Promise<{ stats: Stats; prompt?: string }>): { tokens: AsyncIterable<GeneratedToken>; done: Promise<Stats> } {
+    const id = this.nextId++;
+    const cancel = new CancellationTokenSource();
+    const queue = new TokenQueue(() => cancel.cancel());
+    this.streams.set(id, queue);
+    const onAbort = () => cancel.cancel();
+    signal.addEventListener('abort', onAbort, { once: true });
+    if (signal.aborted) cancel.cancel();
+    // A connection already gone throws at once: as a failed run, like any other failure.
+    const sent = (async () => send(id, cancel.token))();
+    const done = sent
+      .then((result) => {
+        this.prompt = result.prompt ?? this.prompt;
+        return result.stats;
+      })
+      .finally(() => {
+        signal.removeEventListener('abort', onAbort);
+        queue.end();
+        this.streams.delete(id);
+        cancel.dispose();
+      });
+    this.running.add(done);
+    void done.catch(() => undefined).finally(() => this.running.delete(done));
+    return { tokens: queue, done };
+  }
+
+  prepare(request: Omit<InfillRequest, 'signal'>): void {
+    if (this.closed) return;
+    void this.connection.sendNotification(EnginePrepareNotification, request).catch(() => undefined);
+  }
+
+  countTokens(text: string): number {
+    return this.tokenize(text).length;
+  }
+
+  lastPrompt(): string | undefined {
+    return this.prompt;
+  }
+
+  async idle(): Promise<void> {
+    while (this.running.size > 0) await Promise.allSettled([...this.running]);
+  }
+
+  async dispose(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    for (const queue of this.streams.values()) queue.end();
+    await this.release();
+  }
+}
+
+/** The shared engine's model where it also writes free text (explain, refactor, conversations). */
+export class SharedTextModel extends SharedCompletionModel implements TextModel {
+  readonly instructFormat: 'chat' | 'plain';
+  readonly instructContextTokens: number;
+  private instructPrompt: string | undefined;
+
+  constructor(connection: MessageConnection, hello: HelloResult, tokenize: (text: string) => readonly number[], release: () => Promise<void>) {
+    super(connection, hello, tokenize, release);
+    this.instructFormat = hello.model.text?.instructFormat ?? 'plain';
+    this.instructContextTokens = hello.model.text?.instructContextTokens ?? 0;
+  }
+
+  generateText(request: TextRequest): TextRun {
+    const { signal, ...params } = request;
+    return this.run(signal, async (id, token) => {
+      const result = await this.connection.sendRequest(EngineTextRequest, { id, ...params }, token);
+      this.instructPrompt = result.prompt ?? this.instructPrompt;
+      return { stats: result.stats };
+    });
+  }
+
+  lastInstructPrompt(): string | undefined {
+    return this.instructPrompt;
+  }
+}
+
+/** The window's model on the engine: one that writes free text too where the engine's does. */
+export function sharedModel(connection: MessageConnection, hello: HelloResult, tokenize: (text: string) => readonly number[], release: () => Promise<void>): SharedCompletionModel {
+  return hello.model.text ? new SharedTextModel(connection, hello, tokenize, release) : new SharedCompletionModel(connection, hello, tokenize, release);
+}

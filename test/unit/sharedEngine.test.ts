@@ -1,0 +1,256 @@
+// The shared engine's channel and host, over real Unix sockets in a temporary folder, with a fake model: who may
+// connect, how requests from two windows reach one model, what a cancellation and a window going away do, and when the
+// engine ends.
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { connect, createServer, type Server, type Socket } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, test } from 'node:test';
+import { createMessageConnection, type MessageConnection, SocketMessageReader, SocketMessageWriter } from 'vscode-languageserver/node';
+import type { GeneratedToken } from '../../server/src/model/completionModel';
+import { ChannelError, engineFiles, engineKey, ensurePrivateDir, probeSocket, readSecret, runtimeDir, writeSecret } from '../../server/src/sharedEngine/engineChannel';
+import { EngineHost, windowKey } from '../../server/src/sharedEngine/engineHost';
+import { takeLock } from '../../server/src/sharedEngine/engineProcess';
+import { HelloRequest } from '../../server/src/sharedEngine/engineProtocol';
+import { SharedCompletionModel, sharedModel } from '../../server/src/sharedEngine/sharedCompletionModel';
+import { isTextModel } from '../../server/src/model/completionModel';
+import { FakeModel } from '../support/fakeModel';
+
+const root = mkdtempSync(join(tmpdir(), 'hearth-shared-'));
+after(() => rmSync(root, { recursive: true, force: true }));
+let folders = 0;
+const folder = () => {
+  const dir = join(root, `d${folders++}`);
+  ensurePrivateDir(dir);
+  return dir;
+};
+const quiet = { info: () => undefined, warn: () => undefined };
+const delay = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+const identity = { version: '1.0.0', modelPath: '/m/a.gguf', draftModelPath: '', threads: 1, adaptiveThreads: false, gpu: 'off', fimOrder: 'psm', speculation: 'auto' };
+
+test('an engine is named by the version and the settings its model is loaded with', () => {
+  assert.equal(engineKey(identity), engineKey({ ...identity }));
+  for (const change of [{ version: '1.0.1' }, { modelPath: '/m/b.gguf' }, { threads: 2 }, { draftModelPath: '/m/d.gguf' }, { gpu: 'auto' }]) {
+    assert.notEqual(engineKey({ ...identity, ...change }), engineKey(identity), JSON.stringify(change));
+  }
+  assert.equal(runtimeDir({ XDG_RUNTIME_DIR: '/run/user/1000' }), '/run/user/1000/hearth');
+  assert.equal(runtimeDir({}, 1000), join(tmpdir(), 'hearth-1000'));
+});
+
+test('the private folder is made 0700; one open to others, a link, or another user’s is refused', { skip: process.platform === 'win32' }, () => {
+  const dir = join(root, 'private');
+  ensurePrivateDir(dir);
+  assert.equal(statSync(dir).mode & 0o777, 0o700);
+  const open = join(root, 'open');
+  mkdirSync(open, { mode: 0o755 });
+  chmodSync(open, 0o755);
+  assert.throws(() => ensurePrivateDir(open), (error: Error) => error instanceof ChannelError && /open to other users \(mode 755\)/.test(error.message));
+  const link = join(root, 'link');
+  symlinkSync(dir, link);
+  assert.throws(() => ensurePrivateDir(link), /not a directory/);
+  assert.throws(() => ensurePrivateDir(dir, statSync(dir).uid + 1), /belongs to another user/);
+});
+
+test('the secret is written 0600 and read back; none reads as undefined', { skip: process.platform === 'win32' }, () => {
+  const dir = folder();
+  const files = engineFiles(dir, 'k');
+  assert.equal(readSecret(files.secret), undefined);
+  const secret = writeSecret(files.secret);
+  assert.equal(secret.length, 64);
+  assert.equal(readSecret(files.secret), secret);
+  assert.equal(statSync(files.secret).mode & 0o777, 0o600);
+});
+
+test('a socket no engine listens on any more is told from a live one and from none', { skip: process.platform === 'win32' }, async () => {
+  const dir = folder();
+  const socket = join(dir, 'probe.sock');
+  assert.equal(await probeSocket(socket), 'absent');
+  // An engine killed outright leaves its socket file behind.
+  const child = spawn(process.execPath, ['-e', `require('node:net').createServer().listen(${JSON.stringify(socket)}, () => console.log('up'))`], { stdio: ['ignore', 'pipe', 'inherit'] });
+  await new Promise((resolve) => child.stdout!.once('data', resolve));
+  assert.equal(await probeSocket(socket), 'live');
+  child.kill('SIGKILL');
+  await new Promise((resolve) => child.once('exit', resolve));
+  assert.ok(existsSync(socket));
+  assert.equal(await probeSocket(socket), 'stale');
+});
+
+test('one engine per key takes the lock; a dead engine’s lock is taken over', () => {
+  const dir = folder();
+  const lock = join(dir, 'e.lock');
+  assert.equal(takeLock(lock), true);
+  writeFileSync(lock, String(process.ppid)); // a live process holds it
+  assert.equal(takeLock(lock), false);
+  writeFileSync(lock, '999999999'); // no such process
+  assert.equal(takeLock(lock), true);
+});
+
+/** An engine host on a socket in a fresh private folder, with `model`. */
+async function engine(model: FakeModel, options: { idleMs?: number; onIdle?: () => void } = {}) {
+  const dir = folder();
+  const files = engineFiles(dir, 'test');
+  const secret = writeSecret(files.secret);
+  const host = new EngineHost({ model: Promise.resolve(model), modelPath: '/m/a.gguf', secret, version: '1.0.0', idleMs: options.idleMs ?? 60_000, log: quiet, onIdle: options.onIdle ?? (() => undefined) });
+  const sockets = new Set<Socket>();
+  const server: Server = createServer((socket) => {
+    sockets.add(socket);
+    host.attach(createMessageConnection(new SocketMessageReader(socket), new SocketMessageWriter(socket)), () => socket.end());
+  });
+  await new Promise<void>((resolve) => server.listen(files.socket, resolve));
+  const clients = new Set<Socket>();
+  const connectRaw = async () => {
+    const socket = connect(files.socket);
+    clients.add(socket);
+    await new Promise((resolve) => socket.once('connect', resolve));
+    const connection = createMessageConnection(new SocketMessageReader(socket), new SocketMessageWriter(socket));
+    connection.listen();
+    return { socket, connection };
+  };
+  const open = async (): Promise<MessageConnection> => (await connectRaw()).connection;
+  const window = async () => {
+    const { socket, connection } = await connectRaw();
+    const hello = await connection.sendRequest(HelloRequest, { secret, version: '1.0.0', pid: process.pid });
+    return { socket, connection, hello, model: sharedModel(connection, hello, (text) => [...text].map((c) => c.charCodeAt(0)), async () => connection.dispose()) };
+  };
+  const stop = () => {
+    host.dispose();
+    server.close();
+    for (const socket of [...sockets, ...clients]) socket.destroy();
+  };
+  return { host, open, window, stop, secret };
+}
+
+const collect = async (tokens: AsyncIterable<GeneratedToken>) => {
+  let text = '';
+  for await (const token of tokens) text += token.text;
+  return text;
+};
+
+test('a connection without the engine’s secret is refused and closed; nothing else is answered before it', async () => {
+  const model = new FakeModel(['a']);
+  const { open, host, stop } = await engine(model);
+  try {
+    const stranger = await open();
+    const closed = new Promise((resolve) => stranger.onClose(resolve));
+    await assert.rejects(stranger.sendRequest(HelloRequest, { secret: 'guess', version: '1.0.0', pid: 1 }), /Refused/);
+    await closed;
+    assert.equal(host.windowCount, 0);
+    const rude = await open();
+    const shared = new SharedCompletionModel(rude, { engine: { pid: 0, version: '', windows: 0 }, model: { name: 'x', contextBudgetTokens: 0, modelPath: '' } }, () => [], async () => rude.dispose());
+    await assert.rejects(shared.infill({ prefix: 'a', suffix: '', maxTokens: 4, signal: new AbortController().signal }).done, /say hello/);
+    assert.equal(model.requests.length, 0);
+    rude.dispose();
+  } finally {
+    stop();
+  }
+});
+
+test('two windows on one engine: each gets its own tokens and stats, its documents keyed by its window', async () => {
+  const model = new FakeModel(['one', ' two', ' three']);
+  const { window, host, stop } = await engine(model);
+  try {
+    const first = await window();
+    const second = await window();
+    assert.equal(second.hello.engine.windows, 2);
+    assert.equal(host.windowCount, 2);
+    assert.equal(first.model.name, 'fake.gguf');
+    assert.equal(first.model.contextBudgetTokens, 256);
+    const a = first.model.infill({ prefix: 'x', suffix: '', maxTokens: 2, documentKey: 'file:///a.ts', signal: new AbortController().signal });
+    const b = second.model.infill({ prefix: 'y', suffix: '', maxTokens: 3, documentKey: 'file:///a.ts', signal: new AbortController().signal });
+    assert.deepEqual(await Promise.all([collect(a.tokens), collect(b.tokens)]), ['one two', 'one two three']);
+    assert.equal((await a.done).generatedTokens, 2);
+    assert.equal((await b.done).generatedTokens, 3);
+    const keys = model.requests.map((r) => r.documentKey);
+    assert.equal(new Set(keys).size, 2, 'the same file in two windows is two documents to the engine');
+    assert.ok(keys.every((key) => key?.endsWith('|file:///a.ts')));
+    assert.equal(second.model.lastPrompt(), model.lastPrompt());
+    first.model.prepare({ prefix: 'p', suffix: '', maxTokens: 1, documentKey: 'file:///b.ts' });
+    for (let i = 0; i < 50 && model.prepared.length === 0; i++) await delay(10);
+    assert.equal(model.prepared[0]?.documentKey, windowKey(1, 'file:///b.ts'));
+    await first.model.dispose();
+    await second.model.dispose();
+  } finally {
+    stop();
+  }
+});
+
+test('a cancelled request and one whose reader stopped both stop the engine’s generation', async () => {
+  const model = new FakeModel(Array.from({ length: 200 }, (_, i) => `t${i} `));
+  const { window, stop } = await engine(model);
+  try {
+    const { model: shared } = await window();
+    model.beforeToken = () => delay(2);
+    const controller = new AbortController();
+    const run = shared.infill({ prefix: 'x', suffix: '', maxTokens: 200, signal: controller.signal });
+    setTimeout(() => controller.abort(), 30);
+    await collect(run.tokens);
+    const stats = await run.done;
+    assert.ok(stats.generatedTokens < 200, `stopped after ${stats.generatedTokens} tokens`);
+    assert.ok(model.requests[0]!.signal.aborted, 'the engine’s signal was aborted');
+
+    const reader = shared.infill({ prefix: 'y', suffix: '', maxTokens: 200, signal: new AbortController().signal });
+    for await (const token of reader.tokens) if (token.text === 't2 ') break;
+    const stopped = await reader.done;
+    assert.ok(stopped.generatedTokens < 200, `stopped after ${stopped.generatedTokens} tokens`);
+    assert.ok(model.requests[1]!.signal.aborted);
+    await shared.idle();
+  } finally {
+    stop();
+  }
+});
+
+test('a window that goes away mid-request has its request aborted; the engine ends once no window is left for the idle time', async () => {
+  const model = new FakeModel(Array.from({ length: 500 }, () => 'x'));
+  let ended = false;
+  const { window, host, stop } = await engine(model, { idleMs: 100, onIdle: () => (ended = true) });
+  try {
+    const first = await window();
+    const second = await window();
+    model.beforeToken = () => delay(2);
+    const lost = first.model.infill({ prefix: 'x', suffix: '', maxTokens: 500, signal: new AbortController().signal });
+    await delay(30);
+    first.socket.destroy(); // the window's server was killed: its end of the socket is gone
+    await assert.rejects(lost.done, /disposed/, 'the request does not hang');
+    for (let i = 0; i < 100 && !model.requests[0]!.signal.aborted; i++) await delay(10);
+    assert.ok(model.requests[0]!.signal.aborted, 'its generation stopped');
+    model.beforeToken = () => undefined;
+    assert.equal(await collect(second.model.infill({ prefix: 'y', suffix: '', maxTokens: 3, signal: new AbortController().signal }).tokens), 'xxx', 'the other window is unaffected');
+    assert.equal(host.windowCount, 1);
+    await delay(200);
+    assert.equal(ended, false, 'one window is still connected');
+    await second.model.dispose();
+    for (let i = 0; i < 100 && !ended; i++) await delay(10);
+    assert.equal(ended, true);
+  } finally {
+    stop();
+  }
+});
+
+test('explain and refactor go to the engine too, where its model writes free text; cancelling stops it', async () => {
+  const model = new FakeModel(['x']);
+  model.textScript = Array.from({ length: 100 }, (_, i) => `w${i} `);
+  const { window, stop } = await engine(model);
+  try {
+    const { model: shared } = await window();
+    assert.ok(isTextModel(shared));
+    assert.equal(shared.instructFormat, 'chat');
+    assert.equal(shared.instructContextTokens, 4096);
+    const prompt = { system: 'Explain.', user: 'const a = 1;', plain: 'const a = 1;' };
+    const run = shared.generateText({ prompt, maxTokens: 3, signal: new AbortController().signal });
+    assert.equal(await collect(run.tokens), 'w0 w1 w2 ');
+    assert.equal((await run.done).generatedTokens, 3);
+    assert.equal(shared.lastInstructPrompt(), JSON.stringify(prompt));
+    model.beforeToken = () => delay(2);
+    const controller = new AbortController();
+    const long = shared.generateText({ prompt, maxTokens: 100, signal: controller.signal });
+    setTimeout(() => controller.abort(), 20);
+    await collect(long.tokens);
+    assert.ok((await long.done).generatedTokens < 100);
+    await shared.dispose();
+  } finally {
+    stop();
+  }
+});
