@@ -34,7 +34,15 @@ export function withoutBlock(input: AwaitedReplayInput): { at: number; text: str
 export async function awaitedReplay(
   config: Config,
   input: AwaitedReplayInput,
-  { afterTyping }: { /** Runs once the last request is answered and the cursor's rest reported, before the server stops (the user rests). */ afterTyping?: () => Promise<void> } = {},
+  {
+    afterTyping,
+    afterStep,
+  }: {
+    /** Runs once the last request is answered and the cursor's rest reported, before the server stops (the user rests). */
+    afterTyping?: () => Promise<void>;
+    /** Runs after each request is answered, before the next key (a measurement taken in turns with the server's). */
+    afterStep?: (steps: readonly AwaitedStep[]) => Promise<void>;
+  } = {},
 ): Promise<AwaitedStep[]> {
   const start = withoutBlock(input);
   const at = start.at;
@@ -55,6 +63,7 @@ export async function awaitedReplay(
       await request(lsp, tally, uri, position(text, at + typed)).shown;
       const metrics = await lsp.nextMetrics();
       steps.push({ at: (performance.now() - started) / 1000, firstLineMs: tally.firstLineMs[0], metrics });
+      await afterStep?.(steps);
     }
     // The user rests after the last key: the client reports where the cursor rests, as it does after any pause.
     await delay(cursorRestMs);

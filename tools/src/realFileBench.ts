@@ -9,10 +9,12 @@ import { join } from 'node:path';
 import type { CompletionMetrics } from '../../common/protocol';
 import { type Config, delay, percentile, position, type ReplayFile, round, session, sourceWithout, typingTally } from './replay';
 import { ensureShapedModel } from './shapedModel';
-import { awaitedReplay } from './awaitedReplay';
+import { type AwaitedStep, awaitedReplay } from './awaitedReplay';
 import { llamaServerPromptSpeed, pacedReplay, reopenAfterRestart, settleMs, summarizeAwaited, summarizePauses, WarmLog } from './realFileWaits';
 
 const realFilesDir = join(__dirname, '..', '..', 'test', 'fixtures', 'realFiles');
+/** Whole-window requests of the awaited replay between two of node-llama-cpp's decode measurements taken in turns. */
+const pairEvery = 10;
 
 /** Lines typed again, in the middle of each file (their indentation stays in the document). */
 const realFiles = (quick: boolean): ReplayFile[] => [
@@ -121,7 +123,27 @@ export async function realFileBenchmark(tokenize: (text: string) => number[], qu
     while (saves === before && performance.now() < deadline) await delay(200);
   };
   const withSaves: Config = { ...config(), windowCacheDir, onLog: (line) => (config().onLog!(line), countSaves(line)) };
-  const awaitedSteps = await awaitedReplay(withSaves, awaitedInput, { afterTyping: rest });
+  // The decode step while typing against node-llama-cpp alone at the whole window's depth, in turns: after every
+  // `pairEvery` requests that held the whole window, node-llama-cpp decodes a line's steps while the server is idle
+  // (this machine's speed drifts by ±20 % over minutes: only measurements seconds apart compare).
+  const paired = await runtimeAlone(modelPath, fileTokens);
+  const pairs: Array<{ server: number; alone: number }> = [];
+  let awaitedSteps: Awaited<ReturnType<typeof awaitedReplay>>;
+  try {
+    await paired.prefill(0, Math.min(fileTokens.length, 4096 - 512));
+    let since = 0;
+    const afterStep = async (steps: readonly AwaitedStep[]) => {
+      const step = steps.at(-1)!;
+      if (!step.metrics.fullPrompt || step.metrics.generatedTokens <= 1) return;
+      if (++since < pairEvery) return;
+      since = 0;
+      const recent = steps.filter((s) => s.metrics.fullPrompt && s.metrics.generatedTokens > 1).slice(-pairEvery);
+      pairs.push({ server: average(recent.map((s) => s.metrics.decodeStepMs)), alone: await paired.decodeStep(lineTokens) });
+    };
+    awaitedSteps = await awaitedReplay(withSaves, awaitedInput, { afterTyping: rest, afterStep });
+  } finally {
+    await paired.dispose();
+  }
   const awaited = summarizeAwaited(awaitedSteps);
   const reopen = await reopenAfterRestart({ ...config(), windowCacheDir }, awaitedInput);
   rmSync(windowCacheDir, { recursive: true, force: true });
@@ -145,9 +167,10 @@ export async function realFileBenchmark(tokenize: (text: string) => number[], qu
   } finally {
     await typingRuntime.dispose();
   }
-  const aloneStepMs = percentile(aloneAt.typing, 50);
   const aloneGrowth = percentile(aloneAt.last, 50) / Math.max(1e-9, percentile(aloneAt.first, 50));
-  const typingStepMs = percentile(awaitedSteps.filter((s) => s.metrics.generatedTokens > 1).map((s) => s.metrics.decodeStepMs), 50);
+  // In turns where there were any (the whole window reached within the replay), else the measurements after it.
+  const aloneStepMs = pairs.length > 0 ? percentile(pairs.map((p) => p.alone), 50) : percentile(aloneAt.typing, 50);
+  const typingStepMs = pairs.length > 0 ? percentile(pairs.map((p) => p.server), 50) : percentile(awaitedSteps.filter((s) => s.metrics.generatedTokens > 1).map((s) => s.metrics.decodeStepMs), 50);
   const peer = await llamaServerPromptSpeed(modelPath, fileTokens.slice(0, Math.max(awaited.wholeWindowPromptTokens, 1024)));
 
   const serverDecodeStep = probe.serverDecodeStepMs;
@@ -184,7 +207,7 @@ export async function realFileBenchmark(tokenize: (text: string) => number[], qu
       paced,
       reopen,
       warmWindows,
-      decodeWhileTyping: { serverStepMs: round(typingStepMs, 1), aloneStepMs: round(aloneStepMs, 1), depth: typingDepth },
+      decodeWhileTyping: { serverStepMs: round(typingStepMs, 1), aloneStepMs: round(aloneStepMs, 1), depth: pairs.length > 0 ? Math.min(fileTokens.length, 4096 - 512) : typingDepth, pairs: pairs.map((p) => ({ server: round(p.server, 1), alone: round(p.alone, 1) })), aloneAfterReplayMs: round(percentile(aloneAt.typing, 50), 1) },
       llamaServerPrompt: peer,
       restedDecode: { serverStepMs: round(serverDecodeStep, 1), aloneStepMs: runtime.decodeStepMs, ratio: round(runtime.decodeStepMs / Math.max(1e-9, serverDecodeStep)) },
       allOn: on,
@@ -452,8 +475,8 @@ shares count requests from ${settleMs / 1000} s after the file was opened.
 | context decoded at, first → last quarter (tokens) | ${awaited.contextFirstQuarter} → ${awaited.contextLastQuarter} (node-llama-cpp alone: growth **${result.decodeStepGrowthAlone}**) | – |
 
 - The whole window is ${awaited.wholeWindowPromptTokens || '–'} tokens here.
-- Decode while typing: server ${decodeWhileTyping.serverStepMs} ms a step (awaited replay, p50), node-llama-cpp alone ${decodeWhileTyping.aloneStepMs} ms at
-  ${decodeWhileTyping.depth} tokens of context → **decodeRatio ${result.decodeRatio}**.
+- Decode while typing: server ${decodeWhileTyping.serverStepMs} ms a step, node-llama-cpp alone ${decodeWhileTyping.aloneStepMs} ms at
+  ${decodeWhileTyping.depth} tokens of context → **decodeRatio ${result.decodeRatio}** (${decodeWhileTyping.pairs.length > 0 ? `medians of ${decodeWhileTyping.pairs.length} pairs taken in turns: node-llama-cpp's line of steps after every ${pairEvery} whole-window requests, against those requests' mean step` : 'the awaited replay\'s p50 against node-llama-cpp after it'}; node-llama-cpp measured after the replay: ${decodeWhileTyping.aloneAfterReplayMs} ms).
 - Reopened after a server restart: first line ${value(reopen.reopenFirstLineMs)} ms, whole window **${reopen.reopenWholeWindow}** (${reopen.reopenPromptTokens} prompt tokens, ${reopen.reopenEvaluated} evaluated).
 - Warm-up throughput **${value(result.warmTokensPerSecond)} tokens/s** (whole chunks of the warm-up steps, evaluation time only; ${result.details.warmWindows} windows warmed whole) against
   llama-server's **${value(result.llamaServerPromptTokensPerSecond)} tokens/s** (${llamaServerPrompt ? `${llamaServerPrompt.tokens} tokens in one request, no cache, -t 1 -tb 1` : 'llama-server not available'}).`;
