@@ -13,6 +13,8 @@ export interface ServerStatus {
   /** Name of the loaded model file, when one is loaded. */
   model?: string;
   action?: StatusAction;
+  /** Where the model runs in the user's shared engine (hearth.sharedEngine): how many windows use it, and its log file. */
+  sharedEngine?: { windows: number; log: string };
 }
 
 export namespace ServerStatusNotification {
@@ -114,6 +116,16 @@ export interface CursorRest {
 export namespace CursorRestNotification {
   export const method = 'hearth/cursorRest';
   export const type = new NotificationType<CursorRest>(method);
+}
+
+/** Whether the editor window is focused: the shared engine serves the focused window's requests first. */
+export interface WindowFocus {
+  focused: boolean;
+}
+
+export namespace WindowFocusNotification {
+  export const method = 'hearth/windowFocus';
+  export const type = new NotificationType<WindowFocus>(method);
 }
 
 export interface LspPosition {

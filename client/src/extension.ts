@@ -94,7 +94,12 @@ export async function activate(context: vscode.ExtensionContext): Promise<Hearth
     vscode.commands.registerCommand('hearth.disable', () => setEnabled(false)),
     vscode.commands.registerCommand('hearth.toggle', () => setEnabled(!readSettings().enable)),
     vscode.commands.registerCommand('hearth.restartServer', () => server.restart()),
-    vscode.commands.registerCommand('hearth.showLog', () => log.show()),
+    vscode.commands.registerCommand('hearth.showLog', async () => {
+      log.show();
+      // The model's own lines are in the shared engine's log, when it runs there: opened beside this window's.
+      const engine = 'sharedEngine' in serverStatus ? serverStatus.sharedEngine : undefined;
+      if (engine) await vscode.window.showTextDocument(vscode.Uri.file(engine.log), { preview: true, preserveFocus: true, viewColumn: vscode.ViewColumn.Beside });
+    }),
     vscode.commands.registerCommand('hearth.selectModel', (file?: unknown) => models.sideload(file instanceof vscode.Uri ? file : undefined)),
     // A catalogue id (a script, a test, the walkthrough): that model, without the picker.
     vscode.commands.registerCommand('hearth.chooseModel', (id?: unknown) => (typeof id === 'string' ? models.downloadById(id) : models.choose())),

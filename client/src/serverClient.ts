@@ -22,6 +22,7 @@ import {
   CountTokensRequest,
   type CursorRest,
   CursorRestNotification,
+  WindowFocusNotification,
   ClearWindowCacheRequest,
   FirstLineNotification,
   type InstructParams,
@@ -122,7 +123,10 @@ export class HearthServer implements vscode.Disposable {
     this.editorListeners = [
       vscode.window.onDidChangeTextEditorSelection((event) => this.cursorMoved(event.textEditor)),
       vscode.window.onDidChangeActiveTextEditor((editor) => this.cursorMoved(editor)),
+      // The window the user is in goes first on an engine shared by several windows.
+      vscode.window.onDidChangeWindowState((state) => this.sendWindowFocus(state.focused)),
     ];
+    this.onDidStart(() => this.sendWindowFocus(vscode.window.state.focused));
   }
 
   private cursorMoved(editor: vscode.TextEditor | undefined): void {
@@ -137,6 +141,10 @@ export class HearthServer implements vscode.Disposable {
   private readonly startedEmitter = new vscode.EventEmitter<void>();
   /** Fires after each start of the server (a restarted server knows nothing of what it was told before). */
   readonly onDidStart = this.startedEmitter.event;
+
+  private sendWindowFocus(focused: boolean): void {
+    if (this.client.state === State.Running) void this.client.sendNotification(WindowFocusNotification.type, { focused }).catch(() => undefined);
+  }
 
   /** The remote engine's access (agreement, API key): sent after every start and every change. */
   sendRemoteAccess(access: RemoteAccess): void {

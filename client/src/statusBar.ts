@@ -44,7 +44,8 @@ export class StatusBar implements vscode.Disposable {
     }
     const fix = status.action ? `\n\nClick: ${actionTitles[status.action]}` : '';
     const demo = status.state === 'ready' && status.model === bundledModelFile ? '\n\nThe bundled demo model proves the plumbing; its suggestions are noise. Click: choose a real model.' : '';
-    item.tooltip = `Hearth — ${status.message}${demo}${fix}`;
+    const engine = 'sharedEngine' in status && status.sharedEngine ? `\n\nRuns in your shared engine, used by ${status.sharedEngine.windows} window${status.sharedEngine.windows === 1 ? '' : 's'}.` : '';
+    item.tooltip = `Hearth — ${status.message}${engine}${demo}${fix}`;
   }
 
   dispose(): void {

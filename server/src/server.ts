@@ -26,7 +26,7 @@ import { readCpuTopology } from './model/threadCount';
 import { RemoteEngine } from './remote/remoteEngine';
 import { ServerSettings } from './serverSettings';
 import { ServerStatusReporter } from './serverStatus';
-import { sharedEngineLoader } from './sharedEngine/sharedEngineLoader';
+import { sharedEngineFeature } from './sharedEngine/sharedEngineFeature';
 import { DocumentTrees } from './syntax/documentTrees';
 import { GrammarRegistry } from './syntax/grammarRegistry';
 import { windowCacheFeature } from './windowCache/windowCacheFeature';
@@ -51,13 +51,13 @@ function main(): void {
   const status = new ServerStatusReporter((s) => void connection.sendNotification(ServerStatusNotification.type, s));
   const syntax = { grammars: new GrammarRegistry(grammarsDir, log), trees: new DocumentTrees() };
   const windowCache = windowCacheFeature(connection, log, () => settings.current.windowCacheMegabytes);
-  const shared = sharedEngineLoader({ settings: () => settings.current, windowCacheDir: windowCache.folder, log, onLost: () => void engines.reloadCompletion() });
+  const shared = sharedEngineFeature(connection, { settings: () => settings.current, windowCacheDir: windowCache.folder, log, onLost: () => void engines.reloadCompletion(), onEngine: (engine) => status.setSharedEngine(engine) });
   const engines = new Engines({
     loadCompletion: (spec, lock) =>
-      spec.shared ? shared(spec) : loadLlamaCompletionModel(
+      spec.shared ? shared.load(spec) : (status.setSharedEngine(undefined), loadLlamaCompletionModel(
         { ...spec, maxContextSize, reuseKvPrefix: flags.kvReuse, anchorPrompt: flags.promptAnchor, latencyBudget: flags.latencyBudget, promptLatencyMs: defaultPromptLatencyMs, speculationCostCheck: flags.speculationCostCheck, lock, keepWindows: windowCache.keeperFor },
         log,
-      ),
+      )),
     loadChat: (spec, lock) => loadLlamaInstructModel(spec, maxContextSize, lock, log),
     remote: (report) => new RemoteEngine({ log, report }),
     resolveSpec: (current) => resolveModelSpec(current, bundledModelsDir, cpu),
@@ -70,6 +70,7 @@ function main(): void {
   serveFeatures(connection, documents, [
     settings,
     windowCache,
+    shared.feature,
     enginesFeature(connection, engines, settings),
     context,
     completionFeature({

@@ -9,12 +9,19 @@ export const commandFor: Record<Remedy, StatusAction> = { chooseModel: 'hearth.s
 export class ServerStatusReporter {
   private model: ModelState = { state: 'loading', message: 'Starting…' };
   private generations = 0;
+  private sharedEngine: ServerStatus['sharedEngine'];
   private lastSent = '';
 
   constructor(private readonly send: (status: ServerStatus) => void) {}
 
   setModelState(state: ModelState): void {
     this.model = state;
+    this.publish();
+  }
+
+  /** The shared engine the model runs in (how many windows use it, its log), or undefined: it runs in this server. */
+  setSharedEngine(engine: ServerStatus['sharedEngine']): void {
+    this.sharedEngine = engine;
     this.publish();
   }
 
@@ -34,7 +41,7 @@ export class ServerStatusReporter {
   current(): ServerStatus {
     const state = this.model.state === 'ready' && this.generations > 0 ? 'generating' : this.model.state;
     const action = this.model.action && commandFor[this.model.action];
-    return { state, message: this.model.message, model: this.model.model, action };
+    return { state, message: this.model.message, model: this.model.model, action, ...(this.sharedEngine ? { sharedEngine: this.sharedEngine } : {}) };
   }
 
   private publish(): void {

@@ -56,6 +56,9 @@ test('two windows share one engine; a killed engine is replaced; the engine ends
     assert.equal(statSync(engineFile('.secret')!).mode & 0o777, 0o600);
     await completes(first, 'one');
     await completes(second, 'two');
+    // The status says which engine and how many windows use it: the first window hears of the second.
+    const shared = await first.waitForStatus((s) => s.sharedEngine?.windows === 2, 10_000);
+    assert.equal(shared.sharedEngine!.log, engineFile('.log'));
     const engineLog = readFileSync(engineFile('.log')!, 'utf8');
     assert.match(engineLog, /window 2 \(pid \d+\) connected; 2 window\(s\)/);
     assert.equal(engineLog.match(/ready/g)?.length, 1, 'the model was loaded once, for both windows');

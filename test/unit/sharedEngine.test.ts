@@ -13,7 +13,7 @@ import type { GeneratedToken } from '../../server/src/model/completionModel';
 import { ChannelError, engineFiles, engineKey, ensurePrivateDir, probeSocket, readSecret, runtimeDir, writeSecret } from '../../server/src/sharedEngine/engineChannel';
 import { EngineHost, windowKey } from '../../server/src/sharedEngine/engineHost';
 import { takeLock } from '../../server/src/sharedEngine/engineProcess';
-import { HelloRequest } from '../../server/src/sharedEngine/engineProtocol';
+import { EngineFocusNotification, HelloRequest } from '../../server/src/sharedEngine/engineProtocol';
 import { SharedCompletionModel, sharedModel } from '../../server/src/sharedEngine/sharedCompletionModel';
 import { isTextModel } from '../../server/src/model/completionModel';
 import { FakeModel } from '../support/fakeModel';
@@ -167,6 +167,12 @@ test('two windows on one engine: each gets its own tokens and stats, its documen
     assert.equal(new Set(keys).size, 2, 'the same file in two windows is two documents to the engine');
     assert.ok(keys.every((key) => key?.endsWith('|file:///a.ts')));
     assert.equal(second.model.lastPrompt(), model.lastPrompt());
+    assert.deepEqual(model.requests.map((r) => r.unfocused), [false, false], 'a window is taken as focused until it says otherwise');
+    // The user moved to the second window: the first one's requests wait behind the focused window's.
+    void first.connection.sendNotification(EngineFocusNotification, { focused: false });
+    await collect(first.model.infill({ prefix: 'z', suffix: '', maxTokens: 1, signal: new AbortController().signal }).tokens);
+    await collect(second.model.infill({ prefix: 'z', suffix: '', maxTokens: 1, signal: new AbortController().signal }).tokens);
+    assert.deepEqual(model.requests.slice(2).map((r) => r.unfocused), [true, false]);
     first.model.prepare({ prefix: 'p', suffix: '', maxTokens: 1, documentKey: 'file:///b.ts' });
     for (let i = 0; i < 50 && model.prepared.length === 0; i++) await delay(10);
     assert.equal(model.prepared[0]?.documentKey, windowKey(1, 'file:///b.ts'));

@@ -38,7 +38,7 @@ test('the lock hands out the model in arrival order, one holder at a time', asyn
   assert.equal(lock.waiting, 0);
 });
 
-test('waiting completions go before explain/refactor, which goes before background warming', async () => {
+test('waiting completions go first (the focused window’s, then other windows’), then explain/refactor, then background warming', async () => {
   const lock = new ExclusiveLock();
   const order: string[] = [];
   const holder = await lock.acquire(LockPriority.instruct);
@@ -47,15 +47,22 @@ test('waiting completions go before explain/refactor, which goes before backgrou
       order.push(name);
       release();
     });
-  const all = [take('warm', LockPriority.background), take('explain', LockPriority.instruct), take('completion 1', LockPriority.completion), take('completion 2', LockPriority.completion)];
-  assert.equal(lock.waitingAtLeast(LockPriority.completion), 2, 'explain sees that completions wait and gives way');
-  assert.equal(lock.waitingAtLeast(LockPriority.background), 4);
+  const all = [
+    take('warm', LockPriority.background),
+    take('other window', LockPriority.otherWindow),
+    take('explain', LockPriority.instruct),
+    take('completion 1', LockPriority.completion),
+    take('completion 2', LockPriority.completion),
+  ];
+  assert.equal(lock.waitingAtLeast(LockPriority.completion), 2);
+  assert.equal(lock.waitingAtLeast(LockPriority.otherWindow), 3, 'explain sees that completions of any window wait and gives way');
+  assert.equal(lock.waitingAtLeast(LockPriority.background), 5);
   let idle = false;
   const idled = lock.idle().then(() => (idle = true));
   holder();
   await Promise.all(all);
   await idled;
-  assert.deepEqual(order, ['completion 1', 'completion 2', 'explain', 'warm']);
+  assert.deepEqual(order, ['completion 1', 'completion 2', 'other window', 'explain', 'warm']);
   assert.ok(idle);
 });
 
@@ -102,6 +109,11 @@ test('status shows generating only while a ready model generates, and sends only
   assert.equal(reporter.current().action, 'hearth.selectModel', 'the remedy becomes the client command that offers it');
   reporter.setModelState({ state: 'error', message: 'see the log', action: 'showLog' });
   assert.equal(sent.at(-1)?.action, 'hearth.showLog');
+  assert.equal(reporter.current().sharedEngine, undefined);
+  reporter.setSharedEngine({ windows: 2, log: '/run/user/1/hearth/engine-k.log' });
+  assert.deepEqual(sent.at(-1)?.sharedEngine, { windows: 2, log: '/run/user/1/hearth/engine-k.log' }, 'a change in the windows sharing the engine is sent');
+  reporter.setSharedEngine(undefined);
+  assert.equal('sharedEngine' in sent.at(-1)!, false);
 });
 
 test('language ids come from file extensions, plain text otherwise', () => {

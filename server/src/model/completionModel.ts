@@ -15,6 +15,8 @@ export interface InfillRequest {
   filePath?: string;
   /** The document the prompt comes from: each active document keeps its own KV state (its own sequence). */
   documentKey?: string;
+  /** From a window the user is not in (a shared engine): waits behind the focused window's requests. */
+  unfocused?: boolean;
 }
 
 export interface ContextFile {

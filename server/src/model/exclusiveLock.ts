@@ -1,8 +1,9 @@
 // Lets one user of the model's sequences at a time in; waiting callers are let in by priority, then in arrival order.
 // Lower-priority work asks between its steps whether someone above it waits and gives way: ghost text (completion)
-// before explain/refactor (instruct) before background warming.
+// in the window the user is in, then ghost text in the user's other windows (on a shared engine), before
+// explain/refactor (instruct) before background warming.
 
-export const LockPriority = { background: 0, instruct: 1, completion: 2 } as const;
+export const LockPriority = { background: 0, instruct: 1, otherWindow: 2, completion: 3 } as const;
 export type LockPriority = (typeof LockPriority)[keyof typeof LockPriority];
 
 interface Waiter {

@@ -6,7 +6,7 @@
 import type { Llama, LlamaContext, LlamaContextSequence, LlamaModel, Token } from 'node-llama-cpp';
 import type { Logger } from '../logger';
 import type { CompletionModel, ContextFile, GeneratedToken, InfillRequest, InfillRun, InfillStats, TextModel, TextRequest, TextRun } from './completionModel';
-import { ExclusiveLock } from './exclusiveLock';
+import { ExclusiveLock, LockPriority } from './exclusiveLock';
 import { evaluateInChunks, reuseKvPrefix, startCleanAfterFailure } from './kvReuse';
 import { type FimOrder, type FimTokenIds, layoutQuickRepoHeader, layoutRepoHeader, type RepoTokenIds } from './fimTemplate';
 import { lookupCorpus, RecentCompletions } from './lookupCorpus';
@@ -167,8 +167,9 @@ export class LlamaCompletionModel implements CompletionModel, TextModel {
       abortedAt = performance.now();
     };
     signal.addEventListener('abort', onAbort, { once: true });
-    const endGeneration = await this.generations.acquireUnlessAborted(signal);
-    const release = endGeneration && (await this.lock.acquireUnlessAborted(signal));
+    const priority = request.unfocused ? LockPriority.otherWindow : LockPriority.completion;
+    const endGeneration = await this.generations.acquireUnlessAborted(signal, priority);
+    const release = endGeneration && (await this.lock.acquireUnlessAborted(signal, priority));
     if (!release) {
       // Cancelled while waiting its turn (the next keystroke came): nothing was computed, and typing goes on.
       endGeneration?.();

@@ -91,7 +91,7 @@ export class TextGenerator {
     let release = await lock.acquire(LockPriority.instruct);
     // Between steps: a completion waiting goes first; this generation then takes the lock again, its state kept.
     const giveWay = async () => {
-      if (lock.waitingAtLeast(LockPriority.completion) === 0) return;
+      if (lock.waitingAtLeast(LockPriority.otherWindow) === 0) return;
       stats.preemptions++;
       release();
       release = await lock.acquire(LockPriority.instruct);

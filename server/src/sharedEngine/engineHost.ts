@@ -3,7 +3,7 @@
 // their own KV sequences: their keys are the window's), and ends once no window has used it for the idle time.
 import { type CancellationToken, type MessageConnection, ResponseError } from 'vscode-languageserver/node';
 import { type CompletionModel, type GeneratedToken, isTextModel } from '../model/completionModel';
-import { EngineInfillRequest, EnginePrepareNotification, EngineTextRequest, EngineTokenNotification, EngineWindowsNotification, HelloRequest, type HelloResult } from './engineProtocol';
+import { EngineFocusNotification, EngineInfillRequest, EnginePrepareNotification, EngineTextRequest, EngineTokenNotification, EngineWindowsNotification, HelloRequest, type HelloResult } from './engineProtocol';
 
 /** Error codes the engine answers with (JSON-RPC's server-defined range). */
 export const refusedCode = -32001;
@@ -31,6 +31,8 @@ interface Window {
   pid?: number;
   connection: MessageConnection;
   introduced: boolean;
+  /** Whether the user is in this window (its requests go before other windows'); a window says so after hello. */
+  focused: boolean;
   /** Its requests running now: aborted when it goes away. */
   running: Set<AbortController>;
 }
@@ -55,7 +57,7 @@ export class EngineHost {
    * answer reaches the refused).
    */
   attach(connection: MessageConnection, end: () => void): void {
-    const window: Window = { id: this.nextId++, connection, introduced: false, running: new Set() };
+    const window: Window = { id: this.nextId++, connection, introduced: false, focused: true, running: new Set() };
     const { log } = this.options;
     connection.onRequest(HelloRequest, async (params): Promise<HelloResult> => {
       if (params.secret !== this.options.secret) {
@@ -101,7 +103,7 @@ export class EngineHost {
     connection.onRequest(EngineInfillRequest, async ({ id, ...request }, token) => {
       this.mustBeIntroduced(window);
       const model = await this.model();
-      const stats = await serve(id, token, (signal) => model.infill({ ...request, documentKey: windowKey(window.id, request.documentKey), signal }));
+      const stats = await serve(id, token, (signal) => model.infill({ ...request, documentKey: windowKey(window.id, request.documentKey), unfocused: !window.focused, signal }));
       return { stats, prompt: model.lastPrompt() };
     });
     connection.onRequest(EngineTextRequest, async ({ id, ...request }, token) => {
@@ -110,6 +112,9 @@ export class EngineHost {
       if (!isTextModel(model)) throw new ResponseError(modelFailedCode, `${model.name} does not write free text.`);
       const stats = await serve(id, token, (signal) => model.generateText({ ...request, signal }));
       return { stats, prompt: model.lastInstructPrompt() };
+    });
+    connection.onNotification(EngineFocusNotification, ({ focused }) => {
+      window.focused = focused;
     });
     connection.onNotification(EnginePrepareNotification, (params) => {
       if (!window.introduced) return;

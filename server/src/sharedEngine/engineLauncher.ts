@@ -9,7 +9,7 @@ import type { Logger } from '../logger';
 import { createLlama } from '../model/llamaRuntime';
 import type { ModelSpec } from '../model/modelHost';
 import { type EngineFiles, engineFiles, engineKey, ensurePrivateDir, readSecret, runtimeDir } from './engineChannel';
-import { EngineWindowsNotification, HelloRequest, type HelloResult } from './engineProtocol';
+import { EngineFocusNotification, EngineWindowsNotification, HelloRequest, type HelloResult } from './engineProtocol';
 import { type SharedCompletionModel, sharedModel } from './sharedCompletionModel';
 
 export interface LaunchOptions {
@@ -25,10 +25,12 @@ export interface LaunchOptions {
   /** How long to wait for a started engine to listen (a cold start loads and calibrates the model). */
   startTimeoutMs?: number;
   log: Logger;
-  /** How many windows share the engine, whenever that changes. */
-  onWindows?(windows: number): void;
+  /** How many windows share the engine, and its log file, whenever that changes. */
+  onEngine?(engine: { windows: number; log: string }): void;
   /** The connection to the engine was lost (it ended or was killed) while the window used it: the caller connects again. */
   onLost?(): void;
+  /** Whether the user is in this window: told to the engine at once and on each change. */
+  focus?: { readonly focused: boolean; onChange(listener: (focused: boolean) => void): () => void };
   /** The tokenizer for this model file: its vocabulary loaded alone. */
   loadTokenizer(modelPath: string): Promise<{ tokenize(text: string): readonly number[]; dispose(): Promise<void> }>;
 }
@@ -84,13 +86,13 @@ export async function connectEngine(spec: ModelSpec, options: LaunchOptions): Pr
       continue;
     }
     const connection = createMessageConnection(new SocketMessageReader(socket), new SocketMessageWriter(socket));
-    connection.onNotification(EngineWindowsNotification, ({ windows }) => options.onWindows?.(windows));
+    connection.onNotification(EngineWindowsNotification, ({ windows }) => options.onEngine?.({ windows, log: files.log }));
     connection.listen();
     const hello = await connection.sendRequest(HelloRequest, { secret, version: options.version, pid: process.pid }).catch((error: Error) => {
       connection.dispose();
       throw error;
     });
-    options.onWindows?.(hello.engine.windows);
+    options.onEngine?.({ windows: hello.engine.windows, log: files.log });
     return { connection, hello, files, started };
   }
 }
@@ -124,8 +126,12 @@ export async function loadSharedCompletionModel(spec: ModelSpec, options: Launch
     connection.onClose(() => {
       if (!released) options.onLost?.();
     });
+    const tellFocus = (focused: boolean) => void connection.sendNotification(EngineFocusNotification, { focused }).catch(() => undefined);
+    if (options.focus) tellFocus(options.focus.focused);
+    const stopFocus = options.focus?.onChange(tellFocus);
     return sharedModel(connection, hello, (text) => tokenizer.tokenize(text), async () => {
       released = true;
+      stopFocus?.();
       connection.dispose();
       await tokenizer.dispose();
     });

@@ -60,6 +60,11 @@ export interface EngineTokenParams {
   text: string;
 }
 
+export interface EngineFocusParams {
+  /** Whether the window the user is in is this one: its requests go first. */
+  focused: boolean;
+}
+
 export interface EngineWindowsParams {
   /** How many windows use this engine now. */
   windows: number;
@@ -70,4 +75,5 @@ export const EngineInfillRequest = new RequestType<EngineInfillParams, EngineInf
 export const EngineTextRequest = new RequestType<EngineTextParams, EngineTextResult, void>('hearthEngine/text');
 export const EngineTokenNotification = new NotificationType<EngineTokenParams>('hearthEngine/token');
 export const EnginePrepareNotification = new NotificationType<EnginePrepareParams>('hearthEngine/prepare');
+export const EngineFocusNotification = new NotificationType<EngineFocusParams>('hearthEngine/focus');
 export const EngineWindowsNotification = new NotificationType<EngineWindowsParams>('hearthEngine/windows');
