@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import type { LlamaContextSequence } from 'node-llama-cpp';
 import { ExclusiveLock } from '../../server/src/model/exclusiveLock';
 import { PromptChunker } from '../../server/src/model/promptChunks';
-import { WindowWarmer } from '../../server/src/model/windowWarmer';
+import { typingGraceMs, warmDelayAfterRequest, WindowWarmer } from '../../server/src/model/windowWarmer';
 import { Logger } from '../../server/src/logger';
 
 /** A context sequence as far as the warmer uses it: the tokens it holds, batches evaluated, ranges erased. */
@@ -159,4 +159,10 @@ test('at shutdown every held window is kept where it holds anything new, the mos
     { label: 'c.ts', minNew: 1 },
     { label: 'b.ts', minNew: 1 },
   ]);
+});
+
+test('after an answer the same document warms at once; after a cancellation, or for another document, once typing pauses', () => {
+  assert.equal(warmDelayAfterRequest(false, false), 0, 'the user reads the suggestion: the window being typed in warms now');
+  assert.equal(warmDelayAfterRequest(true, false), typingGraceMs, 'a keystroke cancelled it: the next one is coming');
+  assert.equal(warmDelayAfterRequest(false, true), typingGraceMs, "another file's or window's warm-up would hold up this document's next keystroke");
 });

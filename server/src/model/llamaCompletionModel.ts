@@ -19,7 +19,7 @@ import { type DraftResources, disposeDraft, type SpeculationCounters } from './s
 import { type CpuLoadMeter, fitThreadsToLoad } from './threadCount';
 import { ByteLevelDecoder } from './tokenText';
 import { TokenLoop } from './tokenLoop';
-import { typingGraceMs, type WindowKeeper, WindowWarmer } from './windowWarmer';
+import { typingGraceMs, warmDelayAfterRequest, type WindowKeeper, WindowWarmer } from './windowWarmer';
 
 /** The most a request may spend evaluating its prompt before the first decode step; the rest is warmed later. */
 export const defaultPromptLatencyMs = 1000;
@@ -255,10 +255,10 @@ export class LlamaCompletionModel implements CompletionModel, TextModel {
       stats.refutedPredictions = predictions.refuted - predictionsBefore.refuted;
       release();
       endGeneration();
-      // Warming goes on at once after an answer; after a cancellation (typing goes on) once the typing pauses.
-      const warmAfter = abortedAt === undefined ? 0 : typingGraceMs;
-      if (warm) this.warmer.schedule(documentKey, warm, warmAfter);
-      else this.warmer.resume(warmAfter);
+      // Warming goes on at once after an answer; after a cancellation (typing goes on), or for another document, once
+      // the typing pauses.
+      if (warm) this.warmer.schedule(documentKey, warm, warmDelayAfterRequest(abortedAt !== undefined, false));
+      else this.warmer.resume(warmDelayAfterRequest(abortedAt !== undefined, this.warmer.warming !== undefined && this.warmer.warming !== documentKey));
       if (keep) this.warmer.keep(documentKey);
       finish(stats);
     }

@@ -52,6 +52,16 @@ export const keepAllBudgetMs = 1000;
 /** After a request a keystroke cancelled, warming waits this long for the next keystroke (typing goes on). */
 export const typingGraceMs = 300;
 
+/**
+ * How long warming waits after a request ends: at once after an answer for the same document (its user reads the
+ * suggestion; the window it warms is the one being typed in), `typingGraceMs` after a cancellation (typing goes on) or
+ * where the job warms another document (another file or window: warming it in the gap before this document's next
+ * keystroke would make that keystroke wait a whole step).
+ */
+export function warmDelayAfterRequest(cancelled: boolean, warmingOther: boolean): number {
+  return cancelled || warmingOther ? typingGraceMs : 0;
+}
+
 export interface WindowWarmerParts {
   lock: ExclusiveLock;
   /** The document's own sequence (acquired for it where it holds none, as its first request would). */
