@@ -12,7 +12,7 @@ import { createMessageConnection, type MessageConnection, SocketMessageReader, S
 import type { GeneratedToken } from '../../server/src/model/completionModel';
 import { ChannelError, engineFiles, engineKey, ensurePrivateDir, probeSocket, readSecret, runtimeDir, writeSecret } from '../../server/src/sharedEngine/engineChannel';
 import { EngineHost, windowKey } from '../../server/src/sharedEngine/engineHost';
-import { takeLock } from '../../server/src/sharedEngine/engineProcess';
+import { calibrationMaxAgeMs, keptCalibration, takeLock } from '../../server/src/sharedEngine/engineProcess';
 import { EngineFocusNotification, HelloRequest } from '../../server/src/sharedEngine/engineProtocol';
 import { SharedCompletionModel, sharedModel } from '../../server/src/sharedEngine/sharedCompletionModel';
 import { isTextModel } from '../../server/src/model/completionModel';
@@ -259,4 +259,23 @@ test('explain and refactor go to the engine too, where its model writes free tex
   } finally {
     stop();
   }
+});
+
+test('a restarted engine reuses the calibration measured at the last start, unless it is a day old or the model file changed', () => {
+  const dir = folder();
+  const model = join(dir, 'm.gguf');
+  writeFileSync(model, 'weights');
+  let clock = 1_000_000;
+  const cache = keptCalibration(join(dir, 'e.calibration.json'), model, () => clock);
+  assert.equal(cache.read(), undefined, 'nothing kept yet');
+  const calibration = { prefillCurve: [{ tokens: 64, ms: 500 }], batchCosts: [{ tokens: 3, steps: 3.3 }] };
+  cache.write(calibration);
+  assert.deepEqual(cache.read(), calibration);
+  clock += calibrationMaxAgeMs + 1;
+  assert.equal(cache.read(), undefined, 'too old');
+  clock -= calibrationMaxAgeMs;
+  writeFileSync(model, 'other weights');
+  assert.equal(cache.read(), undefined, 'another model file at the same path');
+  writeFileSync(join(dir, 'e.calibration.json'), '{broken');
+  assert.equal(cache.read(), undefined, 'a damaged file is measured again');
 });

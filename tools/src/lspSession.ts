@@ -29,6 +29,7 @@ import {
   type RemoteAccess,
   RemoteAccessNotification,
   CursorRestNotification,
+  WindowFocusNotification,
   type FirstLine,
   FirstLineNotification,
   ChatModelChangedNotification,
@@ -281,6 +282,16 @@ export class LspSession {
   /** The client's hearth/cursorRest: the cursor has rested at `position`. */
   async cursorRest(uri: string, version: number, position: Position): Promise<void> {
     await this.connection.sendNotification(CursorRestNotification.type, { uri, version, position });
+  }
+
+  /** The client's hearth/windowFocus: whether the user is in this window. */
+  async windowFocus(focused: boolean): Promise<void> {
+    await this.connection.sendNotification(WindowFocusNotification.type, { focused });
+  }
+
+  /** The server process's id (for tools that watch its memory). */
+  get pid(): number | undefined {
+    return this.process.pid;
   }
 
   requestCompletion(uri: string, position: Position): PendingCompletion {

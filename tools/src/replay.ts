@@ -35,13 +35,15 @@ export interface Config {
   onLog?: (line: string) => void;
   /** Where the server keeps evaluated windows between sessions (none by default). */
   windowCacheDir?: string;
+  /** More environment for the server (XDG_RUNTIME_DIR: where a shared engine's socket goes). */
+  env?: Record<string, string>;
 }
 
 export async function session(config: Config): Promise<LspSession> {
   const lsp = await LspSession.start({
     serverPath,
     settings: { threads: 1, logLevel: 'warn', ...config.settings },
-    env: config.disable?.length ? { HEARTH_DISABLE: config.disable.join(',') } : undefined,
+    env: { ...config.env, ...(config.disable?.length ? { HEARTH_DISABLE: config.disable.join(',') } : {}) },
     onLog: config.onLog,
     windowCacheDir: config.windowCacheDir,
   });

@@ -6,7 +6,7 @@ import type { Llama, LlamaContextOptions, LlamaModel } from 'node-llama-cpp';
 import type { GpuSetting, SpeculationSetting } from '../../../common/settings';
 import { ModelError } from '../errors';
 import type { Logger } from '../logger';
-import { calibrate } from './calibration';
+import { type Calibration, calibrate } from './calibration';
 import type { FimOrder } from './fimTemplate';
 import { findFimTokens } from './fimTokens';
 import { validateModelFile } from './ggufValidation';
@@ -45,6 +45,11 @@ export interface LlamaModelOptions {
   lock?: ExclusiveLock;
   /** Where evaluated windows are kept between sessions, for this model file and runtime (absent: nowhere). */
   keepWindows?: (modelPath: string, runtime: string) => Promise<WindowKeeper | undefined>;
+  /**
+   * A calibration measured earlier for the same model and settings on this machine (the shared engine keeps its own:
+   * an engine restarted after a crash is ready seconds sooner), and where to keep the one measured now.
+   */
+  calibrationCache?: { read(): Calibration | undefined; write(calibration: Calibration): void };
 }
 
 /** Documents whose KV state is kept at once (one context sequence each, least recently used handed over). */
@@ -78,7 +83,10 @@ export async function loadLlamaCompletionModel(options: LlamaModelOptions, log: 
     ];
     const mode = speculative.length > 0 ? speculative.map((m) => (m === 'draft' ? `draft ${basename(options.draftModelPath)}` : 'prompt lookup')).join(' or ') : undefined;
     const scratch = context.getSequence();
-    const calibration = await calibrate(scratch, model, mode !== undefined);
+    const kept = options.calibrationCache?.read();
+    const calibration = kept ?? (await calibrate(scratch, model, mode !== undefined));
+    if (!kept) options.calibrationCache?.write(calibration);
+    else log.info('Calibration: the one measured at this engine\'s last start for this model and settings');
     // Speculation stays on where long proposals would pay on well-repeated code; how long is decided per proposal.
     const costs = calibration.batchCosts;
     const speculates = mode !== undefined && (options.speculationCostCheck === false || bestProposalLength(0.95, costs, maxProposal) > 0);

@@ -64,6 +64,8 @@ export interface EngineFiles {
   lock: string;
   /** The engine's log. */
   log: string;
+  /** What the model cost on this machine when an engine for this key last measured it (reused by a restart). */
+  calibration: string;
 }
 
 export function engineFiles(dir: string, key: string, platform: NodeJS.Platform = process.platform): EngineFiles {
@@ -74,6 +76,7 @@ export function engineFiles(dir: string, key: string, platform: NodeJS.Platform 
     secret: `${base}.secret`,
     lock: `${base}.lock`,
     log: `${base}.log`,
+    calibration: `${base}.calibration.json`,
   };
 }
 

@@ -2,13 +2,14 @@
 // answers, starts one detached (closing this window does not end it) and connects once it listens; then introduces
 // the window with the engine's secret and waits for the model. The window's tokenizer is the model's vocabulary alone.
 import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { connect, type Socket } from 'node:net';
 import { createMessageConnection, type MessageConnection, SocketMessageReader, SocketMessageWriter } from 'vscode-languageserver/node';
 import type { LogLevel } from '../../../common/settings';
 import type { Logger } from '../logger';
 import { createLlama } from '../model/llamaRuntime';
 import type { ModelSpec } from '../model/modelHost';
-import { type EngineFiles, engineFiles, engineKey, ensurePrivateDir, readSecret, runtimeDir } from './engineChannel';
+import { type EngineFiles, engineFiles, engineKey, ensurePrivateDir, processAlive, readSecret, runtimeDir } from './engineChannel';
 import { EngineFocusNotification, EngineWindowsNotification, HelloRequest, type HelloResult } from './engineProtocol';
 import { type SharedCompletionModel, sharedModel } from './sharedCompletionModel';
 
@@ -31,8 +32,8 @@ export interface LaunchOptions {
   onLost?(): void;
   /** Whether the user is in this window: told to the engine at once and on each change. */
   focus?: { readonly focused: boolean; onChange(listener: (focused: boolean) => void): () => void };
-  /** The tokenizer for this model file: its vocabulary loaded alone. */
-  loadTokenizer(modelPath: string): Promise<{ tokenize(text: string): readonly number[]; dispose(): Promise<void> }>;
+  /** The tokenizer for this model file (its vocabulary loaded alone); kept by the caller across reconnections. */
+  loadTokenizer(modelPath: string): Promise<{ tokenize(text: string): readonly number[] }>;
 }
 
 export interface EngineConnection {
@@ -70,7 +71,8 @@ export async function connectEngine(spec: ModelSpec, options: LaunchOptions): Pr
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code;
       if (code !== 'ENOENT' && code !== 'ECONNREFUSED') throw error;
-      if (!started) {
+      // An engine that holds the lock is starting (another window started it): wait for it rather than start another.
+      if (!started && !engineStarting(files.lock)) {
         startEngine(spec, key, dir, options);
         started = true;
         options.log.info(`Shared engine: none running for ${spec.modelPath}; started one (${files.log})`);
@@ -97,6 +99,16 @@ export async function connectEngine(spec: ModelSpec, options: LaunchOptions): Pr
   }
 }
 
+/** Whether a live process holds the engine's lock (an engine starting or running for this key). */
+function engineStarting(lock: string): boolean {
+  try {
+    const pid = Number.parseInt(readFileSync(lock, 'utf8'), 10);
+    return Number.isFinite(pid) && processAlive(pid);
+  } catch {
+    return false;
+  }
+}
+
 /** Starts the engine process detached: it outlives this window and ends on its own once idle. */
 function startEngine(spec: ModelSpec, key: string, dir: string, options: LaunchOptions): void {
   const args = [
@@ -117,28 +129,23 @@ function startEngine(spec: ModelSpec, key: string, dir: string, options: LaunchO
 
 /** The window's completion model on the shared engine. */
 export async function loadSharedCompletionModel(spec: ModelSpec, options: LaunchOptions): Promise<SharedCompletionModel> {
+  // The vocabulary first: a model file that cannot be read fails here, with the loader's message, before any engine starts.
   const tokenizer = await options.loadTokenizer(spec.modelPath);
-  try {
-    const { connection, hello, started } = await connectEngine(spec, options);
-    options.log.info(`Shared engine: ${started ? 'started' : 'found'} pid ${hello.engine.pid}, ${hello.engine.windows} window(s) on it`);
-    let released = false;
-    // The engine went away (killed, crashed, ended): unless this window let go of it, the caller connects again.
-    connection.onClose(() => {
-      if (!released) options.onLost?.();
-    });
-    const tellFocus = (focused: boolean) => void connection.sendNotification(EngineFocusNotification, { focused }).catch(() => undefined);
-    if (options.focus) tellFocus(options.focus.focused);
-    const stopFocus = options.focus?.onChange(tellFocus);
-    return sharedModel(connection, hello, (text) => tokenizer.tokenize(text), async () => {
-      released = true;
-      stopFocus?.();
-      connection.dispose();
-      await tokenizer.dispose();
-    });
-  } catch (error) {
-    await tokenizer.dispose();
-    throw error;
-  }
+  const { connection, hello, started } = await connectEngine(spec, options);
+  options.log.info(`Shared engine: ${started ? 'started' : 'found'} pid ${hello.engine.pid}, ${hello.engine.windows} window(s) on it`);
+  let released = false;
+  // The engine went away (killed, crashed, ended): unless this window let go of it, the caller connects again.
+  connection.onClose(() => {
+    if (!released) options.onLost?.();
+  });
+  const tellFocus = (focused: boolean) => void connection.sendNotification(EngineFocusNotification, { focused }).catch(() => undefined);
+  if (options.focus) tellFocus(options.focus.focused);
+  const stopFocus = options.focus?.onChange(tellFocus);
+  return sharedModel(connection, hello, (text) => tokenizer.tokenize(text), async () => {
+    released = true;
+    stopFocus?.();
+    connection.dispose();
+  });
 }
 
 /** The model's tokenizer without its weights (node-llama-cpp's vocabulary-only load): what a window counts tokens with. */

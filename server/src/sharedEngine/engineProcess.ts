@@ -1,12 +1,13 @@
 // The shared engine process (dist/engine.js, server/src/engine.ts), started detached by the first window that needs it: takes the lock for
 // its key (a second engine started at the same moment ends at once), loads the model, listens on the private socket and
 // ends once no window has used it for the idle time. Its log is one file beside the socket.
-import { appendFileSync, closeSync, openSync, readFileSync, unlinkSync, writeSync } from 'node:fs';
+import { appendFileSync, closeSync, openSync, readFileSync, statSync, unlinkSync, writeFileSync, writeSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { createMessageConnection, SocketMessageReader, SocketMessageWriter } from 'vscode-languageserver/node';
 import type { LogLevel } from '../../../common/settings';
 import { describeError } from '../errors';
 import { Logger } from '../logger';
+import type { Calibration } from '../model/calibration';
 import { ExclusiveLock } from '../model/exclusiveLock';
 import { defaultPromptLatencyMs } from '../model/llamaCompletionModel';
 import { loadLlamaCompletionModel } from '../model/llamaLoader';
@@ -60,6 +61,43 @@ function fileLogger(path: string, level: LogLevel): Logger {
   return log;
 }
 
+/** A calibration is reused for a day at most: the machine's load and its thermal state change. */
+export const calibrationMaxAgeMs = 24 * 3600_000;
+
+/**
+ * The calibration an engine for this key measured, kept beside its socket: an engine restarted after a crash, or
+ * started again the same day, is ready without measuring again. Refused when older than a day, made for another model
+ * file (its size and time changed) or unreadable.
+ */
+export function keptCalibration(path: string, modelPath: string, now = () => Date.now()) {
+  const modelStamp = () => {
+    try {
+      const stats = statSync(modelPath);
+      return `${stats.size}:${stats.mtimeMs}`;
+    } catch {
+      return '';
+    }
+  };
+  return {
+    read(): Calibration | undefined {
+      try {
+        const kept = JSON.parse(readFileSync(path, 'utf8')) as { at: number; model: string; calibration: Calibration };
+        if (now() - kept.at > calibrationMaxAgeMs || kept.model !== modelStamp() || !Array.isArray(kept.calibration?.prefillCurve) || kept.calibration.prefillCurve.length === 0) return undefined;
+        return kept.calibration;
+      } catch {
+        return undefined;
+      }
+    },
+    write(calibration: Calibration): void {
+      try {
+        writeFileSync(path, JSON.stringify({ at: now(), model: modelStamp(), calibration }), { mode: 0o600 });
+      } catch {
+        // Not kept: the next start measures again.
+      }
+    },
+  };
+}
+
 export async function runEngine(args: EngineArguments): Promise<void> {
   const files = engineFiles(args.dir, args.key);
   const log = fileLogger(files.log, args.logLevel);
@@ -92,6 +130,7 @@ export async function runEngine(args: EngineArguments): Promise<void> {
       promptLatencyMs: defaultPromptLatencyMs,
       lock,
       keepWindows: store ? async (modelPath, runtime) => new SequenceWindows(store, await modelIdentity(modelPath), runtime, log) : undefined,
+      calibrationCache: keptCalibration(files.calibration, args.spec.modelPath),
     },
     log,
   );

@@ -51,6 +51,18 @@ const enginePath = join(__dirname, 'engine.js');
 export function sharedEngineFeature(connection: Pick<Connection, 'onNotification'>, parts: SharedEngineParts): { feature: Feature; load(spec: ModelSpec): Promise<CompletionModel> } {
   const focus = new WindowFocus();
   connection.onNotification(WindowFocusNotification.type, ({ focused }) => focus.set(focused));
+  // The vocabulary of the model in use, kept across reconnections (an engine restarted after a crash is found again
+  // without reading the file's vocabulary again); another model's replaces it.
+  let vocabulary: { modelPath: string; loaded: ReturnType<typeof loadVocabulary> } | undefined;
+  const tokenizerFor = (modelPath: string) => {
+    if (vocabulary?.modelPath !== modelPath) {
+      const previous = vocabulary?.loaded;
+      vocabulary = { modelPath, loaded: loadVocabulary(modelPath, parts.log) };
+      void previous?.then((old) => old.dispose(), () => undefined);
+      vocabulary.loaded.catch(() => (vocabulary = undefined)); // a failed load is tried again next time
+    }
+    return vocabulary.loaded;
+  };
   return {
     feature: {},
     load: (spec) => {
@@ -66,7 +78,7 @@ export function sharedEngineFeature(connection: Pick<Connection, 'onNotification
         onEngine: parts.onEngine,
         onLost: parts.onLost,
         focus,
-        loadTokenizer: (modelPath) => loadVocabulary(modelPath, parts.log),
+        loadTokenizer: tokenizerFor,
       });
     },
   };
