@@ -6,7 +6,7 @@
 // for the resume. Nothing is downloaded from anywhere but `hub`.
 import { createHash } from 'node:crypto';
 import { createReadStream, existsSync } from 'node:fs';
-import { mkdir, open, readFile, rename, rm, stat, statfs, writeFile } from 'node:fs/promises';
+import { link, mkdir, readFile, rename, rm, stat, statfs, writeFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import type { ProxySettings } from '../../../common/protocol';
 import { useProxy } from './httpProxy';
@@ -237,13 +237,17 @@ function catchDetachedWriteErrors(): { first(): NodeJS.ErrnoException | undefine
  */
 async function lock(path: string, request: PullRequest): Promise<() => Promise<void>> {
   for (;;) {
+    // The lock appears with the holder's pid already in it (written to a file of this pull's own, then linked under
+    // the lock's name, which fails if it exists): a pull never reads a lock still empty and takes it for a dead one's.
+    const mine = `${path}.${process.pid}-${Math.random().toString(36).slice(2)}`;
+    await writeFile(mine, String(process.pid));
     try {
-      const handle = await open(path, 'wx');
-      await handle.writeFile(String(process.pid));
-      await handle.close();
+      await link(mine, path);
       return () => rm(path, { force: true });
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+    } finally {
+      await rm(mine, { force: true });
     }
     const holder = Number((await readFile(path, 'utf8').catch(() => '')).trim());
     if (!Number.isInteger(holder) || holder <= 0 || !isAlive(holder)) {

@@ -1,7 +1,7 @@
 // The shared engine process (dist/engine.js, server/src/engine.ts), started detached by the first window that needs it: takes the lock for
 // its key (a second engine started at the same moment ends at once), loads the model, listens on the private socket and
 // ends once no window has used it for the idle time. Its log is one file beside the socket.
-import { appendFileSync, closeSync, openSync, readFileSync, statSync, unlinkSync, writeFileSync, writeSync } from 'node:fs';
+import { appendFileSync, linkSync, readFileSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { createMessageConnection, SocketMessageReader, SocketMessageWriter } from 'vscode-languageserver/node';
 import type { LogLevel } from '../../../common/settings';
@@ -30,22 +30,30 @@ export interface EngineArguments {
 
 const maxContextSize = 4096;
 
-/** Takes the key's lock file; false where a live engine holds it. A lock left by a dead engine is taken over. */
+/**
+ * Takes the key's lock file; false where a live engine holds it. A lock left by a dead engine is taken over. The lock
+ * appears with the pid already in it (written to a file of this process's own, then linked under the lock's name,
+ * which fails if it exists): no one reads it empty and takes it for a dead engine's.
+ */
 export function takeLock(path: string): boolean {
-  for (let attempt = 0; attempt < 2; attempt++) {
-    try {
-      const fd = openSync(path, 'wx', 0o600);
-      writeSync(fd, String(process.pid));
-      closeSync(fd);
-      return true;
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-      const holder = Number.parseInt(readFileSync(path, 'utf8'), 10);
-      if (Number.isFinite(holder) && holder !== process.pid && processAlive(holder)) return false;
-      unlinkSync(path);
+  const mine = `${path}.${process.pid}`;
+  writeFileSync(mine, String(process.pid), { mode: 0o600 });
+  try {
+    for (let attempt = 0; attempt < 2; attempt++) {
+      try {
+        linkSync(mine, path);
+        return true;
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+        const holder = Number.parseInt(readFileSync(path, 'utf8'), 10);
+        if (Number.isFinite(holder) && holder !== process.pid && processAlive(holder)) return false;
+        unlinkSync(path);
+      }
     }
+    return false;
+  } finally {
+    unlinkSync(mine);
   }
-  return false;
 }
 
 function fileLogger(path: string, level: LogLevel): Logger {
