@@ -14,6 +14,10 @@ import { ChannelError, engineFiles, engineKey, ensurePrivateDir, probeSocket, re
 import { EngineHost, windowKey } from '../../server/src/sharedEngine/engineHost';
 import { calibrationMaxAgeMs, keptCalibration, takeLock } from '../../server/src/sharedEngine/engineProcess';
 import { EngineFocusNotification, HelloRequest } from '../../server/src/sharedEngine/engineProtocol';
+import { loadSharedCompletionModel } from '../../server/src/sharedEngine/engineLauncher';
+import { WindowFocus } from '../../server/src/sharedEngine/sharedEngineFeature';
+import { Logger } from '../../server/src/logger';
+import type { ModelSpec } from '../../server/src/model/modelHost';
 import { SharedCompletionModel, sharedModel } from '../../server/src/sharedEngine/sharedCompletionModel';
 import { isTextModel } from '../../server/src/model/completionModel';
 import { FakeModel } from '../support/fakeModel';
@@ -89,9 +93,9 @@ test('one engine per key takes the lock; a dead engine’s lock is taken over', 
 });
 
 /** An engine host on a socket in a fresh private folder, with `model`. */
-async function engine(model: FakeModel, options: { idleMs?: number; onIdle?: () => void } = {}) {
-  const dir = folder();
-  const files = engineFiles(dir, 'test');
+async function engine(model: FakeModel, options: { idleMs?: number; onIdle?: () => void; dir?: string; key?: string } = {}) {
+  const dir = options.dir ?? folder();
+  const files = engineFiles(dir, options.key ?? 'test');
   const secret = writeSecret(files.secret);
   const host = new EngineHost({ model: Promise.resolve(model), modelPath: '/m/a.gguf', secret, version: '1.0.0', idleMs: options.idleMs ?? 60_000, log: quiet, onIdle: options.onIdle ?? (() => undefined) });
   const sockets = new Set<Socket>();
@@ -115,7 +119,10 @@ async function engine(model: FakeModel, options: { idleMs?: number; onIdle?: () 
     const hello = await connection.sendRequest(HelloRequest, { secret, version: '1.0.0', pid: process.pid });
     return { socket, connection, hello, model: sharedModel(connection, hello, (text) => [...text].map((c) => c.charCodeAt(0)), async () => connection.dispose()) };
   };
+  let stopped = false;
   const stop = () => {
+    if (stopped) return;
+    stopped = true;
     host.dispose();
     server.close();
     for (const socket of [...sockets, ...clients]) socket.destroy();
@@ -278,4 +285,45 @@ test('a restarted engine reuses the calibration measured at the last start, unle
   assert.equal(cache.read(), undefined, 'another model file at the same path');
   writeFileSync(join(dir, 'e.calibration.json'), '{broken');
   assert.equal(cache.read(), undefined, 'a damaged file is measured again');
+});
+
+test('a window finds the running engine its settings name, says where the user is, and hears when the engine goes away', async () => {
+  const model = new FakeModel(['a']);
+  const spec: ModelSpec = { modelPath: '/m/a.gguf', draftModelPath: '', threads: 1, adaptiveThreads: false, gpu: 'off', fimOrder: 'psm', speculation: 'off', shared: true };
+  const dir = folder();
+  const { stop, host } = await engine(model, { dir, key: engineKey({ version: '1.0.0', ...spec, gpu: 'off' }) });
+  const focus = new WindowFocus();
+  const engines: Array<{ windows: number; log: string }> = [];
+  let lost = 0;
+  try {
+    const shared = await loadSharedCompletionModel(spec, {
+      enginePath: '/nonexistent/engine.js', // an engine runs: nothing is started
+      version: '1.0.0',
+      dir,
+      idleMs: 1000,
+      logLevel: 'warn',
+      windowCacheMegabytes: 0,
+      log: new Logger({ error() {}, warn() {}, info() {}, log() {} }),
+      onEngine: (e) => engines.push(e),
+      onLost: () => lost++,
+      focus,
+      loadTokenizer: async () => ({ tokenize: (text) => [...text].map((c) => c.charCodeAt(0)) }),
+    });
+    assert.equal(host.windowCount, 1);
+    assert.equal(engines.at(-1)?.windows, 1);
+    assert.match(engines.at(-1)!.log, /engine-[0-9a-f]{16}\.log$/);
+    assert.equal(shared.countTokens('abc'), 3, 'tokens counted by the window’s own vocabulary');
+    focus.set(false);
+    await collect(shared.infill({ prefix: 'x', suffix: '', maxTokens: 1, signal: new AbortController().signal }).tokens);
+    focus.set(true);
+    await collect(shared.infill({ prefix: 'y', suffix: '', maxTokens: 1, signal: new AbortController().signal }).tokens);
+    assert.deepEqual(model.requests.map((r) => r.unfocused), [true, false], 'the window’s focus reached the engine before each request');
+    stop(); // the engine goes away
+    for (let i = 0; i < 100 && lost === 0; i++) await delay(10);
+    assert.equal(lost, 1, 'the window is told, once, so that it loads again');
+    await shared.dispose();
+    assert.equal(lost, 1, 'letting go of the engine itself is no loss');
+  } finally {
+    stop();
+  }
 });
