@@ -70,7 +70,6 @@ function main(): void {
   serveFeatures(connection, documents, [
     settings,
     windowCache,
-    shared.feature,
     enginesFeature(connection, engines, settings),
     context,
     completionFeature({

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { createMessageConnection, type MessageConnection, SocketMessageReader, SocketMessageWriter } from 'vscode-languageserver/node';
 import type { GeneratedToken } from '../../server/src/model/completionModel';
-import { ChannelError, engineFiles, engineKey, ensurePrivateDir, probeSocket, readSecret, runtimeDir, writeSecret } from '../../server/src/sharedEngine/engineChannel';
+import { ChannelError, type EngineIdentity, engineFiles, engineKey, ensurePrivateDir, probeSocket, readSecret, runtimeDir, writeSecret } from '../../server/src/sharedEngine/engineChannel';
 import { EngineHost, windowKey } from '../../server/src/sharedEngine/engineHost';
 import { calibrationMaxAgeMs, keptCalibration, takeLock } from '../../server/src/sharedEngine/engineProcess';
 import { EngineFocusNotification, HelloRequest } from '../../server/src/sharedEngine/engineProtocol';
@@ -33,11 +33,12 @@ const folder = () => {
 const quiet = { info: () => undefined, warn: () => undefined };
 const delay = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
-const identity = { version: '1.0.0', modelPath: '/m/a.gguf', draftModelPath: '', threads: 1, adaptiveThreads: false, gpu: 'off', fimOrder: 'psm', speculation: 'auto' };
+const identity: EngineIdentity = { version: '1.0.0', modelPath: '/m/a.gguf', draftModelPath: '', threads: 1, adaptiveThreads: false, gpu: 'off', fimOrder: 'psm', speculation: 'auto' };
 
 test('an engine is named by the version and the settings its model is loaded with', () => {
   assert.equal(engineKey(identity), engineKey({ ...identity }));
-  for (const change of [{ version: '1.0.1' }, { modelPath: '/m/b.gguf' }, { threads: 2 }, { draftModelPath: '/m/d.gguf' }, { gpu: 'auto' }]) {
+  const changes: Array<Partial<EngineIdentity>> = [{ version: '1.0.1' }, { modelPath: '/m/b.gguf' }, { threads: 2 }, { draftModelPath: '/m/d.gguf' }, { gpu: 'auto' }];
+  for (const change of changes) {
     assert.notEqual(engineKey({ ...identity, ...change }), engineKey(identity), JSON.stringify(change));
   }
   assert.equal(runtimeDir({ XDG_RUNTIME_DIR: '/run/user/1000' }), '/run/user/1000/hearth');
@@ -82,14 +83,14 @@ test('a socket no engine listens on any more is told from a live one and from no
   assert.equal(await probeSocket(socket), 'stale');
 });
 
-test('one engine per key takes the lock; a dead engine’s lock is taken over', () => {
+test('one engine per key takes the lock; a dead engine’s lock is taken over', async () => {
   const dir = folder();
   const lock = join(dir, 'e.lock');
-  assert.equal(takeLock(lock), true);
+  assert.equal(await takeLock(lock), true);
   writeFileSync(lock, String(process.ppid)); // a live process holds it
-  assert.equal(takeLock(lock), false);
+  assert.equal(await takeLock(lock), false);
   writeFileSync(lock, '999999999'); // no such process
-  assert.equal(takeLock(lock), true);
+  assert.equal(await takeLock(lock), true);
 });
 
 /** An engine host on a socket in a fresh private folder, with `model`. */
@@ -287,11 +288,15 @@ test('a restarted engine reuses the calibration measured at the last start, unle
   assert.equal(cache.read(), undefined, 'a damaged file is measured again');
 });
 
-test('a window finds the running engine its settings name, says where the user is, and hears when the engine goes away', async () => {
+test('a window finds the running engine its settings name (reading its secret again while it is a dead one’s), says where the user is, and hears when the engine goes away', async () => {
   const model = new FakeModel(['a']);
   const spec: ModelSpec = { modelPath: '/m/a.gguf', draftModelPath: '', threads: 1, adaptiveThreads: false, gpu: 'off', fimOrder: 'psm', speculation: 'off', shared: true };
   const dir = folder();
-  const { stop, host } = await engine(model, { dir, key: engineKey({ version: '1.0.0', ...spec, gpu: 'off' }) });
+  const key = engineKey({ version: '1.0.0', ...spec });
+  const { stop, host, secret } = await engine(model, { dir, key });
+  // A dead engine's secret is still there: the new one writes its own once it listens; the window reads it again.
+  writeSecret(engineFiles(dir, key).secret, 'stale');
+  setTimeout(() => writeSecret(engineFiles(dir, key).secret, secret), 200);
   const focus = new WindowFocus();
   const engines: Array<{ windows: number; log: string }> = [];
   let lost = 0;

@@ -6,6 +6,7 @@
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { lockHolder } from '../../server/src/lockFile';
 import type { LspSession } from './lspSession';
 import { processStatusMiB } from './processMemory';
 import { type Config, delay, percentile, position, request, round, session, Tally } from './replay';
@@ -61,13 +62,10 @@ class Typist {
 const rssOf = (pid: number | undefined) => processStatusMiB(pid, 'VmRSS') ?? 0;
 const p50 = (values: number[]) => round(percentile(values, 50), 1);
 
+/** The pid in the engine's lock file: the running engine's. */
 function enginePid(dir: string): number | undefined {
-  try {
-    const lock = readdirSync(dir).find((name) => name.startsWith('engine-') && name.endsWith('.lock'));
-    return lock ? Number(readFileSync(join(dir, lock), 'utf8')) : undefined;
-  } catch {
-    return undefined;
-  }
+  const lock = readdirSync(dir).find((name) => name.startsWith('engine-') && name.endsWith('.lock'));
+  return lock ? lockHolder(join(dir, lock)) : undefined;
 }
 
 export async function windowsBenchmark(quick: boolean) {

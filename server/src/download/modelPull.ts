@@ -6,9 +6,10 @@
 // for the resume. Nothing is downloaded from anywhere but `hub`.
 import { createHash } from 'node:crypto';
 import { createReadStream, existsSync } from 'node:fs';
-import { link, mkdir, readFile, rename, rm, stat, statfs, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rename, rm, stat, statfs, writeFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import type { ProxySettings } from '../../../common/protocol';
+import { processAlive, tryLockFile } from '../lockFile';
 import { useProxy } from './httpProxy';
 
 export const defaultHub = 'https://huggingface.co';
@@ -232,40 +233,15 @@ function catchDetachedWriteErrors(): { first(): NodeJS.ErrnoException | undefine
 }
 
 /**
- * An exclusive lock file (created with O_EXCL, holding the holder's pid). A pull that finds it waits for the other
- * to finish; a lock whose process is gone (a crash) is taken over.
+ * An exclusive lock file (server/src/lockFile.ts: it appears with its holder's pid in it). A pull that finds it waits
+ * for the other to finish; a lock whose process is gone (a crash) is taken over.
  */
 async function lock(path: string, request: PullRequest): Promise<() => Promise<void>> {
-  for (;;) {
-    // The lock appears with the holder's pid already in it (written to a file of this pull's own, then linked under
-    // the lock's name, which fails if it exists): a pull never reads a lock still empty and takes it for a dead one's.
-    const mine = `${path}.${process.pid}-${Math.random().toString(36).slice(2)}`;
-    await writeFile(mine, String(process.pid));
-    try {
-      await link(mine, path);
-      return () => rm(path, { force: true });
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-    } finally {
-      await rm(mine, { force: true });
-    }
-    const holder = Number((await readFile(path, 'utf8').catch(() => '')).trim());
-    if (!Number.isInteger(holder) || holder <= 0 || !isAlive(holder)) {
-      await rm(path, { force: true }); // left by a process that is gone
-      continue;
-    }
+  // Two pulls in this process wait for each other too: a lock naming this process is held.
+  while (!(await tryLockFile(path, (pid) => pid === process.pid || processAlive(pid)))) {
     request.onProgress?.({ downloadedBytes: 0, totalBytes: 0, bytesPerSecond: 0, secondsLeft: Number.NaN, waitingForOther: true });
     if (request.signal?.aborted) throw new PullError('cancelled', 'The download was cancelled.');
     await new Promise((resolve) => setTimeout(resolve, lockPollMs));
   }
-}
-
-function isAlive(pid: number): boolean {
-  if (pid === process.pid) return true;
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
+  return () => rm(path, { force: true });
 }

@@ -10,18 +10,10 @@ import { lstatSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
+import type { ModelSpec } from '../model/modelHost';
 
 /** What makes two windows' engines the same one: the extension's version and the settings a model is loaded with. */
-export interface EngineIdentity {
-  version: string;
-  modelPath: string;
-  draftModelPath: string;
-  threads: number;
-  adaptiveThreads: boolean;
-  gpu: string;
-  fimOrder: string;
-  speculation: string;
-}
+export type EngineIdentity = { version: string } & Pick<ModelSpec, 'modelPath' | 'draftModelPath' | 'threads' | 'adaptiveThreads' | 'gpu' | 'fimOrder' | 'speculation'>;
 
 /** A short stable name for an identity: the engine's files are named by it. */
 export function engineKey(identity: EngineIdentity): string {
@@ -80,9 +72,8 @@ export function engineFiles(dir: string, key: string, platform: NodeJS.Platform 
   };
 }
 
-/** Writes a new secret for an engine starting now (0600); returns it. */
-export function writeSecret(path: string): string {
-  const secret = randomBytes(32).toString('hex');
+/** Writes the secret of an engine starting now (0600; a new one unless given); returns it. */
+export function writeSecret(path: string, secret = randomBytes(32).toString('hex')): string {
   writeFileSync(path, secret, { mode: 0o600 });
   return secret;
 }
@@ -117,14 +108,4 @@ export function probeSocket(socket: string, timeoutMs = 1000): Promise<'live' | 
       resolve(error.code === 'ENOENT' ? 'absent' : 'stale');
     });
   });
-}
-
-/** Whether a process with this pid is alive (signal 0 checks without sending anything). */
-export function processAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
 }

@@ -3,11 +3,8 @@
 // their own KV sequences: their keys are the window's), and ends once no window has used it for the idle time.
 import { type CancellationToken, type MessageConnection, ResponseError } from 'vscode-languageserver/node';
 import { type CompletionModel, type GeneratedToken, isTextModel } from '../model/completionModel';
-import { EngineFocusNotification, EngineInfillRequest, EnginePrepareNotification, EngineTextRequest, EngineTokenNotification, EngineWindowsNotification, HelloRequest, type HelloResult } from './engineProtocol';
+import { EngineFocusNotification, EngineInfillRequest, EnginePrepareNotification, EngineTextRequest, modelFailedCode, refusedCode, EngineTokenNotification, EngineWindowsNotification, HelloRequest, type HelloResult } from './engineProtocol';
 
-/** Error codes the engine answers with (JSON-RPC's server-defined range). */
-export const refusedCode = -32001;
-export const modelFailedCode = -32002;
 /** A refused connection is closed this long after its answer was handed to the connection. */
 const refusalCloseMs = 100;
 /** However short the idle time, a new engine waits this long for its first window. */
@@ -84,7 +81,7 @@ export class EngineHost {
       };
     });
     /** Runs one request for the window: its tokens sent as they come, its cancellation (or the window leaving) aborting it. */
-    const serve = async <Stats>(id: number, token: CancellationToken, start: (signal: AbortSignal) => { tokens: AsyncIterable<GeneratedToken>; done: Promise<Stats> }) => {
+    const serve = async <Stats>(id: string, token: CancellationToken, start: (signal: AbortSignal) => { tokens: AsyncIterable<GeneratedToken>; done: Promise<Stats> }) => {
       const controller = new AbortController();
       window.running.add(controller);
       const cancelled = token.onCancellationRequested(() => controller.abort());

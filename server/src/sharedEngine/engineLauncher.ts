@@ -2,15 +2,15 @@
 // answers, starts one detached (closing this window does not end it) and connects once it listens; then introduces
 // the window with the engine's secret and waits for the model. The window's tokenizer is the model's vocabulary alone.
 import { spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import { connect, type Socket } from 'node:net';
-import { createMessageConnection, type MessageConnection, SocketMessageReader, SocketMessageWriter } from 'vscode-languageserver/node';
+import { createMessageConnection, type MessageConnection, ResponseError, SocketMessageReader, SocketMessageWriter } from 'vscode-languageserver/node';
 import type { LogLevel } from '../../../common/settings';
 import type { Logger } from '../logger';
 import { createLlama } from '../model/llamaRuntime';
 import type { ModelSpec } from '../model/modelHost';
-import { type EngineFiles, engineFiles, engineKey, ensurePrivateDir, processAlive, readSecret, runtimeDir } from './engineChannel';
-import { EngineFocusNotification, EngineWindowsNotification, HelloRequest, type HelloResult } from './engineProtocol';
+import { lockHolder, processAlive } from '../lockFile';
+import { type EngineFiles, engineFiles, engineKey, ensurePrivateDir, readSecret, runtimeDir } from './engineChannel';
+import { EngineFocusNotification, EngineWindowsNotification, HelloRequest, type HelloResult, refusedCode } from './engineProtocol';
 import { type SharedCompletionModel, sharedModel } from './sharedCompletionModel';
 
 export interface LaunchOptions {
@@ -60,11 +60,12 @@ const delay = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 export async function connectEngine(spec: ModelSpec, options: LaunchOptions): Promise<EngineConnection> {
   const dir = options.dir ?? runtimeDir();
   ensurePrivateDir(dir);
-  const key = engineKey({ version: options.version, ...spec, gpu: String(spec.gpu) });
+  const key = engineKey({ version: options.version, ...spec });
   const files = engineFiles(dir, key);
   let started = false;
   const deadline = performance.now() + (options.startTimeoutMs ?? 60_000);
   for (let attempt = 0; ; attempt++) {
+    if (performance.now() > deadline) throw new Error(`The shared engine did not start within ${Math.round((options.startTimeoutMs ?? 60_000) / 1000)} s (its log: ${files.log})`);
     let socket: Socket | undefined;
     try {
       socket = await connectSocket(files.socket);
@@ -72,12 +73,12 @@ export async function connectEngine(spec: ModelSpec, options: LaunchOptions): Pr
       const code = (error as NodeJS.ErrnoException).code;
       if (code !== 'ENOENT' && code !== 'ECONNREFUSED') throw error;
       // An engine that holds the lock is starting (another window started it): wait for it rather than start another.
-      if (!started && !engineStarting(files.lock)) {
+      const holder = lockHolder(files.lock);
+      if (!started && !(holder !== undefined && processAlive(holder))) {
         startEngine(spec, key, dir, options);
         started = true;
         options.log.info(`Shared engine: none running for ${spec.modelPath}; started one (${files.log})`);
       }
-      if (performance.now() > deadline) throw new Error(`The shared engine did not start within ${Math.round((options.startTimeoutMs ?? 60_000) / 1000)} s (its log: ${files.log})`);
       await delay(Math.min(500, 50 * 2 ** attempt));
       continue;
     }
@@ -90,22 +91,20 @@ export async function connectEngine(spec: ModelSpec, options: LaunchOptions): Pr
     const connection = createMessageConnection(new SocketMessageReader(socket), new SocketMessageWriter(socket));
     connection.onNotification(EngineWindowsNotification, ({ windows }) => options.onEngine?.({ windows, log: files.log }));
     connection.listen();
-    const hello = await connection.sendRequest(HelloRequest, { secret, version: options.version, pid: process.pid }).catch((error: Error) => {
+    let hello: HelloResult;
+    try {
+      hello = await connection.sendRequest(HelloRequest, { secret, version: options.version, pid: process.pid });
+    } catch (error) {
       connection.dispose();
+      // The secret read was a dead engine's: the new one writes its own once it listens. Read it again.
+      if (error instanceof ResponseError && error.code === refusedCode) {
+        await delay(100);
+        continue;
+      }
       throw error;
-    });
+    }
     options.onEngine?.({ windows: hello.engine.windows, log: files.log });
     return { connection, hello, files, started };
-  }
-}
-
-/** Whether a live process holds the engine's lock (an engine starting or running for this key). */
-function engineStarting(lock: string): boolean {
-  try {
-    const pid = Number.parseInt(readFileSync(lock, 'utf8'), 10);
-    return Number.isFinite(pid) && processAlive(pid);
-  } catch {
-    return false;
   }
 }
 

@@ -1,20 +1,21 @@
 // The shared engine process (dist/engine.js, server/src/engine.ts), started detached by the first window that needs it: takes the lock for
 // its key (a second engine started at the same moment ends at once), loads the model, listens on the private socket and
 // ends once no window has used it for the idle time. Its log is one file beside the socket.
-import { appendFileSync, linkSync, readFileSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { appendFileSync, readFileSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { createMessageConnection, SocketMessageReader, SocketMessageWriter } from 'vscode-languageserver/node';
 import type { LogLevel } from '../../../common/settings';
 import { describeError } from '../errors';
 import { Logger } from '../logger';
 import type { Calibration } from '../model/calibration';
-import { ExclusiveLock } from '../model/exclusiveLock';
 import { defaultPromptLatencyMs } from '../model/llamaCompletionModel';
 import { loadLlamaCompletionModel } from '../model/llamaLoader';
 import type { ModelSpec } from '../model/modelHost';
 import { WindowStore, modelIdentity } from '../windowCache/windowStore';
 import { SequenceWindows } from '../windowCache/sequenceWindows';
-import { engineFiles, processAlive, probeSocket, writeSecret } from './engineChannel';
+import { processAlive, tryLockFile } from '../lockFile';
+import { engineFiles, probeSocket, writeSecret } from './engineChannel';
 import { EngineHost } from './engineHost';
 
 export interface EngineArguments {
@@ -31,29 +32,11 @@ export interface EngineArguments {
 const maxContextSize = 4096;
 
 /**
- * Takes the key's lock file; false where a live engine holds it. A lock left by a dead engine is taken over. The lock
- * appears with the pid already in it (written to a file of this process's own, then linked under the lock's name,
- * which fails if it exists): no one reads it empty and takes it for a dead engine's.
+ * Takes the key's lock (server/src/lockFile.ts); false where a live engine holds it. A lock naming this very process
+ * was left by a dead one whose pid came round again: taken over.
  */
-export function takeLock(path: string): boolean {
-  const mine = `${path}.${process.pid}`;
-  writeFileSync(mine, String(process.pid), { mode: 0o600 });
-  try {
-    for (let attempt = 0; attempt < 2; attempt++) {
-      try {
-        linkSync(mine, path);
-        return true;
-      } catch (error) {
-        if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-        const holder = Number.parseInt(readFileSync(path, 'utf8'), 10);
-        if (Number.isFinite(holder) && holder !== process.pid && processAlive(holder)) return false;
-        unlinkSync(path);
-      }
-    }
-    return false;
-  } finally {
-    unlinkSync(mine);
-  }
+export function takeLock(path: string): Promise<boolean> {
+  return tryLockFile(path, (pid) => pid !== process.pid && processAlive(pid));
 }
 
 function fileLogger(path: string, level: LogLevel): Logger {
@@ -109,7 +92,7 @@ export function keptCalibration(path: string, modelPath: string, now = () => Dat
 export async function runEngine(args: EngineArguments): Promise<void> {
   const files = engineFiles(args.dir, args.key);
   const log = fileLogger(files.log, args.logLevel);
-  if (!takeLock(files.lock)) return; // another engine for this key is up or starting: the windows find it
+  if (!(await takeLock(files.lock))) return; // another engine for this key is up or starting: the windows find it
   const removeFiles = () => {
     for (const path of [files.socket, files.secret, files.lock]) {
       try {
@@ -126,7 +109,6 @@ export async function runEngine(args: EngineArguments): Promise<void> {
     unlinkSync(files.socket);
   }
   log.info(`Engine ${args.version} (pid ${process.pid}) for ${args.spec.modelPath}, ${args.spec.threads} thread(s)`);
-  const lock = new ExclusiveLock();
   const store = args.windowCacheDir ? new WindowStore(args.windowCacheDir, () => args.windowCacheMegabytes * 2 ** 20, log) : undefined;
   const model = loadLlamaCompletionModel(
     {
@@ -136,7 +118,6 @@ export async function runEngine(args: EngineArguments): Promise<void> {
       anchorPrompt: true,
       latencyBudget: true,
       promptLatencyMs: defaultPromptLatencyMs,
-      lock,
       keepWindows: store ? async (modelPath, runtime) => new SequenceWindows(store, await modelIdentity(modelPath), runtime, log) : undefined,
       calibrationCache: keptCalibration(files.calibration, args.spec.modelPath),
     },
@@ -146,7 +127,9 @@ export async function runEngine(args: EngineArguments): Promise<void> {
     (loaded) => log.info(`Engine: ${loaded.name} ready`),
     (error: Error) => log.error(`Engine: the model did not load: ${error.message}`),
   );
-  const secret = writeSecret(files.secret);
+  // Written once this engine listens: an engine that loses the race for the socket (EADDRINUSE) must not replace the
+  // winner's secret, or the windows would be refused by the engine they reach.
+  const secret = randomBytes(32).toString('hex');
   let server: ReturnType<typeof createServer> | undefined;
   const host = new EngineHost({
     model,
@@ -175,6 +158,7 @@ export async function runEngine(args: EngineArguments): Promise<void> {
   } finally {
     process.umask(previousMask);
   }
+  writeSecret(files.secret, secret);
   for (const signal of ['SIGTERM', 'SIGINT'] as const) {
     process.on(signal, () => {
       removeFiles();

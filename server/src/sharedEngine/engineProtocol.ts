@@ -4,6 +4,10 @@
 import { NotificationType, RequestType } from 'vscode-languageserver/node';
 import type { ContextFile, InfillStats, InstructPrompt, TextStats } from '../model/completionModel';
 
+/** Error codes the engine answers with (JSON-RPC's server-defined range): a window without the secret, a model that did not load. */
+export const refusedCode = -32001;
+export const modelFailedCode = -32002;
+
 export interface HelloParams {
   /** The secret the engine wrote into its private folder: only the same user can read it. */
   secret: string;
@@ -25,8 +29,8 @@ export interface HelloResult {
 }
 
 export interface EngineInfillParams {
-  /** Numbers the request's token notifications. */
-  id: number;
+  /** Names the request in its token notifications (common/progressRoutes.ts). */
+  id: string;
   prefix: string;
   suffix: string;
   maxTokens: number;
@@ -42,8 +46,8 @@ export interface EngineInfillResult {
 }
 
 export interface EngineTextParams {
-  /** Numbers the request's token notifications (the same series as completions'). */
-  id: number;
+  /** Names the request in its token notifications (the same series as completions'). */
+  id: string;
   prompt: InstructPrompt;
   maxTokens: number;
 }
@@ -56,7 +60,7 @@ export interface EngineTextResult {
 export type EnginePrepareParams = Omit<EngineInfillParams, 'id'>;
 
 export interface EngineTokenParams {
-  id: number;
+  id: string;
   text: string;
 }
 

@@ -4,7 +4,8 @@
 // (no weights): every prompt budget of the window's context stage is counted in them without a round trip.
 import { type CancellationToken, CancellationTokenSource, type MessageConnection } from 'vscode-languageserver/node';
 import type { CompletionModel, GeneratedToken, InfillRequest, InfillRun, TextModel, TextRequest, TextRun } from '../model/completionModel';
-import { EngineInfillRequest, EnginePrepareNotification, EngineTextRequest, EngineTokenNotification, type HelloResult } from './engineProtocol';
+import { ProgressRoutes } from '../../../common/progressRoutes';
+import { EngineInfillRequest, EnginePrepareNotification, EngineTextRequest, EngineTokenNotification, type EngineTokenParams, type HelloResult } from './engineProtocol';
 
 /** Tokens pushed by one side and read by an async loop on the other; ends once `end()` is called. */
 class TokenQueue implements AsyncIterable<GeneratedToken> {
@@ -47,9 +48,8 @@ class TokenQueue implements AsyncIterable<GeneratedToken> {
 export class SharedCompletionModel implements CompletionModel {
   readonly name: string;
   readonly contextBudgetTokens: number;
-  private readonly streams = new Map<number, TokenQueue>();
+  private readonly routes = new ProgressRoutes();
   private readonly running = new Set<Promise<unknown>>();
-  private nextId = 1;
   protected prompt: string | undefined;
   private closed = false;
 
@@ -63,7 +63,7 @@ export class SharedCompletionModel implements CompletionModel {
   ) {
     this.name = hello.model.name;
     this.contextBudgetTokens = hello.model.contextBudgetTokens;
-    connection.onNotification(EngineTokenNotification, ({ id, text }) => this.streams.get(id)?.push({ text }));
+    connection.onNotification(EngineTokenNotification, (token) => this.routes.deliver(token));
     // The engine went away: what was asked of it will never be answered, so every pending request fails now (disposing
     // the connection rejects them) rather than hang.
     connection.onClose(() => connection.dispose());
@@ -78,16 +78,15 @@ export class SharedCompletionModel implements CompletionModel {
    * One request to the engine: its tokens as they come, and its figures once it ended. The signal (or the reader
    * stopping) cancels it at the engine.
    */
-  protected run<Stats>(signal: AbortSignal, send: (id: number, token: CancellationToken) => Promise<{ stats: Stats; prompt?: string }>): { tokens: AsyncIterable<GeneratedToken>; done: Promise<Stats> } {
-    const id = this.nextId++;
+  protected run<Stats>(signal: AbortSignal, send: (id: string, token: CancellationToken) => Promise<{ stats: Stats; prompt?: string }>): { tokens: AsyncIterable<GeneratedToken>; done: Promise<Stats> } {
     const cancel = new CancellationTokenSource();
     const queue = new TokenQueue(() => cancel.cancel());
-    this.streams.set(id, queue);
     const onAbort = () => cancel.cancel();
     signal.addEventListener('abort', onAbort, { once: true });
     if (signal.aborted) cancel.cancel();
-    // A connection already gone throws at once: as a failed run, like any other failure.
-    const sent = (async () => send(id, cancel.token))();
+    // The tokens come as notifications carrying the request's id until it settles. A connection already gone throws at
+    // once: as a failed run, like any other failure.
+    const sent = this.routes.request<EngineTokenParams, { stats: Stats; prompt?: string }>('engine', ({ text }) => queue.push({ text }), async (id) => send(id, cancel.token));
     const done = sent
       .then((result) => {
         this.prompt = result.prompt ?? this.prompt;
@@ -96,7 +95,6 @@ export class SharedCompletionModel implements CompletionModel {
       .finally(() => {
         signal.removeEventListener('abort', onAbort);
         queue.end();
-        this.streams.delete(id);
         cancel.dispose();
       });
     this.running.add(done);
@@ -124,8 +122,7 @@ export class SharedCompletionModel implements CompletionModel {
   async dispose(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    for (const queue of this.streams.values()) queue.end();
-    await this.release();
+    await this.release(); // the connection let go of: its requests fail, and their token queues end
   }
 }
 

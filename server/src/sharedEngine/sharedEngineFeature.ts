@@ -5,7 +5,6 @@ import { join } from 'node:path';
 import type { Connection } from 'vscode-languageserver/node';
 import { WindowFocusNotification } from '../../../common/protocol';
 import type { HearthSettings } from '../../../common/settings';
-import type { Feature } from '../feature';
 import type { Logger } from '../logger';
 import type { CompletionModel } from '../model/completionModel';
 import type { ModelSpec } from '../model/modelHost';
@@ -48,7 +47,7 @@ export class WindowFocus {
 /** dist/engine.js, beside this server's bundle. */
 const enginePath = join(__dirname, 'engine.js');
 
-export function sharedEngineFeature(connection: Pick<Connection, 'onNotification'>, parts: SharedEngineParts): { feature: Feature; load(spec: ModelSpec): Promise<CompletionModel> } {
+export function sharedEngineFeature(connection: Pick<Connection, 'onNotification'>, parts: SharedEngineParts): { load(spec: ModelSpec): Promise<CompletionModel> } {
   const focus = new WindowFocus();
   connection.onNotification(WindowFocusNotification.type, ({ focused }) => focus.set(focused));
   // The vocabulary of the model in use, kept across reconnections (an engine restarted after a crash is found again
@@ -64,7 +63,6 @@ export function sharedEngineFeature(connection: Pick<Connection, 'onNotification
     return vocabulary.loaded;
   };
   return {
-    feature: {},
     load: (spec) => {
       const settings = parts.settings();
       return loadSharedCompletionModel(spec, {
