@@ -34,6 +34,13 @@ export class FakeModel implements CompletionModel, TextModel {
     this.prepared.push(request);
   }
 
+  /** The documents let go of (releaseDocuments), as the predicates they were picked by. */
+  readonly released: Array<(documentKey: string) => boolean> = [];
+
+  async releaseDocuments(belongs: (documentKey: string) => boolean): Promise<void> {
+    this.released.push(belongs);
+  }
+
   infill(request: InfillRequest): InfillRun {
     this.requests.push(request);
     let finish!: (stats: InfillStats) => void;

@@ -230,6 +230,13 @@ test('a window that goes away mid-request has its request aborted; the engine en
     await assert.rejects(lost.done, /disposed/, 'the request does not hang');
     for (let i = 0; i < 100 && !model.requests[0]!.signal.aborted; i++) await delay(10);
     assert.ok(model.requests[0]!.signal.aborted, 'its generation stopped');
+    for (let i = 0; i < 100 && model.released.length === 0; i++) await delay(10);
+    assert.equal(model.released.length, 1, 'its documents were let go of');
+    const [belongs] = model.released;
+    assert.equal(belongs!(model.requests[0]!.documentKey!), true, 'the window’s own document');
+    assert.equal(belongs!(windowKey(1, 'file:///other.ts')), true);
+    assert.equal(belongs!(windowKey(2, 'file:///a.ts')), false, 'not the other window’s');
+    assert.equal(belongs!(windowKey(11, 'file:///a.ts')), false, 'not a window whose number starts the same');
     model.beforeToken = () => undefined;
     assert.equal(await collect(second.model.infill({ prefix: 'y', suffix: '', maxTokens: 3, signal: new AbortController().signal }).tokens), 'xxx', 'the other window is unaffected');
     assert.equal(host.windowCount, 1);

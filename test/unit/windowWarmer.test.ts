@@ -166,3 +166,48 @@ test('after an answer the same document warms at once; after a cancellation, or 
   assert.equal(warmDelayAfterRequest(true, false), typingGraceMs, 'a keystroke cancelled it: the next one is coming');
   assert.equal(warmDelayAfterRequest(false, true), typingGraceMs, "another file's or window's warm-up would hold up this document's next keystroke");
 });
+
+test('a window that went away: its warm-up is dropped, its sequences freed once a request running on them lets go, their windows kept', async () => {
+  const saved: string[] = [];
+  const lock = new ExclusiveLock();
+  const sequences: Record<string, FakeSequence> = {};
+  const warmer = new WindowWarmer({
+    lock,
+    windowOf: (key) => (sequences[key] ??= new FakeSequence()) as unknown as LlamaContextSequence,
+    heldBy: (key) => sequences[key] as unknown as LlamaContextSequence | undefined,
+    chunker: new PromptChunker(128, 1, 16),
+    log,
+    windows: { restore: async () => 0, save: async (_sequence: LlamaContextSequence, label: string) => void saved.push(label) },
+  });
+  const running = await lock.acquire(); // a request of the window, still ending
+  warmer.schedule('w1|a.ts', range(0, 64) as never);
+  const warm = warmer.whenWarm();
+  let freedWhileRunning: boolean | undefined;
+  let requestEnded = false;
+  const released = warmer.release(
+    (key) => key.startsWith('w1|'),
+    () => {
+      freedWhileRunning = !requestEnded;
+      return [{ key: 'w1|a.ts', item: new FakeSequence() as unknown as LlamaContextSequence }];
+    },
+  );
+  assert.equal(await warm, false, 'its warm-up settles unwarmed');
+  assert.equal(warmer.warming, undefined);
+  await new Promise((resolve) => setTimeout(resolve, 10));
+  assert.equal(freedWhileRunning, undefined, 'nothing freed while its request holds the sequence');
+  requestEnded = true;
+  running();
+  await released;
+  assert.equal(freedWhileRunning, false);
+  assert.deepEqual(saved, ['w1|a.ts']);
+  assert.equal(sequences['w1|a.ts']?.batches.length ?? 0, 0, 'nothing warmed for it');
+});
+
+test('another window’s warm-up is not dropped when one window goes away', async () => {
+  const sequences: Record<string, FakeSequence> = {};
+  const { warmer } = warmerWith(sequences);
+  warmer.schedule('w2|b.ts', range(0, 20) as never);
+  await warmer.release((key) => key.startsWith('w1|'), () => []);
+  assert.equal(await warmer.whenWarm(), true);
+  assert.deepEqual(sequences['w2|b.ts']!.contextTokens, range(0, 20));
+});

@@ -111,6 +111,12 @@ export interface CompletionModel {
    * first completion there finds it ready. Nothing is generated. Optional: models without a KV cache have nothing to do.
    */
   prepare?(request: Omit<InfillRequest, 'signal'>): void;
+  /**
+   * Lets go of the documents `belongs` picks (the shared engine's window that opened them went away): their windows
+   * are kept on disk where the model keeps windows, their sequences freed for others, their warm-up dropped. Optional:
+   * only a model with KV sequences holds anything per document.
+   */
+  releaseDocuments?(belongs: (documentKey: string) => boolean): Promise<void>;
   /** Most prompt tokens to spend on context from other files; 0 when the model has no repository-level format. */
   readonly contextBudgetTokens: number;
   /** The number of tokens the model's tokenizer makes of `text` (the unit of every prompt budget). */

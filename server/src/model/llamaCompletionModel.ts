@@ -29,12 +29,9 @@ export interface LlamaCompletionModelParts {
   llama: Llama;
   model: LlamaModel;
   context: LlamaContext;
-  /** One per active document. */
-  sequences: LlamaContextSequence[];
-  /** Quick prompts' sequence (shared by all documents: a quick prompt is short, and rebuilt cheaply). */
-  quick: LlamaContextSequence;
-  /** Explain/refactor: their own sequence, and how an instruction is laid out for this model. */
-  instruct: { sequence: LlamaContextSequence; layout: ChatLayout };
+  sequences: LlamaContextSequence[]; // one per active document
+  quick: LlamaContextSequence; // quick prompts' (shared by all documents: a quick prompt is short, rebuilt cheaply)
+  instruct: { sequence: LlamaContextSequence; layout: ChatLayout }; // explain/refactor: their sequence, their layout
   /** Who computes: generations, instructions, background warming (shared with a separate chat model). */
   lock: ExclusiveLock;
   draft: DraftResources | undefined;
@@ -51,8 +48,7 @@ export interface LlamaCompletionModelParts {
   promptLatencyMs: number;
   chunker: PromptChunker;
   log: Logger;
-  /** Windows kept on disk across reopening and restarts (absent: none kept). */
-  windows?: WindowKeeper;
+  windows?: WindowKeeper; // windows kept on disk across reopening and restarts (absent: none kept)
 }
 
 export class LlamaCompletionModel implements CompletionModel, TextModel {
@@ -277,6 +273,11 @@ export class LlamaCompletionModel implements CompletionModel, TextModel {
   }
 
   /** Whether the window the last request left out gets warm (true) or not (false); true when nothing is left to warm. */
+  async releaseDocuments(belongs: (documentKey: string) => boolean): Promise<void> {
+    this.planner.forgetWhere(belongs);
+    await this.warmer.release(belongs, () => (this.disposed ? [] : this.slots.release(belongs)));
+  }
+
   whenWarm(): Promise<boolean> {
     return this.warmer.whenWarm();
   }

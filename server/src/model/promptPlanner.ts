@@ -148,6 +148,11 @@ export class PromptPlanner {
     this.anchors.delete(documentKey);
   }
 
+  /** Forgets the anchors of the documents `belongs` picks (their window went away). */
+  forgetWhere(belongs: (documentKey: string) => boolean): void {
+    for (const key of [...this.anchors.keys()]) if (belongs(key)) this.anchors.delete(key);
+  }
+
   private planAnchored(input: PlanInput, cached: readonly number[], latencyTokens: number, quickCached: readonly number[]): PromptPlan {
     const anchor = this.anchorFor(input);
     const { middle, heldBack } = this.middleOf(anchor, input.prefix);

@@ -150,6 +150,25 @@ export class WindowWarmer {
     }
   }
 
+  /**
+   * Lets go of the documents `belongs` picks (their window went away): drops their warm-up, then, under the lock (a
+   * request of theirs still ending finishes first), frees their sequences with `free` and keeps their windows on disk.
+   */
+  async release(belongs: (documentKey: string) => boolean, free: () => ReadonlyArray<{ key: string; item: LlamaContextSequence }>): Promise<void> {
+    if (this.job && belongs(this.job.documentKey)) {
+      this.job.settle(false);
+      this.job = undefined;
+    }
+    const release = await this.parts.lock.acquire(LockPriority.background);
+    try {
+      const freed = free();
+      await this.keepAll(freed);
+      if (freed.length > 0) this.parts.log.info(`KV: ${freed.length} sequence(s) freed: their window went away`);
+    } finally {
+      release();
+    }
+  }
+
   /** Whether the latest job's window gets warm (true) or not (false); true when nothing is left to warm. */
   whenWarm(): Promise<boolean> {
     return this.job?.done ?? Promise.resolve(true);

@@ -3,6 +3,7 @@
 // their own KV sequences: their keys are the window's), and ends once no window has used it for the idle time.
 import { type CancellationToken, type MessageConnection, ResponseError } from 'vscode-languageserver/node';
 import { type CompletionModel, type GeneratedToken, isTextModel } from '../model/completionModel';
+import { ownedKey, ownerOf } from '../model/sequenceSlots';
 import { EngineFocusNotification, EngineInfillRequest, EnginePrepareNotification, EngineTextRequest, modelFailedCode, refusedCode, EngineTokenNotification, EngineWindowsNotification, HelloRequest, type HelloResult } from './engineProtocol';
 
 /** A refused connection is closed this long after its answer was handed to the connection. */
@@ -130,6 +131,12 @@ export class EngineHost {
     if (!this.windows.delete(window)) return;
     this.options.log.info(`Engine: window ${window.id} (pid ${window.pid ?? '?'}) left; ${this.windows.size} window(s)`);
     this.broadcastWindows();
+    // Its documents' sequences go to the windows still here (their windows kept on disk first, where the model keeps them).
+    const owner = ownerOf(windowKey(window.id, ''));
+    void this.options.model.then(
+      (model) => model.releaseDocuments?.((key) => ownerOf(key) === owner),
+      () => undefined,
+    ).catch((error: unknown) => this.options.log.warn(`Engine: freeing window ${window.id}'s sequences failed: ${(error as Error).message}`));
     if (this.windows.size === 0) this.armIdle();
   }
 
@@ -166,6 +173,4 @@ export class EngineHost {
 }
 
 /** A document's key in the engine: its window's number before it, so two windows' documents never share a sequence. */
-export function windowKey(windowId: number, documentKey: string | undefined): string {
-  return `w${windowId}|${documentKey ?? ''}`;
-}
+export const windowKey = ownedKey;
