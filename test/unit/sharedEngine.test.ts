@@ -21,6 +21,7 @@ import type { ModelSpec } from '../../server/src/model/modelHost';
 import { SharedCompletionModel, sharedModel } from '../../server/src/sharedEngine/sharedCompletionModel';
 import { isTextModel } from '../../server/src/model/completionModel';
 import { FakeModel } from '../support/fakeModel';
+import { estimateTokens, measureCharsPerToken } from '../../server/src/sharedEngine/tokenEstimate';
 
 const root = mkdtempSync(join(tmpdir(), 'hearth-shared-'));
 after(() => rmSync(root, { recursive: true, force: true }));
@@ -118,7 +119,7 @@ async function engine(model: FakeModel, options: { idleMs?: number; onIdle?: () 
   const window = async () => {
     const { socket, connection } = await connectRaw();
     const hello = await connection.sendRequest(HelloRequest, { secret, version: '1.0.0', pid: process.pid });
-    return { socket, connection, hello, model: sharedModel(connection, hello, (text) => [...text].map((c) => c.charCodeAt(0)), async () => connection.dispose()) };
+    return { socket, connection, hello, model: sharedModel(connection, hello, async () => connection.dispose()) };
   };
   let stopped = false;
   const stop = () => {
@@ -147,7 +148,7 @@ test('a connection without the engine’s secret is refused and closed; nothing 
     await closed;
     assert.equal(host.windowCount, 0);
     const rude = await open();
-    const shared = new SharedCompletionModel(rude, { engine: { pid: 0, version: '', windows: 0 }, model: { name: 'x', contextBudgetTokens: 0, modelPath: '' } }, () => [], async () => rude.dispose());
+    const shared = new SharedCompletionModel(rude, { engine: { pid: 0, version: '', windows: 0 }, model: { name: 'x', contextBudgetTokens: 0, modelPath: '', charsPerToken: 3 } }, async () => rude.dispose());
     await assert.rejects(shared.infill({ prefix: 'a', suffix: '', maxTokens: 4, signal: new AbortController().signal }).done, /say hello/);
     assert.equal(model.requests.length, 0);
     rude.dispose();
@@ -319,12 +320,15 @@ test('a window finds the running engine its settings name (reading its secret ag
       onEngine: (e) => engines.push(e),
       onLost: () => lost++,
       focus,
-      loadTokenizer: async () => ({ tokenize: (text) => [...text].map((c) => c.charCodeAt(0)) }),
+      validateModel: async () => undefined,
     });
     assert.equal(host.windowCount, 1);
     assert.equal(engines.at(-1)?.windows, 1);
     assert.match(engines.at(-1)!.log, /engine-[0-9a-f]{16}\.log$/);
-    assert.equal(shared.countTokens('abc'), 3, 'tokens counted by the window’s own vocabulary');
+    // The fake model counts a token a word or mark; the window estimates from the engine's measure, erring long.
+    const code = 'const total = items.reduce((sum, item) => sum + item.price * item.count, 0);';
+    assert.ok(shared.countTokens(code) >= model.countTokens(code), `${shared.countTokens(code)} ≥ ${model.countTokens(code)}`);
+    assert.ok(shared.countTokens(code) <= model.countTokens(code) * 1.5, `${shared.countTokens(code)} ≤ 1.5 × ${model.countTokens(code)}`);
     focus.set(false);
     await collect(shared.infill({ prefix: 'x', suffix: '', maxTokens: 1, signal: new AbortController().signal }).tokens);
     focus.set(true);
@@ -338,4 +342,36 @@ test('a window finds the running engine its settings name (reading its secret ag
   } finally {
     stop();
   }
+});
+
+test('a model file the loader would refuse fails in the window with its message; no engine is started for it', async () => {
+  const dir = folder();
+  const spec: ModelSpec = { modelPath: '/m/broken.gguf', draftModelPath: '', threads: 1, adaptiveThreads: false, gpu: 'off', fimOrder: 'psm', speculation: 'off', shared: true };
+  await assert.rejects(
+    loadSharedCompletionModel(spec, {
+      enginePath: join(dir, 'would-start.js'),
+      version: '1.0.0',
+      dir,
+      idleMs: 1000,
+      logLevel: 'warn',
+      windowCacheMegabytes: 0,
+      log: new Logger({ error() {}, warn() {}, info() {}, log() {} }),
+      validateModel: async (path) => {
+        throw new Error(`${path} is not a GGUF file`);
+      },
+    }),
+    /broken\.gguf is not a GGUF file/,
+  );
+  const files = engineFiles(dir, engineKey({ version: '1.0.0', ...spec }));
+  assert.equal(existsSync(files.lock) || existsSync(files.socket), false, 'no engine was started');
+});
+
+test('a window counts tokens by the engine’s measure of its tokenizer, erring long', () => {
+  // A tokenizer of 4 characters a token: the window takes a token to be 3.6 characters.
+  const perToken = measureCharsPerToken((text) => Math.ceil(text.length / 4));
+  assert.ok(Math.abs(perToken - 3.6) < 0.01, String(perToken));
+  const text = 'x'.repeat(400);
+  assert.equal(estimateTokens(text, perToken), 112);
+  assert.equal(estimateTokens('', perToken), 0);
+  assert.equal(measureCharsPerToken(() => 0), 1, 'a tokenizer that says nothing: a character a token');
 });

@@ -4,6 +4,7 @@
 import { type CancellationToken, type MessageConnection, ResponseError } from 'vscode-languageserver/node';
 import { type CompletionModel, type GeneratedToken, isTextModel } from '../model/completionModel';
 import { ownedKey, ownerOf } from '../model/sequenceSlots';
+import { measureCharsPerToken } from './tokenEstimate';
 import { EngineFocusNotification, EngineInfillRequest, EnginePrepareNotification, EngineTextRequest, modelFailedCode, refusedCode, EngineTokenNotification, EngineWindowsNotification, HelloRequest, type HelloResult } from './engineProtocol';
 
 /** A refused connection is closed this long after its answer was handed to the connection. */
@@ -76,6 +77,7 @@ export class EngineHost {
         model: {
           name: model.name,
           contextBudgetTokens: model.contextBudgetTokens,
+          charsPerToken: measureCharsPerToken((text) => model.countTokens(text)),
           modelPath: this.options.modelPath,
           text: isTextModel(model) ? { instructFormat: model.instructFormat, instructContextTokens: model.instructContextTokens } : undefined,
         },

@@ -1,12 +1,13 @@
 // Finds the user's shared engine for this model, or starts it: connects to the socket its key names; where no engine
 // answers, starts one detached (closing this window does not end it) and connects once it listens; then introduces
-// the window with the engine's secret and waits for the model. The window's tokenizer is the model's vocabulary alone.
+// the window with the engine's secret and waits for the model. The window holds no part of the model: it checks the
+// file as the loader would (a missing or damaged file is the loader's message, and no engine starts for it), and counts
+// tokens by the engine's measure (tokenEstimate.ts).
 import { spawn } from 'node:child_process';
 import { connect, type Socket } from 'node:net';
 import { createMessageConnection, type MessageConnection, ResponseError, SocketMessageReader, SocketMessageWriter } from 'vscode-languageserver/node';
 import type { LogLevel } from '../../../common/settings';
 import type { Logger } from '../logger';
-import { createLlama } from '../model/llamaRuntime';
 import type { ModelSpec } from '../model/modelHost';
 import { lockHolder, processAlive } from '../lockFile';
 import { type EngineFiles, engineFiles, engineKey, ensurePrivateDir, readSecret, runtimeDir } from './engineChannel';
@@ -32,8 +33,8 @@ export interface LaunchOptions {
   onLost?(): void;
   /** Whether the user is in this window: told to the engine at once and on each change. */
   focus?: { readonly focused: boolean; onChange(listener: (focused: boolean) => void): () => void };
-  /** The tokenizer for this model file (its vocabulary loaded alone); kept by the caller across reconnections. */
-  loadTokenizer(modelPath: string): Promise<{ tokenize(text: string): readonly number[] }>;
+  /** Checks the model file as the loader does (ggufValidation.ts); throws its ModelError. */
+  validateModel(modelPath: string): Promise<void>;
 }
 
 export interface EngineConnection {
@@ -128,8 +129,8 @@ function startEngine(spec: ModelSpec, key: string, dir: string, options: LaunchO
 
 /** The window's completion model on the shared engine. */
 export async function loadSharedCompletionModel(spec: ModelSpec, options: LaunchOptions): Promise<SharedCompletionModel> {
-  // The vocabulary first: a model file that cannot be read fails here, with the loader's message, before any engine starts.
-  const tokenizer = await options.loadTokenizer(spec.modelPath);
+  // A model file that cannot be used fails here, with the loader's message, before any engine starts.
+  await options.validateModel(spec.modelPath);
   const { connection, hello, started } = await connectEngine(spec, options);
   options.log.info(`Shared engine: ${started ? 'started' : 'found'} pid ${hello.engine.pid}, ${hello.engine.windows} window(s) on it`);
   let released = false;
@@ -140,22 +141,9 @@ export async function loadSharedCompletionModel(spec: ModelSpec, options: Launch
   const tellFocus = (focused: boolean) => void connection.sendNotification(EngineFocusNotification, { focused }).catch(() => undefined);
   if (options.focus) tellFocus(options.focus.focused);
   const stopFocus = options.focus?.onChange(tellFocus);
-  return sharedModel(connection, hello, (text) => tokenizer.tokenize(text), async () => {
+  return sharedModel(connection, hello, async () => {
     released = true;
     stopFocus?.();
     connection.dispose();
   });
-}
-
-/** The model's tokenizer without its weights (node-llama-cpp's vocabulary-only load): what a window counts tokens with. */
-export async function loadVocabulary(modelPath: string, log: Logger): Promise<{ tokenize(text: string): readonly number[]; dispose(): Promise<void> }> {
-  const llama = await createLlama('off', 1, log);
-  const model = await llama.loadModel({ modelPath, vocabOnly: true });
-  return {
-    tokenize: (text) => model.tokenize(text),
-    dispose: async () => {
-      await model.dispose();
-      await llama.dispose();
-    },
-  };
 }

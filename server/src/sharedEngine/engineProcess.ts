@@ -89,6 +89,9 @@ export function keptCalibration(path: string, modelPath: string, now = () => Dat
   };
 }
 
+/** An engine whose model failed to load ends this long after: the windows waiting get the reason first. */
+const failedModelExitMs = 2000;
+
 export async function runEngine(args: EngineArguments): Promise<void> {
   const files = engineFiles(args.dir, args.key);
   const log = fileLogger(files.log, args.logLevel);
@@ -125,7 +128,14 @@ export async function runEngine(args: EngineArguments): Promise<void> {
   );
   model.then(
     (loaded) => log.info(`Engine: ${loaded.name} ready`),
-    (error: Error) => log.error(`Engine: the model did not load: ${error.message}`),
+    (error: Error) => {
+      // The windows waiting are answered with the reason; the next window to connect starts a new engine (the file
+      // may have been fixed or the memory freed meanwhile), so this one takes no more and ends.
+      log.error(`Engine: the model did not load: ${error.message}; ending`);
+      server?.close();
+      removeFiles();
+      setTimeout(() => process.exit(1), failedModelExitMs).unref();
+    },
   );
   // Written once this engine listens: an engine that loses the race for the socket (EADDRINUSE) must not replace the
   // winner's secret, or the windows would be refused by the engine they reach.

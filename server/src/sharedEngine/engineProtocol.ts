@@ -23,6 +23,8 @@ export interface HelloResult {
     name: string;
     contextBudgetTokens: number;
     modelPath: string;
+    /** Characters of code a token, as the engine's tokenizer makes them, a little short (tokenEstimate.ts): what a window counts with. */
+    charsPerToken: number;
     /** Where the model also writes free text (explain, refactor): how instructions are laid out for it. */
     text?: { instructFormat: 'chat' | 'plain'; instructContextTokens: number };
   };

@@ -1,10 +1,11 @@
 // A window's completion model when the user's windows share one engine: each request goes over the private channel to
 // the engine process, tokens stream back as they are decoded, and a cancellation (the next keystroke, or the pipeline
-// stopping early) reaches the engine at once. Token counts are the model's own, from its vocabulary loaded here alone
-// (no weights): every prompt budget of the window's context stage is counted in them without a round trip.
+// stopping early) reaches the engine at once. Token counts are estimated from the engine's measure of its tokenizer
+// (tokenEstimate.ts): the window holds no part of the model, and counts without a round trip.
 import { type CancellationToken, CancellationTokenSource, type MessageConnection } from 'vscode-languageserver/node';
 import type { CompletionModel, GeneratedToken, InfillRequest, InfillRun, TextModel, TextRequest, TextRun } from '../model/completionModel';
 import { ProgressRoutes } from '../../../common/progressRoutes';
+import { estimateTokens } from './tokenEstimate';
 import { EngineInfillRequest, EnginePrepareNotification, EngineTextRequest, EngineTokenNotification, type EngineTokenParams, type HelloResult } from './engineProtocol';
 
 /** Tokens pushed by one side and read by an async loop on the other; ends once `end()` is called. */
@@ -48,6 +49,7 @@ class TokenQueue implements AsyncIterable<GeneratedToken> {
 export class SharedCompletionModel implements CompletionModel {
   readonly name: string;
   readonly contextBudgetTokens: number;
+  private readonly charsPerToken: number;
   private readonly routes = new ProgressRoutes();
   private readonly running = new Set<Promise<unknown>>();
   protected prompt: string | undefined;
@@ -56,13 +58,12 @@ export class SharedCompletionModel implements CompletionModel {
   constructor(
     protected readonly connection: MessageConnection,
     hello: HelloResult,
-    /** The model's tokenizer, from its vocabulary alone. */
-    private readonly tokenize: (text: string) => readonly number[],
-    /** Lets go of what connecting took (the vocabulary, the connection). */
+    /** Lets go of what connecting took (the connection). */
     private readonly release: () => Promise<void>,
   ) {
     this.name = hello.model.name;
     this.contextBudgetTokens = hello.model.contextBudgetTokens;
+    this.charsPerToken = hello.model.charsPerToken;
     connection.onNotification(EngineTokenNotification, (token) => this.routes.deliver(token));
     // The engine went away: what was asked of it will never be answered, so every pending request fails now (disposing
     // the connection rejects them) rather than hang.
@@ -108,7 +109,7 @@ export class SharedCompletionModel implements CompletionModel {
   }
 
   countTokens(text: string): number {
-    return this.tokenize(text).length;
+    return estimateTokens(text, this.charsPerToken);
   }
 
   lastPrompt(): string | undefined {
@@ -132,8 +133,8 @@ export class SharedTextModel extends SharedCompletionModel implements TextModel 
   readonly instructContextTokens: number;
   private instructPrompt: string | undefined;
 
-  constructor(connection: MessageConnection, hello: HelloResult, tokenize: (text: string) => readonly number[], release: () => Promise<void>) {
-    super(connection, hello, tokenize, release);
+  constructor(connection: MessageConnection, hello: HelloResult, release: () => Promise<void>) {
+    super(connection, hello, release);
     this.instructFormat = hello.model.text?.instructFormat ?? 'plain';
     this.instructContextTokens = hello.model.text?.instructContextTokens ?? 0;
   }
@@ -153,6 +154,6 @@ export class SharedTextModel extends SharedCompletionModel implements TextModel 
 }
 
 /** The window's model on the engine: one that writes free text too where the engine's does. */
-export function sharedModel(connection: MessageConnection, hello: HelloResult, tokenize: (text: string) => readonly number[], release: () => Promise<void>): SharedCompletionModel {
-  return hello.model.text ? new SharedTextModel(connection, hello, tokenize, release) : new SharedCompletionModel(connection, hello, tokenize, release);
+export function sharedModel(connection: MessageConnection, hello: HelloResult, release: () => Promise<void>): SharedCompletionModel {
+  return hello.model.text ? new SharedTextModel(connection, hello, release) : new SharedCompletionModel(connection, hello, release);
 }

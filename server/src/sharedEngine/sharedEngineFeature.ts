@@ -8,7 +8,8 @@ import type { HearthSettings } from '../../../common/settings';
 import type { Logger } from '../logger';
 import type { CompletionModel } from '../model/completionModel';
 import type { ModelSpec } from '../model/modelHost';
-import { loadSharedCompletionModel, loadVocabulary } from './engineLauncher';
+import { validateModelFile } from '../model/ggufValidation';
+import { loadSharedCompletionModel } from './engineLauncher';
 import manifest from '../../../package.json';
 
 export interface SharedEngineParts {
@@ -50,18 +51,6 @@ const enginePath = join(__dirname, 'engine.js');
 export function sharedEngineFeature(connection: Pick<Connection, 'onNotification'>, parts: SharedEngineParts): { load(spec: ModelSpec): Promise<CompletionModel> } {
   const focus = new WindowFocus();
   connection.onNotification(WindowFocusNotification.type, ({ focused }) => focus.set(focused));
-  // The vocabulary of the model in use, kept across reconnections (an engine restarted after a crash is found again
-  // without reading the file's vocabulary again); another model's replaces it.
-  let vocabulary: { modelPath: string; loaded: ReturnType<typeof loadVocabulary> } | undefined;
-  const tokenizerFor = (modelPath: string) => {
-    if (vocabulary?.modelPath !== modelPath) {
-      const previous = vocabulary?.loaded;
-      vocabulary = { modelPath, loaded: loadVocabulary(modelPath, parts.log) };
-      void previous?.then((old) => old.dispose(), () => undefined);
-      vocabulary.loaded.catch(() => (vocabulary = undefined)); // a failed load is tried again next time
-    }
-    return vocabulary.loaded;
-  };
   return {
     load: (spec) => {
       const settings = parts.settings();
@@ -76,7 +65,7 @@ export function sharedEngineFeature(connection: Pick<Connection, 'onNotification
         onEngine: parts.onEngine,
         onLost: parts.onLost,
         focus,
-        loadTokenizer: tokenizerFor,
+        validateModel: (modelPath) => validateModelFile(modelPath, async (path) => (await import('node-llama-cpp')).readGgufFileInfo(path, { readTensorInfo: false })),
       });
     },
   };
