@@ -46,3 +46,13 @@ test('a warm-up step is the largest measured batch that holds a keystroke up no 
   assert.equal(new PromptChunker(128, 10, 32).warmChunk, 32);
   assert.equal(new PromptChunker(128, 10).warmChunk, 128, 'without a warm size, warm steps are prompt chunks');
 });
+
+test('a request that waited for others to be served has that much less prompt budget, and shares it with those waiting behind it', () => {
+  const chunker = new PromptChunker(64, 5); // a chunk takes 320 ms
+  assert.equal(chunker.promptBudget(1000, 0), 1000);
+  assert.equal(chunker.promptBudget(1000, 320), 1000, 'waiting for the request before it to stop at its chunk’s end costs nothing');
+  assert.equal(chunker.promptBudget(1000, 820), 500);
+  assert.equal(chunker.promptBudget(1000, 5000), 0, 'never below nothing: the planner’s smallest quick prompt then');
+  assert.equal(chunker.promptBudget(900, 0, 2), 300, 'two windows’ requests wait behind it');
+  assert.equal(chunker.promptBudget(1000, 820, 1), 250);
+});

@@ -74,9 +74,11 @@ export async function windowsBenchmark(quick: boolean) {
   const format = readFileSync(join(realFiles, 'format.ts'), 'utf8');
   const shlex = readFileSync(join(realFiles, 'shlex.py'), 'utf8');
   const base = { modelPath, maxTokens: 11, maxLines: 1 };
+  // The folder of kept windows, as the client gives it: one in the extension's global storage for all windows.
+  const windowCacheDir = mkdtempSync(join(tmpdir(), 'hearth-windows-bench-kept-'));
 
   // One window as today: the engine inside its own server.
-  const single = await session({ settings: { ...base, sharedEngine: false } });
+  const single = await session({ settings: { ...base, sharedEngine: false }, windowCacheDir });
   let singleRss: number;
   let today: number[];
   try {
@@ -91,7 +93,7 @@ export async function windowsBenchmark(quick: boolean) {
 
   const runtime = mkdtempSync(join(tmpdir(), 'hearth-windows-bench-'));
   const engineDir = join(runtime, 'hearth');
-  const shared: Config = { settings: { ...base, sharedEngine: true, sharedEngineIdleMinutes: 0 }, env: { XDG_RUNTIME_DIR: runtime } };
+  const shared: Config = { settings: { ...base, sharedEngine: true, sharedEngineIdleMinutes: 0 }, env: { XDG_RUNTIME_DIR: runtime }, windowCacheDir };
   const windows: LspSession[] = [];
   try {
     for (let i = 0; i < 3; i++) windows.push(await session(shared));
@@ -154,6 +156,7 @@ export async function windowsBenchmark(quick: boolean) {
   } finally {
     await Promise.all(windows.map((w) => w.stop()));
     rmSync(runtime, { recursive: true, force: true });
+    rmSync(windowCacheDir, { recursive: true, force: true });
   }
 }
 

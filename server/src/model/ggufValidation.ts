@@ -58,6 +58,23 @@ export function tooLargeForMemory(modelBytes: number, totalMemoryBytes: number, 
 }
 
 export async function validateModelFile(path: string, readGguf: GgufReader, { requireFim = true, setting = 'hearth.modelPath', totalMemoryBytes = totalmem() } = {}): Promise<void> {
+  await checkModelFile(path, { setting, totalMemoryBytes });
+  const fileName = path.split(/[\\/]/).pop() ?? path;
+  let metadata: Metadata;
+  try {
+    metadata = (await readGguf(path)).metadata;
+  } catch (error) {
+    throw new ModelError('corrupt', `${fileName} is damaged: its GGUF header cannot be read. Re-download the model.`, 'chooseModel', String(error));
+  }
+  const problem = checkGgufMetadata(metadata, fileName, requireFim);
+  if (problem) throw problem;
+}
+
+/**
+ * What can be told of a model file without reading its metadata: it exists, is readable, is a GGUF file that fits in
+ * memory, and its structure is sound. Throws ModelError.
+ */
+export async function checkModelFile(path: string, { setting = 'hearth.modelPath', totalMemoryBytes = totalmem() } = {}): Promise<void> {
   const fix = setting === 'hearth.modelPath' ? `Set ${setting} to a .gguf file, or clear it to use the bundled model.` : `Set ${setting} to a .gguf file, or clear it.`;
   const fileName = path.split(/[\\/]/).pop() ?? path;
   // A relative path would be relative to wherever the server was started: never what the user meant.
@@ -96,12 +113,4 @@ export async function validateModelFile(path: string, readGguf: GgufReader, { re
     if (!(error instanceof StructureError)) throw new ModelError('unreadable', `The model file ${path} cannot be read (${(error as NodeJS.ErrnoException).code ?? 'error'}). Check its permissions.`);
     throw new ModelError('corrupt', `${fileName} is damaged: ${error.message}. Re-download the model.`, 'chooseModel');
   }
-  let metadata: Metadata;
-  try {
-    metadata = (await readGguf(path)).metadata;
-  } catch (error) {
-    throw new ModelError('corrupt', `${fileName} is damaged: its GGUF header cannot be read. Re-download the model.`, 'chooseModel', String(error));
-  }
-  const problem = checkGgufMetadata(metadata, fileName, requireFim);
-  if (problem) throw problem;
 }

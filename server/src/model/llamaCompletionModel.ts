@@ -121,9 +121,7 @@ export class LlamaCompletionModel implements CompletionModel, TextModel {
   }
 
   /** Generated tokens → text: byte-exact for byte-level BPE vocabularies (see tokenText.ts), else llama.cpp's. */
-  private decode(tokens: Token[]): string {
-    return this.byteDecoder ? this.byteDecoder.decode(tokens) : this.parts.model.detokenize(tokens);
-  }
+  private decode = (tokens: Token[]): string => (this.byteDecoder ? this.byteDecoder.decode(tokens) : this.parts.model.detokenize(tokens));
 
   /** What the planner needs of a request: the texts, the cross-file header in tokens, and the room for the prompt. */
   private planInput(request: Omit<InfillRequest, 'signal'>, maxTokens: number) {
@@ -141,10 +139,10 @@ export class LlamaCompletionModel implements CompletionModel, TextModel {
     return Math.max(1, Math.min(request.maxTokens, Math.floor(this.contextSize / 2)));
   }
 
-  /** The prompt for this request: the whole window when its uncached part fits the latency budget, else a quick one. */
-  private planPrompt(input: PlanInput, sequence: LlamaContextSequence) {
+  /** The prompt for this request: the whole window when its uncached part fits the latency budget (promptBudget), else a quick one. */
+  private planPrompt(input: PlanInput, sequence: LlamaContextSequence, waitedMs: number) {
     const { reuseKv, latencyBudget, promptLatencyMs, chunker } = this.parts;
-    const latencyTokens = reuseKv && latencyBudget ? chunker.tokensWithin(promptLatencyMs) : Number.POSITIVE_INFINITY;
+    const latencyTokens = reuseKv && latencyBudget ? chunker.tokensWithin(chunker.promptBudget(promptLatencyMs, waitedMs, this.generations.waiting)) : Number.POSITIVE_INFINITY;
     return this.planner.plan(input, reuseKv ? sequence.contextTokens : [], latencyTokens, reuseKv ? this.quick.contextTokens : []);
   }
 
@@ -158,6 +156,7 @@ export class LlamaCompletionModel implements CompletionModel, TextModel {
     const { signal } = request;
     const { model, speculation, chunker, log } = this.parts;
     const stats: InfillStats = { promptTokens: 0, reusedPromptTokens: 0, generatedTokens: 0, decodeStepMs: 0, acceptedPredictions: 0, refutedPredictions: 0 };
+    const arrived = performance.now();
     let abortedAt: number | undefined;
     const onAbort = (): void => {
       abortedAt = performance.now();
@@ -199,7 +198,7 @@ export class LlamaCompletionModel implements CompletionModel, TextModel {
         // Kept while the user typed on past its anchor: its anchor is taken again, the lines since as the middle.
         if (window.nextTokenIndex !== held && this.planner.adoptCachedAnchor(input, window.contextTokens)) log.debug(`KV: ${documentKey} continues at the kept window's anchor`);
       }
-      const plan = this.planPrompt(input, window);
+      const plan = this.planPrompt(input, window, started - arrived);
       const prompt = plan.tokens as Token[];
       warm = plan.warm as Token[] | undefined;
       if (!plan.full) {

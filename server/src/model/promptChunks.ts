@@ -58,6 +58,16 @@ export class PromptChunker {
     this.msPerToken += 0.3 * (ms / tokens - this.msPerToken);
   }
 
+  /**
+   * A request's prompt budget once its turn comes. Waiting up to one chunk is what pre-empting costs (the request
+   * before it stops at its chunk's end); beyond that it waited for other requests being served (other windows', after
+   * the shared engine restarted), and its user waited with it: that comes off. And where `queuedBehind` requests wait
+   * for this one, the budget is shared with them: the last in the queue waits for all, so each gets its share.
+   */
+  promptBudget(budgetMs: number, waitedMs: number, queuedBehind = 0): number {
+    return Math.max(0, budgetMs - Math.max(0, waitedMs - this.chunkMs)) / (1 + queuedBehind);
+  }
+
   /** How many prompt tokens can be evaluated in `ms` at the current speed. */
   tokensWithin(ms: number): number {
     return Math.floor(ms / Math.max(1e-6, this.msPerToken));

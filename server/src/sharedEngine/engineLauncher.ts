@@ -56,6 +56,8 @@ const connectSocket = (path: string): Promise<Socket> =>
   });
 
 const delay = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+/** How often a window looks for the engine it is waiting for (starting takes a few seconds; a connect attempt costs nothing). */
+const startPollMs = 50;
 
 /** Connects to the engine for `spec`, starting it where none runs; rejects with the engine's reason when its model cannot load. */
 export async function connectEngine(spec: ModelSpec, options: LaunchOptions): Promise<EngineConnection> {
@@ -65,7 +67,7 @@ export async function connectEngine(spec: ModelSpec, options: LaunchOptions): Pr
   const files = engineFiles(dir, key);
   let started = false;
   const deadline = performance.now() + (options.startTimeoutMs ?? 60_000);
-  for (let attempt = 0; ; attempt++) {
+  for (;;) {
     if (performance.now() > deadline) throw new Error(`The shared engine did not start within ${Math.round((options.startTimeoutMs ?? 60_000) / 1000)} s (its log: ${files.log})`);
     let socket: Socket | undefined;
     try {
@@ -80,7 +82,7 @@ export async function connectEngine(spec: ModelSpec, options: LaunchOptions): Pr
         started = true;
         options.log.info(`Shared engine: none running for ${spec.modelPath}; started one (${files.log})`);
       }
-      await delay(Math.min(500, 50 * 2 ** attempt));
+      await delay(startPollMs);
       continue;
     }
     const secret = readSecret(files.secret);

@@ -1,6 +1,7 @@
 // The window's side of the shared engine, as the composition root wires it: the loader the engines module calls when
 // hearth.sharedEngine is on (the options a window connects with, read from the settings at each load), and whether the
 // user is in this window (the client says; the engine serves the focused window first).
+import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Connection } from 'vscode-languageserver/node';
 import { WindowFocusNotification } from '../../../common/protocol';
@@ -8,7 +9,7 @@ import type { HearthSettings } from '../../../common/settings';
 import type { Logger } from '../logger';
 import type { CompletionModel } from '../model/completionModel';
 import type { ModelSpec } from '../model/modelHost';
-import { validateModelFile } from '../model/ggufValidation';
+import { checkModelFile } from '../model/ggufValidation';
 import { loadSharedCompletionModel } from './engineLauncher';
 import manifest from '../../../package.json';
 
@@ -51,6 +52,16 @@ const enginePath = join(__dirname, 'engine.js');
 export function sharedEngineFeature(connection: Pick<Connection, 'onNotification'>, parts: SharedEngineParts): { load(spec: ModelSpec): Promise<CompletionModel> } {
   const focus = new WindowFocus();
   connection.onNotification(WindowFocusNotification.type, ({ focused }) => focus.set(focused));
+  // The file checked at the last load, as it was then: an engine restarted after a crash connects without walking the
+  // file again. Its metadata (a vocabulary of 150 000 strings) is the engine's to read: reading it here would keep
+  // node-llama-cpp and tens of MiB in every window; a model the engine refuses is refused with the loader's message.
+  let checked: string | undefined;
+  const validateModel = async (modelPath: string) => {
+    const stamp = await stat(modelPath).then((s) => `${modelPath}:${s.size}:${s.mtimeMs}`, () => undefined);
+    if (stamp !== undefined && stamp === checked) return;
+    await checkModelFile(modelPath);
+    checked = stamp;
+  };
   return {
     load: (spec) => {
       const settings = parts.settings();
@@ -65,7 +76,7 @@ export function sharedEngineFeature(connection: Pick<Connection, 'onNotification
         onEngine: parts.onEngine,
         onLost: parts.onLost,
         focus,
-        validateModel: (modelPath) => validateModelFile(modelPath, async (path) => (await import('node-llama-cpp')).readGgufFileInfo(path, { readTensorInfo: false })),
+        validateModel,
       });
     },
   };
