@@ -1,6 +1,7 @@
-// One engine for every window, over LSP with the tiny model: two language servers (two windows) with
-// hearth.sharedEngine on find one engine process — the first starts it, the second finds it — and both complete on it;
-// the engine killed, each window's next completion comes from a new engine; the windows gone, the engine ends. The
+// One engine for every window, over LSP with the tiny model: three language servers (three windows) with
+// hearth.sharedEngine on find one engine process — the first starts it, the others find it — and all complete on it;
+// a window killed mid-request has its sequences freed while the others go on; the engine killed, each window's next
+// completion comes from a new engine, which replaces the dead one's socket; the windows gone, the engine ends. The
 // engine's channel is a socket only its user may open: another user id is refused.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
@@ -41,14 +42,17 @@ async function completes(lsp: LspSession, name: string): Promise<void> {
   assert.ok(['served', 'empty'].includes(metrics.outcome), `${name}: ${metrics.outcome} ${metrics.reason ?? ''}`);
 }
 
-test('two windows share one engine; a killed engine is replaced; the engine ends after the last window', { timeout: 300_000 }, async () => {
-  const logs: string[][] = [[], []];
+test('three windows share one engine; a window killed mid-request frees its sequences; a killed engine is replaced; the engine ends after the last window', { timeout: 300_000 }, async () => {
+  const logs: string[][] = [[], [], []];
   const first = await window(logs[0]!);
   let second: LspSession | undefined;
+  let third: LspSession | undefined;
   try {
     await waitForLine(logs[0]!, /Shared engine: started pid \d+, 1 window\(s\) on it/);
     second = await window(logs[1]!);
     await waitForLine(logs[1]!, /Shared engine: found pid \d+, 2 window\(s\) on it/);
+    third = await window(logs[2]!);
+    await waitForLine(logs[2]!, /Shared engine: found pid \d+, 3 window\(s\) on it/);
     const pid = enginePid();
     assert.ok(pid, 'the engine holds its lock');
     assert.equal(statSync(engineDir).mode & 0o777, 0o700);
@@ -56,14 +60,31 @@ test('two windows share one engine; a killed engine is replaced; the engine ends
     assert.equal(statSync(engineFile('.secret')!).mode & 0o777, 0o600);
     await completes(first, 'one');
     await completes(second, 'two');
-    // The status says which engine and how many windows use it: the first window hears of the second.
-    const shared = await first.waitForStatus((s) => s.sharedEngine?.windows === 2, 10_000);
+    await completes(third, 'three');
+    // The status says which engine and how many windows use it: the first window hears of the others.
+    const shared = await first.waitForStatus((s) => s.sharedEngine?.windows === 3, 10_000);
     assert.equal(shared.sharedEngine!.log, engineFile('.log'));
-    const engineLog = readFileSync(engineFile('.log')!, 'utf8');
-    assert.match(engineLog, /window 2 \(pid \d+\) connected; 2 window\(s\)/);
-    assert.equal(engineLog.match(/ready/g)?.length, 1, 'the model was loaded once, for both windows');
+    let engineLog = readFileSync(engineFile('.log')!, 'utf8');
+    assert.match(engineLog, /window 3 \(pid \d+\) connected; 3 window\(s\)/);
+    assert.equal(engineLog.match(/ready/g)?.length, 1, 'the model was loaded once, for all windows');
 
-    // The engine killed: both windows connect to a new one, and complete on it.
+    // The third window's server killed while its request runs: its sequence is freed, the others go on.
+    const thirdPid = third.pid!;
+    const uri = 'untitled:three.ts';
+    void third.complete(uri, { line: 1, character: 9 }).catch(() => undefined);
+    await delay(30);
+    process.kill(thirdPid, 'SIGKILL');
+    for (let i = 0; i < 100 && !/sequence\(s\) freed: their window went away/.test(engineLog); i++) {
+      await delay(100);
+      engineLog = readFileSync(engineFile('.log')!, 'utf8');
+    }
+    assert.match(engineLog, new RegExp(`window 3 \\(pid ${thirdPid}\\) left; 2 window\\(s\\)`));
+    assert.match(engineLog, /KV: 1 sequence\(s\) freed: their window went away/);
+    await completes(first, 'oneAgain');
+    await completes(second, 'twoAgain');
+    assert.equal(enginePid(), pid, 'the same engine');
+
+    // The engine killed: both windows connect to a new one, which replaces the dead one's socket, and complete on it.
     const from = logs.map((lines) => lines.length);
     process.kill(pid!, 'SIGKILL');
     const killed = performance.now();
@@ -75,9 +96,10 @@ test('two windows share one engine; a killed engine is replaced; the engine ends
     const recoveryMs = performance.now() - killed;
     const replacement = enginePid();
     assert.ok(replacement && replacement !== pid, 'a new engine');
+    assert.match(readFileSync(engineFile('.log')!, 'utf8'), /a stale socket was left at .* \(its engine died\): replaced/);
     console.log(`engine killed → both windows completing again in ${Math.round(recoveryMs)} ms`);
   } finally {
-    await Promise.all([first.stop(), second?.stop()]);
+    await Promise.all([first.stop(), second?.stop(), third?.stop()]);
   }
   // No window left, idle time 0: the engine ends and removes its socket, secret and lock.
   for (let i = 0; i < 100 && engineFile('.lock'); i++) await delay(100);

@@ -19,8 +19,8 @@ test('an empty model path resolves to the bundled pair; a user model gets no bun
   assert.equal(bundled.adaptiveThreads, true, 'auto threads follow the load');
   assert.equal(bundled.fimOrder, 'spm');
   const user = resolveModelSpec({ ...defaultSettings, modelPath: '/m/qwen.gguf', threads: 3 }, '/ext/models', { logical: 16, physical: 8, performance: 8 });
-  assert.deepEqual(user, { modelPath: '/m/qwen.gguf', draftModelPath: '', threads: 3, adaptiveThreads: false, gpu: 'auto', fimOrder: 'psm', speculation: 'auto', shared: false });
-  assert.equal(resolveModelSpec({ ...defaultSettings, sharedEngine: true }, '/ext/models', twoCoreVm).shared, true, 'the shared engine is part of the spec: switching it loads again');
+  assert.deepEqual(user, { modelPath: '/m/qwen.gguf', draftModelPath: '', threads: 3, adaptiveThreads: false, gpu: 'auto', fimOrder: 'psm', speculation: 'auto', shared: true }, 'the shared engine by default');
+  assert.equal(resolveModelSpec({ ...defaultSettings, sharedEngine: false }, '/ext/models', twoCoreVm).shared, false, 'the shared engine is part of the spec: switching it loads again');
   assert.equal(resolveModelSpec({ ...defaultSettings, modelPath: '/m/x.gguf', fimOrder: 'spm' }, '/ext/models', twoCoreVm).fimOrder, 'spm');
 });
 

@@ -1,10 +1,11 @@
 // Starts a fresh code-server (a real VS Code workbench and extension host) on 127.0.0.1 with its own state
 // folder. Installed by scripts/setup-e2e.sh; used by the demo and the end-to-end tests.
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { lockHolder, processAlive } from '../../server/src/lockFile';
 
 const toolPaths = (repoRoot: string) => {
   const tools = join(repoRoot, '.tools');
@@ -57,6 +58,8 @@ function environment(repoRoot: string, stateDir: string): NodeJS.ProcessEnv {
     XDG_CONFIG_HOME: join(stateDir, 'config'),
     XDG_DATA_HOME: join(stateDir, 'data'),
     XDG_CACHE_HOME: join(stateDir, 'cache'),
+    // The shared engine's socket, lock and log (hearth.sharedEngine) live here: a run's engines are its own.
+    XDG_RUNTIME_DIR: join(stateDir, 'runtime'),
   };
 }
 
@@ -95,6 +98,7 @@ export async function startCodeServer(options: CodeServerOptions): Promise<CodeS
   const extensionsDir = join(stateDir, 'extensions');
   mkdirSync(join(userDataDir, 'User'), { recursive: true });
   mkdirSync(extensionsDir, { recursive: true });
+  mkdirSync(join(stateDir, 'runtime'), { mode: 0o700 });
   writeFileSync(join(userDataDir, 'User', 'settings.json'), JSON.stringify({ ...userSettings, ...options.settings }, null, 2));
   const common = ['--auth', 'none', '--disable-telemetry', '--disable-update-check', '--disable-workspace-trust', '--user-data-dir', userDataDir, '--extensions-dir', extensionsDir];
   if (options.vsix) {
@@ -144,8 +148,26 @@ export async function startCodeServer(options: CodeServerOptions): Promise<CodeS
         await exited;
         clearTimeout(timer);
       }
+      await endSharedEngines(join(stateDir, 'runtime', 'hearth'));
       // The installed extension and what it downloaded are large; the logs (user-data/logs) stay for diagnosis.
       for (const heavy of [extensionsDir, join(userDataDir, 'User', 'globalStorage')]) rmSync(heavy, { recursive: true, force: true });
     },
   };
+}
+
+/**
+ * Ends the shared engines this run's windows started (hearth.sharedEngine, on by default): they are detached from
+ * code-server (closing a window must not end them) and would stay up for their idle time after the run.
+ */
+async function endSharedEngines(dir: string): Promise<void> {
+  const pids = (existsSync(dir) ? readdirSync(dir) : []).filter((name) => name.endsWith('.lock')).flatMap((name) => lockHolder(join(dir, name)) ?? []);
+  for (const pid of pids) {
+    try {
+      process.kill(pid, 'SIGTERM');
+    } catch {
+      continue; // already gone
+    }
+    for (let i = 0; i < 50 && processAlive(pid); i++) await new Promise((resolve) => setTimeout(resolve, 100));
+    if (processAlive(pid)) process.kill(pid, 'SIGKILL');
+  }
 }

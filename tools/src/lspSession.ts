@@ -133,8 +133,10 @@ export class LspSession {
       session.exited = true;
     });
     connection.onRequest(ConfigurationRequest.type, (params) => {
-      // VS Code's defaults for files.exclude; everything else asked for is Hearth's own section.
-      const answer = params.items.map((item) => (item.section === 'files.exclude' ? session.filesExclude : session.settings));
+      // VS Code's defaults for files.exclude; everything else asked for is Hearth's own section. A session is one
+      // window whose server holds the model itself unless it says `sharedEngine: true`: a test's engine is its own, and
+      // no engine outlives the test (the shared engine has its own tests, and the end-to-end suite runs the default).
+      const answer = params.items.map((item) => (item.section === 'files.exclude' ? session.filesExclude : { sharedEngine: false, ...session.settings }));
       // The server applies the answer as soon as it arrives; tell those waiting once it is on its way.
       setImmediate(() => session.configurationPulled.splice(0).forEach((notify) => notify()));
       return answer;
