@@ -166,7 +166,7 @@ export function renderWindows(result: Awaited<ReturnType<typeof windowsBenchmark
 
 Made by \`${command}\` (tools/src/windowsBench.ts) on ${new Date().toISOString().slice(0, 10)}, on this project's 2-core machine.
 ${result.model}; ${result.windows} language servers as ${result.windows} windows with \`hearth.sharedEngine\` on (one engine process), against one
-window with its own engine (the setting off). The first window types at the end of a line of format.ts (365 lines),
+window with its own engine (the setting off); all with the kept-windows folder as the client gives it. The first window types at the end of a line of format.ts (365 lines),
 each request awaited (${result.details.samples} keys), once its whole window is in the prompt; the two others are not focused.
 
 | measure | value |
