@@ -32,6 +32,11 @@ class Typist {
     await this.lsp.open(this.uri, 'typescript', this.text);
   }
 
+  /** Where the user's cursor is: after what was typed. */
+  get cursor() {
+    return position(this.text.slice(0, this.lineEnd) + this.typed, this.lineEnd + this.typed.length);
+  }
+
   /** One key, one awaited request: its first line's time at the client (undefined: nothing shown) and its metrics. */
   async key() {
     this.typed += 'x';
@@ -107,20 +112,23 @@ export async function windowsBenchmark(quick: boolean) {
     // The two other windows open files and rest in their middles: the engine warms their whole windows meanwhile.
     const rest = async (lsp: LspSession, uri: string, languageId: string, text: string) => {
       await lsp.open(uri, languageId, text);
-      await lsp.cursorRest(uri, 1, position(text, text.indexOf('\n', Math.floor(text.length / 2)) + 1));
+      const at = position(text, text.indexOf('\n', Math.floor(text.length / 2)) + 1);
+      await lsp.cursorRest(uri, 1, at);
+      return at;
     };
-    await rest(b, 'untitled:b.py', 'python', shlex);
-    await rest(c, 'untitled:c.ts', 'typescript', format.replaceAll('format', 'layout'));
+    const restB = await rest(b, 'untitled:b.py', 'python', shlex);
+    const restC = await rest(c, 'untitled:c.ts', 'typescript', format.replaceAll('format', 'layout'));
     await delay(500);
     const whileWarming = await typist.firstLines(samples);
     const engine = enginePid(engineDir);
     const processes = { windows: windows.map((w) => round(rssOf(w.pid), 1)), engine: round(rssOf(engine), 1) };
     const totalRss = processes.windows.reduce((sum, x) => sum + x, 0) + processes.engine;
 
-    // The engine killed while each window waits for a completion.
+    // The engine killed while each window waits for a completion where its user is (the typing window after what it
+    // typed, the two others where their cursors rest), and each window asks there again until it is answered.
     const uris = ['untitled:a.ts', 'untitled:b.py', 'untitled:c.ts'];
-    const texts = [format, shlex, format.replaceAll('format', 'layout')];
-    const inFlight = windows.map((w, i) => w.requestCompletion(uris[i]!, position(texts[i]!, texts[i]!.length)).result.then(() => true, () => true));
+    const cursors = [typist.cursor, restB, restC];
+    const inFlight = windows.map((w, i) => w.requestCompletion(uris[i]!, cursors[i]!).result.then(() => true, () => true));
     await delay(100);
     process.kill(engine!, 'SIGKILL');
     const killed = performance.now();
@@ -129,7 +137,7 @@ export async function windowsBenchmark(quick: boolean) {
       windows.map(async (w, i) => {
         for (;;) {
           const metrics = await (async () => {
-            await w.complete(uris[i]!, position(texts[i]!, texts[i]!.length));
+            await w.complete(uris[i]!, cursors[i]!);
             return w.nextMetrics(60_000);
           })();
           if (metrics.outcome === 'served' || metrics.outcome === 'empty') return performance.now() - killed;
@@ -173,7 +181,7 @@ each request awaited (${result.details.samples} keys), once its whole window is 
 | --- | --- |
 | resident memory, all Hearth processes ÷ one window today (\`rssRatio\`) | **${result.rssRatio}** (${memoryMiB.windows.join(' + ')} MiB windows + ${memoryMiB.engine} MiB engine = ${memoryMiB.total} MiB; one window today ${memoryMiB.oneWindowToday} MiB) |
 | focused window's first line p50 while the others warm their files ÷ with them idle (\`focusedSlowdown\`) | **${result.focusedSlowdown}** (${firstLineMsP50.othersWarming} ms ÷ ${firstLineMsP50.alone} ms; one window today ${firstLineMsP50.oneWindowToday} ms) |
-| engine killed, a request in flight in each window → every window completing again (\`recoveryMs\`) | **${result.recoveryMs} ms** (${result.details.recoveryMsByWindow.join(', ')}) |
+| engine killed, a request in flight in each window → every window completing again at its cursor (\`recoveryMs\`) | **${result.recoveryMs} ms** (${result.details.recoveryMsByWindow.join(', ')}) |
 | requests left unanswered (\`unanswered\`) | **${result.unanswered}** |
 
 JSON (\`--json FILE\`, key \`windows\`): \`rssRatio\`, \`focusedSlowdown\`, \`recoveryMs\`, \`unanswered\`.
