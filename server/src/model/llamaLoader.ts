@@ -57,7 +57,9 @@ const documentSequences = 3;
 
 export async function loadLlamaCompletionModel(options: LlamaModelOptions, log: Logger): Promise<LlamaCompletionModel> {
   const lib = await loadNodeLlamaCpp();
-  await validateModelFile(options.modelPath, (path) => lib.readGgufFileInfo(path, { readTensorInfo: false }));
+  // A calibration kept for this very file (its size and time) was measured once it had loaded: it passed the checks.
+  const kept = options.calibrationCache?.read();
+  if (!kept) await validateModelFile(options.modelPath, (path) => lib.readGgufFileInfo(path, { readTensorInfo: false }));
   const llama = await createLlama(options.gpu, options.threads, log);
   let model: LlamaModel | undefined;
   try {
@@ -83,7 +85,6 @@ export async function loadLlamaCompletionModel(options: LlamaModelOptions, log: 
     ];
     const mode = speculative.length > 0 ? speculative.map((m) => (m === 'draft' ? `draft ${basename(options.draftModelPath)}` : 'prompt lookup')).join(' or ') : undefined;
     const scratch = context.getSequence();
-    const kept = options.calibrationCache?.read();
     const calibration = kept ?? (await calibrate(scratch, model, mode !== undefined));
     if (!kept) options.calibrationCache?.write(calibration);
     else log.info('Calibration: the one measured at this engine\'s last start for this model and settings');
