@@ -29,7 +29,7 @@ import { DocumentTrees } from '../../server/src/syntax/documentTrees';
 import { GrammarRegistry } from '../../server/src/syntax/grammarRegistry';
 import { makeSamples, openAround, type Project, recalled, sourceFiles } from './eval/samples';
 import { writeReportSection } from './reportFile';
-import { headerCurveTokens, headerSnippets, quickHeaderTokens, quickPromptSnippets, shapedLatencyTokens } from './eval/budgeted';
+import { headerCurveTokens, headerSnippets, identifierOccurrences, type ProjectDefinition, projectHeaderSnippets, projectHeaderTokens, quickHeaderTokens, quickPromptSnippets, shapedLatencyTokens } from './eval/budgeted';
 
 const repoRoot = join(__dirname, '..', '..');
 const evalSetDir = join(repoRoot, 'test', 'fixtures', 'evalProjects');
@@ -127,6 +127,8 @@ async function main(): Promise<void> {
   let budgetedRecalled = 0;
   /** Recall by the quick header's size: what a header of that many tokens would recall (the same fitting). */
   const curveRecalled = new Map<number, number>(headerCurveTokens.map((tokens) => [tokens, 0]));
+  /** A project-wide header of each size: alone, and with the quick prompt's own header (projectHeaderSnippets). */
+  const projectRecalled = new Map<number, { alone: number; withQuick: number }>(projectHeaderTokens.map((tokens) => [tokens, { alone: 0, withQuick: 0 }]));
 
   for (const project of projects) {
     const grammar = project.language ? languageAliases[project.language] : undefined;
@@ -141,6 +143,10 @@ async function main(): Promise<void> {
     if (samples.length === 0) continue;
     all.samples += samples.length;
     const contextOf = new Map<string, ContextSnippet[][]>(); // config → snippets per sample
+    const relativeTexts = [...texts].map(([path, text]) => [relative(project.root, path), text] as const);
+    const occurrences = new Map(relativeTexts.map(([path, text]) => [path, identifierOccurrences(text)]));
+    const definitions: ProjectDefinition[] = files.flatMap((path) => index.definitionsIn(path).map((d) => ({ path: relative(project.root, path), name: d.name, line: texts.get(path)?.split('\n')[d.startLine]?.trim() ?? '' })));
+    const projectHeaders = new Map<string, ContextSnippet[]>(); // by opened file and size
     const figures: Record<string, ContextFigures> = {};
     for (const [name, sources] of Object.entries(configs)) {
       if (sources.length === 0) continue;
@@ -171,6 +177,18 @@ async function main(): Promise<void> {
         found.push(snippets);
         if (recalled(sample, snippets)) recalledCount++;
         if (name === 'all sources') for (const tokens of headerCurveTokens) if (recalled(sample, headerSnippets(snippets, relative(project.root, sample.path), budget.count, tokens))) curveRecalled.set(tokens, curveRecalled.get(tokens)! + 1);
+        if (name === 'all sources') {
+          const opened = relative(project.root, sample.path);
+          const quick = quickPromptSnippets(snippets, opened, sample.prefix, budget.count, latency.tokens);
+          for (const size of projectHeaderTokens) {
+            const key = `${opened}|${size}`;
+            if (!projectHeaders.has(key)) projectHeaders.set(key, projectHeaderSnippets(definitions, occurrences, opened, budget.count, size));
+            const header = projectHeaders.get(key)!;
+            const counts = projectRecalled.get(size)!;
+            if (recalled(sample, header)) counts.alone++;
+            if (recalled(sample, [...header, ...quick])) counts.withQuick++;
+          }
+        }
         if (name === 'all sources' && recalled(sample, quickPromptSnippets(snippets, relative(project.root, sample.path), sample.prefix, budget.count, latency.tokens))) budgetedRecalled++;
         else if (name === 'all sources') misses.push({ project: project.name, at: `${relative(project.root, sample.path)}:${sample.line + 1}`, symbol: sample.symbol, line: sample.middle.trim(), wanted: sample.definitionLines[0], got: snippets.map((s) => `${s.path}: ${s.text.split('\n')[0]}`), ms: round(performance.now() - t0, 1) });
         tokens += snippets.reduce((sum, s) => sum + snippetTokens(budget, s), 0);
@@ -255,6 +273,8 @@ async function main(): Promise<void> {
     budgetedLatencyTokens: latency.tokens,
     budgetedHeaderTokens: quickHeaderTokens(latency.tokens, 0),
     budgetedRecallByHeaderTokens: Object.fromEntries([...curveRecalled].map(([tokens, n]) => [tokens, round(n / Math.max(1, all.samples))])),
+    projectHeaderRecallByTokens: Object.fromEntries([...projectRecalled].map(([tokens, n]) => [tokens, round(n.alone / Math.max(1, all.samples))])),
+    budgetedRecallWithProjectHeaderByTokens: Object.fromEntries([...projectRecalled].map(([tokens, n]) => [tokens, round(n.withQuick / Math.max(1, all.samples))])),
     identifierMatchWithContext: withContext.identifierMatch,
     identifierMatchWithoutContext: without.identifierMatch,
     exactMatchWithContext: withContext.exactMatch,
@@ -311,6 +331,14 @@ definitions taking half of it (${output.budgetedHeaderTokens} tokens at most), s
 What a header of each size would recall, fitted the same way (\`budgetedRecallByHeaderTokens\`): ${Object.entries(output.budgetedRecallByHeaderTokens as Record<string, number>)
     .map(([tokens, recall]) => `${tokens} tokens → ${recall}`)
     .join(', ')}: at the shaped model's ${output.budgetedLatencyTokens} prompt tokens a second (one thread), a header of N tokens adds N / ${output.budgetedLatencyTokens} s to the first request's wait.
+Not built yet, measured to size it: a header for the whole project rather than the cursor, evaluated once per workspace
+in the background (and kept on disk), which every quick prompt could start with at no cost to the first request in a
+newly opened file: the signatures of the definitions the project's other files refer to most (by their names'
+occurrences, the opened file not counted), laid out the same way (\`projectHeaderRecallByTokens\`, alone): ${Object.entries(output.projectHeaderRecallByTokens as Record<string, number>)
+    .map(([tokens, recall]) => `${tokens} tokens → ${recall}`)
+    .join(', ')}; with the quick prompt's own header beside it (\`budgetedRecallWithProjectHeaderByTokens\`): ${Object.entries(output.budgetedRecallWithProjectHeaderByTokens as Record<string, number>)
+    .map(([tokens, recall]) => `${tokens} tokens → ${recall}`)
+    .join(', ')}.
 
 ${sources}
 

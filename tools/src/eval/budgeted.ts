@@ -53,3 +53,51 @@ export function headerSnippets(snippets: readonly ContextSnippet[], filePath: st
 
 /** Header sizes the recall curve is measured at: what the definitions would need for the target, in prompt tokens. */
 export const headerCurveTokens = [32, 64, 128, 256, 512] as const;
+
+/** Sizes of a project-wide header measured (`projectHeaderRecallByTokens`): what one evaluated once per workspace could hold. */
+export const projectHeaderTokens = [512, 1024, 2048] as const;
+
+export interface ProjectDefinition {
+  /** Workspace-relative path of the file that defines it. */
+  path: string;
+  name: string;
+  /** Its first line (its signature), trimmed. */
+  line: string;
+}
+
+/**
+ * A header for the whole project rather than the cursor: the signatures of the definitions the project's files refer to
+ * most (their names' occurrences in files other than their own), laid out as the quick header is, within `tokens`.
+ * Not built by the server: measured, to tell what a header evaluated once per workspace (in the background, kept on
+ * disk) would give the first request in a newly opened file, where the quick prompt has no time for one. The file
+ * being opened (`openedPath`) is not counted, so the reference a sample masks cannot rank its own definition.
+ */
+export function projectHeaderSnippets(
+  definitions: readonly ProjectDefinition[],
+  /** Identifier occurrences by file (workspace-relative path) and name. */
+  occurrences: ReadonlyMap<string, ReadonlyMap<string, number>>,
+  openedPath: string,
+  count: (text: string) => number,
+  tokens: number,
+): ContextSnippet[] {
+  const total = new Map<string, number>();
+  for (const [path, names] of occurrences) {
+    if (path === openedPath) continue;
+    for (const [name, n] of names) total.set(name, (total.get(name) ?? 0) + n);
+  }
+  const referred = (d: ProjectDefinition) => (total.get(d.name) ?? 0) - (d.path === openedPath ? 0 : (occurrences.get(d.path)?.get(d.name) ?? 0));
+  const ranked = definitions
+    .filter((d) => d.path !== openedPath && d.line.length > 0)
+    .map((d) => ({ d, n: referred(d) }))
+    .filter(({ n }) => n > 0)
+    .sort((a, b) => b.n - a.n || a.d.name.localeCompare(b.d.name));
+  const snippets = ranked.map(({ d }) => ({ path: d.path, text: d.line, source: 'definitions' }) as ContextSnippet);
+  return headerSnippets(snippets, openedPath, count, tokens);
+}
+
+/** Identifier occurrences in one file's text, by name. */
+export function identifierOccurrences(text: string): Map<string, number> {
+  const names = new Map<string, number>();
+  for (const name of text.match(/[A-Za-z_$][\w$]*/g) ?? []) names.set(name, (names.get(name) ?? 0) + 1);
+  return names;
+}
