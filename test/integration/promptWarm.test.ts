@@ -113,3 +113,30 @@ test('a space typed last is held back from the middle and not shown twice', asyn
     await model.dispose();
   }
 });
+
+test('a quick prompt after the window’s header is warm starts with that header, copied from the document’s sequence', async () => {
+  const model = await loadLlamaCompletionModel(options(true), log);
+  try {
+    assert.ok(model.contextBudgetTokens > 0, 'the bundled model knows the repository-level format');
+    const context = [{ path: 'src/geometry.ts', text: 'export interface Point {\n  x: number;\n  y: number;\n}\n\nexport function distance(a: Point, b: Point): number {\n  return 0;\n}' }];
+    const at = (suffixText: string): InfillRequest => ({ ...request(), suffix: suffixText, context });
+    const run = async (req: InfillRequest) => {
+      const r = model.infill(req);
+      for await (const _ of r.tokens);
+      return r.done;
+    };
+    const cold = await run(at(suffix));
+    assert.equal(cold.fullPrompt, false);
+    assert.ok(!model.lastPrompt()!.includes('export function distance'), 'the cold quick prompt has room for the header’s share only');
+    assert.equal(await model.whenWarm(), true, 'the whole window, header first, warmed into the document’s sequence');
+    // The user jumps: what follows the cursor changed, so the warm window no longer fits the budget — but its header does.
+    const jumped = await run(at(`\n}\n\nexport const scale = 2;\n${math}`));
+    assert.equal(jumped.fullPrompt, false, 'a quick prompt');
+    const prompt = model.lastPrompt()!;
+    assert.ok(prompt.includes('export interface Point') && prompt.includes('export function distance'), `it holds the whole header:\n${prompt.slice(0, 300)}`);
+    assert.ok(jumped.reusedPromptTokens > 20, `the header was copied, not evaluated: ${jumped.reusedPromptTokens} of ${jumped.promptTokens} tokens reused`);
+    assert.ok(jumped.promptTokens - jumped.reusedPromptTokens <= 64, `only the code at the cursor was evaluated: ${jumped.promptTokens - jumped.reusedPromptTokens} tokens`);
+  } finally {
+    await model.dispose();
+  }
+});

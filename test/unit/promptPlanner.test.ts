@@ -226,3 +226,38 @@ test('a kept window saved before the last lines were typed: its anchor is taken 
   const far = input(`${before}    ${'z = 0;\n'.repeat(Math.ceil(maxMiddleChars / 7) + 1)}    `, suffix);
   assert.equal(new PromptPlanner(tokenize, ids, 'psm').adoptCachedAnchor(far, kept), false);
 });
+
+test('where the document’s sequence holds the window’s whole header, the quick prompt starts with it, copied rather than evaluated', () => {
+  for (const order of ['psm', 'spm'] as const) {
+    const planner = new PromptPlanner(tokenize, ids, order);
+    const prefix = `${'p'.repeat(300)}\nline `;
+    const suffix = 's'.repeat(200);
+    const header = Array.from({ length: 60 }, () => -9); // 60 tokens of definitions: more than the quick prompt's share
+    const quickHeader = (budget: number) => header.slice(0, budget);
+    const at = (text: string) => input(`${prefix}${text}`, suffix, { header, quickHeader, documentKey: `${order}.ts` });
+    // The window's warm-up has evaluated the header and a little code; the quick prompts' sequence is empty.
+    const cold = planner.plan(at(''), [], 100, []);
+    const warmed = cold.warm!.slice(0, header.length + 10);
+    const plan = planner.plan(at('x'), warmed, 100, []);
+    assert.equal(plan.full, false, order);
+    assert.equal(plan.borrow, header.length, `${order}: the header is copied from the document's sequence`);
+    assert.equal(commonPrefixLength(plan.tokens, header), header.length, `${order}: every definition the window has`);
+    const code = plan.tokens.length - header.length;
+    assert.ok(code > 100 / 2 && code <= 100, `${order}: the code at the cursor gets the budget (${code} tokens)`);
+    assert.ok(show(plan.tokens).replace(/<mid>$/, '').endsWith('line x'), `${order}: then the code at the cursor: ${show(plan.tokens).slice(-30)}`);
+    // The next key: the quick prompts' sequence holds the header now, nothing to copy.
+    const next = planner.plan(at('xy'), warmed, 100, plan.tokens);
+    assert.equal(next.borrow, undefined, order);
+    assert.equal(commonPrefixLength(next.tokens, header), header.length, order);
+    // The header not all warm yet: the ordinary quick prompt, its definitions within their share.
+    const partial = planner.plan(at('xyz'), cold.warm!.slice(0, header.length - 1), 100, []);
+    assert.equal(partial.borrow, undefined, order);
+    assert.ok(commonPrefixLength(partial.tokens, header) < header.length, `${order}: only the quick header's share`);
+  }
+  // Copying off (speculation's token predictors run on the sequences): the ordinary quick prompt.
+  const off = new PromptPlanner(tokenize, ids, 'psm', true, false);
+  const header = Array.from({ length: 60 }, () => -9);
+  const at = input(`${'p'.repeat(300)}\nline `, 's'.repeat(200), { header, quickHeader: (budget) => header.slice(0, budget) });
+  const cold = off.plan(at, [], 100, []);
+  assert.equal(off.plan(at, cold.warm!.slice(0, 70), 100, []).borrow, undefined);
+});

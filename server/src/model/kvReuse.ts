@@ -67,3 +67,27 @@ export async function startCleanAfterFailure(sequence: Pick<KvSequence, 'clearHi
     log.warn(`Clearing the sequence failed too: ${(clearing as Error).message}`);
   }
 }
+
+/** What borrowing a prefix needs of a sequence: node-llama-cpp's own copy of another sequence's state (internal in 3.22). */
+type CopyingSequence = Pick<KvSequence, 'clearHistory'> & { _copyStateFromOtherSequence?(source: unknown, upToTokenIndex: number): Promise<boolean> };
+
+/**
+ * Gives `target` the first `tokens` of `source`'s KV state without evaluating them (llama.cpp's sequence copy: the
+ * cells are shared, nothing is computed), replacing what `target` held. Returns whether it did; where it did not, the
+ * target is empty and the prompt is evaluated as usual. Sequences with token predictors are not copied (node-llama-cpp
+ * does not carry a predictor's state over): the caller does not ask for them.
+ */
+export async function borrowPrefix(target: CopyingSequence, source: unknown, tokens: number, log: Pick<Logger, 'trace' | 'warn'>): Promise<boolean> {
+  try {
+    // llama.cpp adds the source's cells to the target without removing the target's own: it must be empty first.
+    await target.clearHistory();
+    const copied = (await target._copyStateFromOtherSequence?.(source, tokens)) ?? false;
+    log.trace(`KV: ${copied ? `${tokens} tokens copied` : 'nothing copied'} from the document's sequence to the quick prompts'`);
+    if (!copied) await target.clearHistory();
+    return copied;
+  } catch (error) {
+    log.warn(`Copying a sequence's state failed (${(error as Error).message}): the prompt is evaluated instead`);
+    await target.clearHistory();
+    return false;
+  }
+}

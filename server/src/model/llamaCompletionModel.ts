@@ -7,7 +7,7 @@ import type { Llama, LlamaContext, LlamaContextSequence, LlamaModel, Token } fro
 import type { Logger } from '../logger';
 import type { CompletionModel, ContextFile, GeneratedToken, InfillRequest, InfillRun, InfillStats, TextModel, TextRequest, TextRun } from './completionModel';
 import { ExclusiveLock, LockPriority } from './exclusiveLock';
-import { evaluateInChunks, reuseKvPrefix, startCleanAfterFailure } from './kvReuse';
+import { borrowPrefix, evaluateInChunks, reuseKvPrefix, startCleanAfterFailure } from './kvReuse';
 import { type FimOrder, type FimTokenIds, layoutQuickRepoHeader, layoutRepoHeader, type RepoTokenIds } from './fimTemplate';
 import { lookupCorpus, RecentCompletions } from './lookupCorpus';
 import type { PromptChunker } from './promptChunks';
@@ -78,7 +78,7 @@ export class LlamaCompletionModel implements CompletionModel, TextModel {
     this.quick = parts.quick;
     this.contextSize = parts.quick.contextSize;
     this.warmer = new WindowWarmer({ lock: this.lock, windowOf: (key) => this.slots.acquire(key).item, heldBy: (key) => this.slots.holder(key), chunker: parts.chunker, log: parts.log, windows: parts.windows });
-    this.planner = new PromptPlanner((text) => parts.model.tokenize(text), parts.fimIds, parts.fimOrder, parts.anchorPrompt);
+    this.planner = new PromptPlanner((text) => parts.model.tokenize(text), parts.fimIds, parts.fimOrder, parts.anchorPrompt, !parts.speculation);
     const ggml = parts.model.fileInfo.metadata.tokenizer?.ggml as { model?: string; tokens?: string[]; token_type?: number[] } | undefined;
     this.byteDecoder = ggml?.model === 'gpt2' && ggml.tokens ? new ByteLevelDecoder(ggml.tokens, ggml.token_type) : undefined;
     this.text = new TextGenerator({ model: parts.model, ...parts.instruct, lock: this.lock, decode: (tokens) => this.decode(tokens), chunk: parts.chunker.chunk });
@@ -205,6 +205,7 @@ export class LlamaCompletionModel implements CompletionModel, TextModel {
         // The quick prompt on its own sequence: the window warming in the document's sequence stays.
         sequence = this.quick;
         predictionsBefore = sequence.tokenPredictions;
+        if (plan.borrow) await borrowPrefix(sequence, window, plan.borrow, log);
       }
       this.lastPromptTokens = prompt;
       stats.promptTokens = prompt.length;

@@ -13,7 +13,10 @@
 // opened file, a jump), a quick prompt is used instead — the definitions the cursor's code uses first (a share of the
 // quick prompt, where the model knows the repository-level format), then the code nearest the cursor — and the whole
 // window is handed back as `warm`, to be evaluated in the background between requests. The quick prompt
-// runs on a sequence of its own, so the window warming on the document's sequence is never thrown away by it.
+// runs on a sequence of its own, so the window warming on the document's sequence is never thrown away by it. Where
+// the document's sequence already holds the window's whole header (the warm-up evaluates it first), the quick prompt
+// starts with that header instead, copied from the document's sequence rather than evaluated (`borrow`), and the code
+// around the cursor gets the whole budget: every definition the window has, at the quick prompt's cost.
 import { type FimOrder, type FimTokenIds, layoutFimPrompt } from './fimTemplate';
 
 /** Anchors kept, most recently used last: a long session opens many more documents than hold a KV sequence. */
@@ -77,6 +80,11 @@ export interface PromptPlan {
    * `full` is false.
    */
   warm?: number[];
+  /**
+   * A quick prompt that starts with the window's whole header, which the document's sequence holds: how many of its
+   * first tokens to copy from the document's sequence to the quick prompts' before evaluating (absent: nothing to copy).
+   */
+  borrow?: number;
 }
 
 interface Anchor {
@@ -89,6 +97,8 @@ interface Anchor {
   stable: number[];
   /** The quick prompt's tokens up to the middle, made on first use at the size it had then. */
   quick?: number[];
+  /** The same with the window's whole header (see PromptPlan.borrow), made on first use. */
+  headed?: number[];
 }
 
 export class PromptPlanner {
@@ -100,6 +110,8 @@ export class PromptPlanner {
     private readonly order: FimOrder,
     /** Off: prefix-first prompts split at the cursor, as most tools lay them out (to measure what the anchor is worth). */
     private readonly anchored = true,
+    /** Whether a quick prompt may start with the window's header copied from the document's sequence (PromptPlan.borrow). */
+    private readonly borrowHeader = true,
   ) {}
 
   /**
@@ -167,6 +179,10 @@ export class PromptPlanner {
     if (quickCost >= fullCost || (fullCost <= latencyTokens && fullCost - quickCost <= slack)) return { tokens: full, full: true, heldBack };
     // The window lacks more than the quick prompt does (a new anchor, or a middle typed while quick prompts answered):
     // the quick prompt now, the window with the middle typed so far warmed next.
+    if (this.headerHeld(input.header, cached)) {
+      anchor.headed ??= this.layout(anchor.before, anchor.suffix, input.header, input.header.length + quickSize(latencyTokens - middle.length));
+      return { ...this.headed([...anchor.headed, ...middle], input.header, quickCached), full: false, warm: full, heldBack };
+    }
     return { tokens: quick, full: false, warm: full, heldBack };
   }
 
@@ -184,7 +200,21 @@ export class PromptPlanner {
     const quick = this.quickLayout(input.prefix, input.suffix, input, quickSize(latencyTokens));
     if (quick.length - commonPrefixLength(quick, quickCached) >= fullCost) return { tokens: full, full: true, heldBack: '' };
     // The prefix is last in this order: the whole prompt is stable until the next keystroke.
+    if (this.headerHeld(input.header, cached)) {
+      const headed = this.layout(input.prefix, input.suffix, input.header, input.header.length + quickSize(latencyTokens));
+      return { ...this.headed(headed, input.header, quickCached), full: false, warm: full, heldBack: '' };
+    }
     return { tokens: quick, full: false, warm: full, heldBack: '' };
+  }
+
+  /** Whether the document's sequence holds the window's whole header, so a quick prompt can start with it (borrowed). */
+  private headerHeld(header: readonly number[], cached: readonly number[]): boolean {
+    return this.borrowHeader && header.length > 0 && commonPrefixLength(header, cached) === header.length;
+  }
+
+  /** A quick prompt starting with the window's header: copied to the quick prompts' sequence unless it holds it already. */
+  private headed(tokens: number[], header: readonly number[], quickCached: readonly number[]): { tokens: number[]; borrow?: number } {
+    return commonPrefixLength(tokens, quickCached) >= header.length ? { tokens } : { tokens, borrow: header.length };
   }
 
   /** The quick prompt: the definitions first, within their share, then the code around the cursor in what is left. */
