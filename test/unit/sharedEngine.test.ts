@@ -14,7 +14,7 @@ import { ChannelError, type EngineIdentity, engineFiles, engineKey, ensurePrivat
 import { EngineHost, windowKey } from '../../server/src/sharedEngine/engineHost';
 import { calibrationMaxAgeMs, keptCalibration, takeLock } from '../../server/src/sharedEngine/engineProcess';
 import { EngineFocusNotification, HelloRequest } from '../../server/src/sharedEngine/engineProtocol';
-import { loadSharedCompletionModel } from '../../server/src/sharedEngine/engineLauncher';
+import { type LaunchOptions, loadSharedCompletionModel } from '../../server/src/sharedEngine/engineLauncher';
 import { WindowFocus } from '../../server/src/sharedEngine/sharedEngineFeature';
 import { Logger } from '../../server/src/logger';
 import type { ModelSpec } from '../../server/src/model/modelHost';
@@ -33,6 +33,17 @@ const folder = () => {
 };
 const quiet = { info: () => undefined, warn: () => undefined };
 const delay = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+/** How a test's window connects: to engines in `dir`, starting `enginePath` where none runs, the model file taken as sound. */
+const launchOptions = (dir: string, enginePath: string): LaunchOptions => ({
+  enginePath,
+  version: '1.0.0',
+  dir,
+  idleMs: 1000,
+  logLevel: 'warn',
+  windowCacheMegabytes: 0,
+  log: new Logger({ error() {}, warn() {}, info() {}, log() {} }),
+  validateModel: async () => undefined,
+});
 
 const identity: EngineIdentity = { version: '1.0.0', modelPath: '/m/a.gguf', draftModelPath: '', threads: 1, adaptiveThreads: false, gpu: 'off', fimOrder: 'psm', speculation: 'auto' };
 
@@ -310,17 +321,10 @@ test('a window finds the running engine its settings name (reading its secret ag
   let lost = 0;
   try {
     const shared = await loadSharedCompletionModel(spec, {
-      enginePath: '/nonexistent/engine.js', // an engine runs: nothing is started
-      version: '1.0.0',
-      dir,
-      idleMs: 1000,
-      logLevel: 'warn',
-      windowCacheMegabytes: 0,
-      log: new Logger({ error() {}, warn() {}, info() {}, log() {} }),
+      ...launchOptions(dir, '/nonexistent/engine.js'), // an engine runs: nothing is started
       onEngine: (e) => engines.push(e),
       onLost: () => lost++,
       focus,
-      validateModel: async () => undefined,
     });
     assert.equal(host.windowCount, 1);
     assert.equal(engines.at(-1)?.windows, 1);
@@ -349,13 +353,7 @@ test('a model file the loader would refuse fails in the window with its message;
   const spec: ModelSpec = { modelPath: '/m/broken.gguf', draftModelPath: '', threads: 1, adaptiveThreads: false, gpu: 'off', fimOrder: 'psm', speculation: 'off', shared: true };
   await assert.rejects(
     loadSharedCompletionModel(spec, {
-      enginePath: join(dir, 'would-start.js'),
-      version: '1.0.0',
-      dir,
-      idleMs: 1000,
-      logLevel: 'warn',
-      windowCacheMegabytes: 0,
-      log: new Logger({ error() {}, warn() {}, info() {}, log() {} }),
+      ...launchOptions(dir, join(dir, 'would-start.js')),
       validateModel: async (path) => {
         throw new Error(`${path} is not a GGUF file`);
       },
