@@ -113,6 +113,9 @@ export interface CursorRest {
   position: { line: number; character: number };
 }
 
+/** How long the cursor must stay put before the client reports it: moving through a file with the arrow keys sends nothing. */
+export const cursorRestMs = 400;
+
 export namespace CursorRestNotification {
   export const method = 'hearth/cursorRest';
   export const type = new NotificationType<CursorRest>(method);

@@ -1,10 +1,7 @@
 // Tells the server where the cursor rests — a file opened, a click, a jump — once it has stayed put a moment, so the
 // server can evaluate that spot's prompt in the background before the first keystroke there.
 import type * as vscode from 'vscode';
-import type { CursorRest } from '../../common/protocol';
-
-/** How long the cursor must stay put: moving through a file with the arrow keys sends nothing. */
-export const cursorRestMs = 400;
+import { type CursorRest, cursorRestMs } from '../../common/protocol';
 
 /** What to report for the active editor: only a plain cursor in a file or untitled document the server completes in. */
 export function cursorRestFor(

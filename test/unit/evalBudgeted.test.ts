@@ -1,7 +1,7 @@
 // The eval's budgeted-recall helpers (tools/src/eval/budgeted.ts): what a quick header and a project-wide header hold.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { headerSnippets, identifierOccurrences, projectHeaderSnippets, type ProjectDefinition } from '../../tools/src/eval/budgeted';
+import { headerSnippets, headerWarmAfter, identifierOccurrences, projectHeaderSnippets, type ProjectDefinition, windowHeaderTokens } from '../../tools/src/eval/budgeted';
 
 const count = (text: string) => Math.ceil(text.length / 4);
 
@@ -42,4 +42,17 @@ test('a header keeps snippets in ranked order while they fit, grouped by file', 
   const fitted = headerSnippets(snippets, 'c.ts', count, 1000);
   assert.deepEqual(fitted.map((s) => [s.path, s.text]), [['a.ts', 'export function one() {'], ['b.ts', 'export const two = 2;']], 'signatures only');
   assert.deepEqual(headerSnippets(snippets, 'c.ts', count, 0), []);
+});
+
+test('the window header is counted as the warm-up evaluates it, and is warm once the time since the cursor rested covers it', () => {
+  const snippets = [
+    { path: 'a.ts', text: 'export function one() {\n  body();\n}', source: 'definitions' as const },
+    { path: 'b.ts', text: 'export const two = 2;', source: 'definitions' as const },
+  ];
+  const tokens = windowHeaderTokens(snippets, 'c.ts', count, 1000);
+  // Each file: its separator, then its path, text and newline, whole (not only signatures).
+  assert.equal(tokens, 1 + count('a.ts\nexport function one() {\n  body();\n}\n') + 1 + count('b.ts\nexport const two = 2;\n'));
+  assert.equal(headerWarmAfter(1, 100, 6, 400), true, '600 ms of warm-up at 6 ms a token is 100 tokens');
+  assert.equal(headerWarmAfter(1, 101, 6, 400), false);
+  assert.equal(headerWarmAfter(0.3, 0, 6, 400), true, 'no header: nothing to wait for');
 });

@@ -1,11 +1,8 @@
 // The awaited replay: a person types a block of lines into the middle of a real file, one key at a time, and each
 // request is answered before the next key (as a slow typist, or a measurement that wants every request's whole cost,
 // sees it). Every request's figures are kept in order, so a decode step that grows over the session shows.
-import type { CompletionMetrics } from '../../common/protocol';
+import { type CompletionMetrics, cursorRestMs } from '../../common/protocol';
 import { type Config, delay, position, request, session, Tally } from './replay';
-
-/** The client tells the server where the cursor rests once it stayed put this long (client/src/cursorRest.ts). */
-export const cursorRestMs = 400;
 
 export interface AwaitedStep {
   /** Seconds since the replay started. */

@@ -15,6 +15,7 @@ import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import type { GrammarName } from '../../common/languages';
 import { defaultSettings } from '../../common/settings';
+import { cursorRestMs } from '../../common/protocol';
 import { CompletionCache } from '../../server/src/completion/completionCache';
 import { completionEnvironment } from '../../server/src/completion/completionEnvironment';
 import { type CompletionEnvironment, provideCompletion } from '../../server/src/completion/completionPipeline';
@@ -29,7 +30,7 @@ import { DocumentTrees } from '../../server/src/syntax/documentTrees';
 import { GrammarRegistry } from '../../server/src/syntax/grammarRegistry';
 import { makeSamples, openAround, type Project, recalled, sourceFiles } from './eval/samples';
 import { writeReportSection } from './reportFile';
-import { headerCurveTokens, headerSnippets, identifierOccurrences, type ProjectDefinition, projectHeaderSnippets, projectHeaderTokens, quickHeaderTokens, quickPromptSnippets, shapedLatencyTokens } from './eval/budgeted';
+import { afterOpenSeconds, headerCurveTokens, headerSnippets, headerWarmAfter, identifierOccurrences, type ProjectDefinition, projectHeaderSnippets, projectHeaderTokens, quickHeaderTokens, quickPromptSnippets, shapedLatencyTokens, windowHeaderTokens } from './eval/budgeted';
 
 const repoRoot = join(__dirname, '..', '..');
 const evalSetDir = join(repoRoot, 'test', 'fixtures', 'evalProjects');
@@ -129,6 +130,8 @@ async function main(): Promise<void> {
   const curveRecalled = new Map<number, number>(headerCurveTokens.map((tokens) => [tokens, 0]));
   /** A project-wide header of each size: alone, and with the quick prompt's own header (projectHeaderSnippets). */
   const projectRecalled = new Map<number, { alone: number; withQuick: number }>(projectHeaderTokens.map((tokens) => [tokens, { alone: 0, withQuick: 0 }]));
+  /** The first request N s after the file opened: the quick prompt, with the window's whole header once it is warm. */
+  const afterOpenRecalled = new Map<number, number>(afterOpenSeconds.map((seconds) => [seconds, 0]));
 
   for (const project of projects) {
     const grammar = project.language ? languageAliases[project.language] : undefined;
@@ -180,6 +183,11 @@ async function main(): Promise<void> {
         if (name === 'all sources') {
           const opened = relative(project.root, sample.path);
           const quick = quickPromptSnippets(snippets, opened, sample.prefix, budget.count, latency.tokens);
+          const headerTokens = windowHeaderTokens(snippets, opened, budget.count, budget.tokens);
+          for (const seconds of afterOpenSeconds) {
+            const borrowed = headerWarmAfter(seconds, headerTokens, latency.msPerToken, cursorRestMs);
+            if (recalled(sample, borrowed ? snippets : quick)) afterOpenRecalled.set(seconds, afterOpenRecalled.get(seconds)! + 1);
+          }
           for (const size of projectHeaderTokens) {
             const key = `${opened}|${size}`;
             if (!projectHeaders.has(key)) projectHeaders.set(key, projectHeaderSnippets(definitions, occurrences, opened, budget.count, size));
@@ -273,6 +281,7 @@ async function main(): Promise<void> {
     budgetedLatencyTokens: latency.tokens,
     budgetedHeaderTokens: quickHeaderTokens(latency.tokens, 0),
     budgetedRecallByHeaderTokens: Object.fromEntries([...curveRecalled].map(([tokens, n]) => [tokens, round(n / Math.max(1, all.samples))])),
+    recallAfterOpenSeconds: Object.fromEntries([...afterOpenRecalled].map(([seconds, n]) => [seconds, round(n / Math.max(1, all.samples))])),
     projectHeaderRecallByTokens: Object.fromEntries([...projectRecalled].map(([tokens, n]) => [tokens, round(n.alone / Math.max(1, all.samples))])),
     budgetedRecallWithProjectHeaderByTokens: Object.fromEntries([...projectRecalled].map(([tokens, n]) => [tokens, round(n.withQuick / Math.max(1, all.samples))])),
     identifierMatchWithContext: withContext.identifierMatch,
@@ -331,6 +340,12 @@ definitions taking half of it (${output.budgetedHeaderTokens} tokens at most), s
 What a header of each size would recall, fitted the same way (\`budgetedRecallByHeaderTokens\`): ${Object.entries(output.budgetedRecallByHeaderTokens as Record<string, number>)
     .map(([tokens, recall]) => `${tokens} tokens → ${recall}`)
     .join(', ')}: at the shaped model's ${output.budgetedLatencyTokens} prompt tokens a second (one thread), a header of N tokens adds N / ${output.budgetedLatencyTokens} s to the first request's wait.
+The warm-up evaluates the window's header first (from the cursor's first rest, ${cursorRestMs} ms after the file opens), and
+once all of it is in the document's sequence a quick prompt starts with it, copied rather than evaluated: the first
+request N seconds after the file opened (\`recallAfterOpenSeconds\`, at the same measured speed, nothing else running):
+${Object.entries(output.recallAfterOpenSeconds as Record<string, number>)
+    .map(([seconds, recall]) => `${seconds} s → ${recall}`)
+    .join(', ')}.
 Not built yet, measured to size it: a header for the whole project rather than the cursor, evaluated once per workspace
 in the background (and kept on disk), which every quick prompt could start with at no cost to the first request in a
 newly opened file: the signatures of the definitions the project's other files refer to most (by their names'

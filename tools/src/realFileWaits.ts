@@ -3,7 +3,8 @@
 // replay's requests (each answered before the next key), a reopen after a server restart, and the warm-up's prompt
 // throughput against llama-server's on the same model and thread count. Each figure beside what the prompt held.
 import type { CompletionMetrics } from '../../common/protocol';
-import { type AwaitedReplayInput, type AwaitedStep, cursorRestMs, withoutBlock } from './awaitedReplay';
+import { cursorRestMs } from '../../common/protocol';
+import { type AwaitedReplayInput, type AwaitedStep, withoutBlock } from './awaitedReplay';
 import { llamaServerBinary, startLlamaServer } from './llamaServer';
 import { type Config, defaultPace, delay, percentile, position, request, round, session, Tally, type TypingPace } from './replay';
 

@@ -101,3 +101,23 @@ export function identifierOccurrences(text: string): Map<string, number> {
   for (const name of text.match(/[A-Za-z_$][\w$]*/g) ?? []) names.set(name, (names.get(name) ?? 0) + 1);
   return names;
 }
+
+/** Seconds after a file is opened at which the first request's recall is measured (`recallAfterOpenSeconds`). */
+export const afterOpenSeconds = [1, 2, 4, 8] as const;
+
+/**
+ * The window's header in prompt tokens, as the whole window lays it out: each file's path line and its snippets whole
+ * (what the warm-up evaluates first, and what a quick prompt borrows once it is all in the document's sequence).
+ */
+export function windowHeaderTokens(snippets: readonly ContextSnippet[], filePath: string, count: (text: string) => number, budget: number): number {
+  const fitted = fitParts(groupByPath(snippets), filePath, count, budget);
+  return fitted.reduce((sum, file) => sum + 1 + count(`${file.path}\n${file.text}\n`), 0);
+}
+
+/**
+ * Whether the window's whole header is warm `seconds` after the file opened: the client reports the cursor's rest
+ * after `restMs`, the warm-up then evaluates the header first at `msPerToken` (nothing else running).
+ */
+export function headerWarmAfter(seconds: number, headerTokens: number, msPerToken: number, restMs: number): boolean {
+  return headerTokens <= Math.max(0, seconds * 1000 - restMs) / msPerToken;
+}
