@@ -1,7 +1,7 @@
 // Headless Debian Chromium for driving code-server (playwright-core; no browser download).
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, statSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { type Browser, chromium, type Page } from 'playwright-core';
 import { copyWorkspace as copyWorkspaceFrom, type CodeServer, type CodeServerOptions, startCodeServer as start } from '../../tools/src/codeServer';
@@ -61,4 +61,18 @@ export function collectConsole(page: Page): string[] {
   const lines: string[] = [];
   page.on('console', (message) => lines.push(message.text()));
   return lines;
+}
+
+/** Processes of the installed extension whose command line ends in `script` (Linux /proc). */
+export function hearthProcesses(script: 'server.js' | 'engine.js'): number[] {
+  const pids: number[] = [];
+  for (const entry of readdirSync('/proc').filter((name) => /^\d+$/.test(name))) {
+    try {
+      const args = readFileSync(`/proc/${entry}/cmdline`, 'utf8').split('\0');
+      if (args.some((arg) => new RegExp(`hearth[^/]*/dist/${script.replace('.', '\\.')}$`).test(arg))) pids.push(Number(entry));
+    } catch {
+      // ended while we looked
+    }
+  }
+  return pids;
 }

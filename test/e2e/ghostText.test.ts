@@ -1,27 +1,13 @@
 // The product as a user meets it: the packaged .vsix installed into a real VS Code (code-server), a person typing
 // into a .ts file in Chromium, ghost text from the tiny model, Tab to accept, and the saved file read back.
 import assert from 'node:assert/strict';
-import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { collectConsole, copyWorkspace, goToLine, launchBrowser, packageVsix, resultsDir, runCommand, startCodeServer } from './browser';
+import { collectConsole, copyWorkspace, goToLine, hearthProcesses, launchBrowser, packageVsix, resultsDir, runCommand, startCodeServer } from './browser';
 
 const normalize = (text: string) => text.replace(/\u00a0/g, ' ');
 const delay = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-/** Hearth's language servers running from the installed extension (Linux /proc). */
-function hearthServers(): number[] {
-  const pids: number[] = [];
-  for (const entry of readdirSync('/proc').filter((name) => /^\d+$/.test(name))) {
-    try {
-      const args = readFileSync(`/proc/${entry}/cmdline`, 'utf8').split('\0');
-      if (args.some((arg) => /hearth[^/]*\/dist\/server\.js$/.test(arg))) pids.push(Number(entry));
-    } catch {
-      // ended while we looked
-    }
-  }
-  return pids;
-}
 
 async function until(condition: () => boolean, what: string, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
@@ -90,7 +76,7 @@ test('ghost text from the model appears while typing, and Tab accepts it into th
     // The extension host restarted while a completion is being asked for (issue 13, faults): the old server goes,
     // a new one comes, nothing typed is lost, no ghost text from before the restart is shown, and typing brings
     // ghost text again.
-    const before = hearthServers();
+    const before = hearthProcesses('server.js');
     assert.equal(before.length, 1, `one Hearth server runs: ${before.join(', ')}`);
     await page.keyboard.press('End');
     await page.keyboard.press('Enter');
@@ -105,9 +91,9 @@ test('ghost text from the model appears while typing, and Tab accepts it into th
     // code-server's palette offers no Restart Extension Host; reloading the window ends this window's extension host
     // and starts a new one, with the request in flight.
     await runCommand(page, 'Developer: Reload Window');
-    await until(() => !hearthServers().includes(before[0]!), 'the old server to exit', 60_000);
+    await until(() => !hearthProcesses('server.js').includes(before[0]!), 'the old server to exit', 60_000);
     await page.waitForSelector('.monaco-workbench', { timeout: 60_000 });
-    await until(() => hearthServers().length === 1, 'a new server', 60_000);
+    await until(() => hearthProcesses('server.js').length === 1, 'a new server', 60_000);
     await goToLine(page, 'math.ts');
     await page.waitForSelector('[id="hearth.hearth.status"] .codicon-flame, .statusbar-item .codicon-flame', { timeout: 120_000 });
     assert.equal(await page.locator('.ghost-text-decoration').count(), 0, 'no ghost text from before the restart');
@@ -124,7 +110,7 @@ test('ghost text from the model appears while typing, and Tab accepts it into th
     const typed = saved.findIndex((line) => line.trim() === 'const scaled = 1');
     assert.ok(typed > 0, `the unsaved line typed before the restart is kept: ${JSON.stringify(saved.slice(10, 16))}`);
     assert.ok(saved.some((line, at) => at !== typed && line.trim() === 'return'), `and the line typed after the restart: ${JSON.stringify(saved.slice(10, 16))}`);
-    assert.equal(hearthServers().length, 1, 'the old server did not linger');
+    assert.equal(hearthProcesses('server.js').length, 1, 'the old server did not linger');
     assert.ok(!consoleLines.some((line) => /hearth.*(crash|stopped unexpectedly)/i.test(line)), 'no server crash in the log');
   } finally {
     await browser.close();

@@ -7,21 +7,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import type { Page } from 'playwright-core';
 import { lockHolder } from '../../server/src/lockFile';
-import { collectConsole, copyWorkspace, goToLine, launchBrowser, packageVsix, resultsDir, startCodeServer } from './browser';
-
-/** Processes of the installed extension whose command line ends in `script` (Linux /proc). */
-function hearthProcesses(script: 'server.js' | 'engine.js'): number[] {
-  const pids: number[] = [];
-  for (const entry of readdirSync('/proc').filter((name) => /^\d+$/.test(name))) {
-    try {
-      const args = readFileSync(`/proc/${entry}/cmdline`, 'utf8').split('\0');
-      if (args.some((arg) => new RegExp(`hearth[^/]*/dist/${script.replace('.', '\\.')}$`).test(arg))) pids.push(Number(entry));
-    } catch {
-      // ended while we looked
-    }
-  }
-  return pids;
-}
+import { collectConsole, copyWorkspace, goToLine, hearthProcesses, launchBrowser, packageVsix, resultsDir, startCodeServer } from './browser';
 
 /** Opens src/math.ts of the window's project, waits for the model, and types into scale()'s empty body. */
 async function typeInScale(page: Page): Promise<string> {
