@@ -45,6 +45,8 @@ test('a warm-up step is the largest measured batch that holds a keystroke up no 
   assert.throws(() => chooseWarmChunk([]));
   assert.equal(new PromptChunker(128, 10, 32).warmChunk, 32);
   assert.equal(new PromptChunker(128, 10).warmChunk, 128, 'without a warm size, warm steps are prompt chunks');
+  assert.equal(new PromptChunker(128, 10, 32).typingWarmChunk, 32, 'without a typing size, the warm size');
+  assert.equal(new PromptChunker(128, 10, 32, 8).typingWarmChunk, 8);
 });
 
 test('a request that waited for others to be served has that much less prompt budget, and shares it with those waiting behind it', () => {

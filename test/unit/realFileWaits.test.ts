@@ -6,7 +6,7 @@ import { settleMs, summarizeAwaited, summarizePauses, WarmLog } from '../../tool
 
 test('every pause counts: one that showed nothing is the longest wait, not left out', () => {
   const late = settleMs / 1000 + 1;
-  const pause = { pauseMs: 600, totalMs: 400, generatedTokens: 11 };
+  const pause = { pauseMs: 600, totalMs: 400, generatedTokens: 11, evaluatedTokens: 1, firstTokenMs: 40 };
   const pauses = [
     { ...pause, at: 1, firstLineMs: 300, promptTokens: 100, wholeWindow: false, outcome: 'served' },
     { ...pause, at: 2, firstLineMs: null, promptTokens: 100, wholeWindow: false, outcome: 'empty' },

@@ -50,6 +50,25 @@ test('the window is warmed in steps of the warm chunk, into the document\'s own 
   assert.deepEqual(sequences['a.ts']!.contextTokens, range(0, 40));
 });
 
+test('just after a request arrived, warm steps are the short typing chunk; once typing has paused, the warm chunk', async () => {
+  let clock = 1000;
+  const realNow = performance.now.bind(performance);
+  performance.now = () => clock;
+  try {
+    const sequence = new FakeSequence();
+    sequence.duringBatch = () => (clock += 100); // each short step takes 100 ms
+    const warmer = new WindowWarmer({ lock: new ExclusiveLock(), windowOf: () => sequence as unknown as LlamaContextSequence, heldBy: () => undefined, chunker: new PromptChunker(128, 1, 32, 8), log });
+    warmer.requestArrived();
+    warmer.schedule('a.ts', range(0, 100) as never);
+    assert.equal(await warmer.whenWarm(), true);
+    // 0, 100, 200 ms after the request: short steps; from 300 ms (typingGraceMs) on, whole warm chunks.
+    assert.equal(typingGraceMs, 300);
+    assert.deepEqual(sequence.batches.map((b) => b.length), [8, 8, 8, 32, 32, 12]);
+  } finally {
+    performance.now = realNow;
+  }
+});
+
 test('a request waiting for the lock stops the warm-up after the current step; it resumes where it stopped', async () => {
   const sequences: Record<string, FakeSequence> = { 'a.ts': new FakeSequence() };
   const { lock, warmer } = warmerWith(sequences);

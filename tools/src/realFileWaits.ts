@@ -51,6 +51,9 @@ export interface Pause {
   /** The request's time in the server (ms), and the tokens it generated. */
   totalMs: number;
   generatedTokens: number;
+  /** Prompt tokens it evaluated (not reused), and from the model taking it to its first token (ms): where the wait went. */
+  evaluatedTokens: number;
+  firstTokenMs: number | null;
 }
 
 /**
@@ -107,6 +110,8 @@ export async function pacedReplay(config: Config, input: AwaitedReplayInput, pac
         outcome: metrics?.outcome ?? 'unknown',
         totalMs: round(metrics?.totalMs ?? 0, 1),
         generatedTokens: metrics?.generatedTokens ?? 0,
+        evaluatedTokens: (metrics?.promptTokens ?? 0) - (metrics?.reusedPromptTokens ?? 0),
+        firstTokenMs: metrics?.firstTokenMs === undefined ? null : round(metrics.firstTokenMs, 1),
       });
     }
   } finally {

@@ -156,7 +156,7 @@ export class LlamaCompletionModel implements CompletionModel, TextModel {
     const { signal } = request;
     const { model, speculation, chunker, log } = this.parts;
     const stats: InfillStats = { promptTokens: 0, reusedPromptTokens: 0, generatedTokens: 0, decodeStepMs: 0, acceptedPredictions: 0, refutedPredictions: 0 };
-    const arrived = performance.now();
+    const arrived = this.warmer.requestArrived(); // a warm step started soon after is kept short: typing may go on
     let abortedAt: number | undefined;
     const onAbort = (): void => {
       abortedAt = performance.now();

@@ -12,7 +12,7 @@ import { findFimTokens } from './fimTokens';
 import { validateModelFile } from './ggufValidation';
 import { LlamaCompletionModel } from './llamaCompletionModel';
 import { createLlama, loadNodeLlamaCpp, type NodeLlamaCpp, takeLlamaErrors } from './llamaRuntime';
-import { chooseChunk, chooseWarmChunk, PromptChunker } from './promptChunks';
+import { chooseChunk, chooseWarmChunk, PromptChunker, typingWarmStepBoundMs } from './promptChunks';
 import type { WindowKeeper } from './windowWarmer';
 import { bestProposalLength } from './proposalLength';
 import { SpeculationGate, type SpeculationMode } from './speculationGate';
@@ -113,10 +113,11 @@ export async function loadLlamaCompletionModel(options: LlamaModelOptions, log: 
     const chunkTiming = calibration.prefillCurve.find((timing) => timing.tokens === chunk)!;
     const curve = calibration.prefillCurve.map((t) => `${t.tokens}: ${Math.round((t.tokens * 1000) / t.ms)}`).join(', ');
     const warmChunk = chooseWarmChunk(calibration.prefillCurve);
+    const typingWarmChunk = Math.min(warmChunk, chooseWarmChunk(calibration.prefillCurve, typingWarmStepBoundMs));
     log.info(
       `Loaded ${basename(options.modelPath)}: context ${contextSize} tokens, ${options.threads} thread(s), ` +
         `${llama.gpu === false ? 'CPU' : `GPU ${llama.gpu}`}, FIM order ${fimOrder}, speculation ${speculationNote}; ` +
-        `prompt tokens/s by batch size ${curve}: chunks of ${chunk}, warm-up steps of ${warmChunk}`,
+        `prompt tokens/s by batch size ${curve}: chunks of ${chunk}, warm-up steps of ${warmChunk} (${typingWarmChunk} while typing)`,
     );
     return new LlamaCompletionModel({
       name: basename(options.modelPath),
@@ -137,7 +138,7 @@ export async function loadLlamaCompletionModel(options: LlamaModelOptions, log: 
       anchorPrompt: options.anchorPrompt,
       latencyBudget: options.latencyBudget,
       promptLatencyMs: options.promptLatencyMs,
-      chunker: new PromptChunker(chunk, chunkTiming.ms / chunkTiming.tokens, warmChunk),
+      chunker: new PromptChunker(chunk, chunkTiming.ms / chunkTiming.tokens, warmChunk, typingWarmChunk),
       log,
       windows: await windows,
     });

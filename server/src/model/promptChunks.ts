@@ -30,6 +30,13 @@ export function chooseChunk(curve: readonly BatchTiming[]): number {
 export const warmStepBoundMs = 750;
 
 /**
+ * Within `typingGraceMs` of a request's arrival the user may be typing on (a short or empty answer came at once): a warm
+ * step started then holds up the next key at most about this long (0.5B shape, one thread: 16 tokens ~130-200 ms,
+ * against 450-800 ms for the 64 of a step at rest).
+ */
+export const typingWarmStepBoundMs = 200;
+
+/**
  * The background warm-up's batch: the largest measured size whose batch took at most `boundMs`, so a keystroke waits at
  * most about that long behind it; the smallest measured size where none is that fast (a slow machine waits one).
  */
@@ -48,6 +55,8 @@ export class PromptChunker {
     msPerToken: number,
     /** The background warm-up's batch (chooseWarmChunk): smaller than `chunk` where a chunk would hold up a keystroke. */
     readonly warmChunk = chunk,
+    /** Its batch right after a request arrived (chooseWarmChunk with `typingWarmStepBoundMs`): the next key may be near. */
+    readonly typingWarmChunk = warmChunk,
   ) {
     this.msPerToken = msPerToken;
   }

@@ -1,9 +1,9 @@
 // Background warm-up of a document's whole window: what a request had to leave out for the latency budget is
 // evaluated on the document's own sequence whenever the engine would otherwise be idle — right after a request that was
 // answered (its user reads the suggestion), at a pause in fast typing, where the cursor rests — one bounded step at a
-// time (PromptChunker.warmChunk), giving way to any request at the next step. After a request that a keystroke
-// cancelled, the warm-up waits `typingGraceMs` more: the next keystroke's request most likely comes before then, and
-// should not wait behind a step. Progress stays in the sequence: a request preempting the warm-up runs its quick prompt on
+// time (PromptChunker.warmChunk; typingWarmChunk just after a request arrived), giving way to any request at the next
+// step. After a request that a keystroke cancelled, the warm-up waits `typingGraceMs` more: the next keystroke's
+// request most likely comes before then, and should not wait behind a step. Progress stays in the sequence: a request preempting the warm-up runs its quick prompt on
 // another sequence, and the next warm step resumes where the last one stopped; a new anchor on the same document keeps
 // whatever prefix the sequence already holds.
 import type { LlamaContextSequence, Token } from 'node-llama-cpp';
@@ -79,6 +79,8 @@ export class WindowWarmer {
   private pending: NodeJS.Timeout | undefined;
   /** No step before this (performance.now()): the latest resume's delay. */
   private notBefore = 0;
+  /** When the latest request arrived (performance.now()): steps are short within `typingGraceMs` of it. */
+  private lastRequestAt = Number.NEGATIVE_INFINITY;
   private stopped = false;
 
   constructor(private readonly parts: WindowWarmerParts) {}
@@ -98,6 +100,15 @@ export class WindowWarmer {
     this.job?.settle(false);
     this.job = { documentKey, tokens, done, settle, evaluated: 0, started: performance.now(), computeMs: 0 };
     this.resume(delayMs);
+  }
+
+  /**
+   * A request arrived (returns when): for `typingGraceMs` after it, warm steps are `typingWarmChunk` long — a short or
+   * empty answer ends before a person's next key, and a whole step started then would hold that key up.
+   */
+  requestArrived(): number {
+    this.lastRequestAt = performance.now();
+    return this.lastRequestAt;
   }
 
   /**
@@ -211,7 +222,8 @@ export class WindowWarmer {
       // Whole chunks evaluated by this step, and their time: the warm-up's prefill throughput, as the log reports it.
       const whole = { tokens: 0, ms: 0 };
       while (next < job.tokens.length && !superseded() && lock.waiting === 0) {
-        const end = Math.min(job.tokens.length, next + chunker.warmChunk);
+        const size = performance.now() - this.lastRequestAt < typingGraceMs ? chunker.typingWarmChunk : chunker.warmChunk;
+        const end = Math.min(job.tokens.length, next + size);
         const stepStart = performance.now();
         await sequence.evaluateWithoutGeneratingNewTokens(job.tokens.slice(next, end));
         const ms = performance.now() - stepStart;
