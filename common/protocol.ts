@@ -356,3 +356,26 @@ export namespace RemoteAccessNotification {
   export const method = 'hearth/remoteAccess';
   export const type = new NotificationType<RemoteAccess>(method);
 }
+
+/** Where to predict the next edit: the document (at this version) and the cursor. */
+export interface NextEditParams {
+  uri: string;
+  version: number;
+  position: { line: number; character: number };
+}
+
+/**
+ * The edit the user will likely make next, away from the cursor (hearth.nextEditModelPath): lines
+ * `[range.start.line, range.end.line)` of the document at `version` become `lines` (the document's own line endings
+ * are the client's to put back). Null `suggestion`: none, `reason` says why.
+ */
+export interface NextEditResult {
+  suggestion: { uri: string; version: number; startLine: number; endLine: number; lines: string[] } | null;
+  reason?: string;
+  metrics?: { promptTokens: number; reusedPromptTokens: number; generatedTokens: number; preemptions: number; totalMs: number; ended: string };
+}
+
+export namespace NextEditRequest {
+  export const method = 'hearth/nextEdit';
+  export const type = new RequestType<NextEditParams, NextEditResult, void>(method);
+}

@@ -38,6 +38,10 @@ export interface HearthSettings {
   draftModelPath: string;
   /** GGUF chat/instruct model for explain and refactor; empty means the completion model. Machine-scoped. */
   chatModelPath: string;
+  /** GGUF next-edit model; empty means no next-edit suggestions. Machine-scoped. */
+  nextEditModelPath: string;
+  /** Next-edit suggestions on (they need `nextEditModelPath`). */
+  nextEdits: boolean;
   /** Where models are downloaded from (a Hugging Face mirror, like HF_ENDPOINT); empty means huggingface.co. */
   modelHub: string;
   /** Layout of the FIM prompt; 'auto' picks suffix-first for the bundled model only (see package.json). */
@@ -82,6 +86,8 @@ export const defaultSettings: HearthSettings = Object.freeze({
   modelPath: schemaOf('modelPath').default as string,
   draftModelPath: schemaOf('draftModelPath').default as string,
   chatModelPath: schemaOf('chatModelPath').default as string,
+  nextEditModelPath: schemaOf('nextEditModelPath').default as string,
+  nextEdits: schemaOf('nextEdits').default as boolean,
   modelHub: schemaOf('modelHub').default as string,
   fimOrder: schemaOf('fimOrder').default as FimOrderSetting,
   speculation: schemaOf('speculation').default as SpeculationSetting,
@@ -188,6 +194,8 @@ export function parseSettings(raw: unknown, home = ''): HearthSettings {
     modelPath: pickPath(source, 'modelPath', home),
     draftModelPath: pickPath(source, 'draftModelPath', home),
     chatModelPath: pickPath(source, 'chatModelPath', home),
+    nextEditModelPath: pickPath(source, 'nextEditModelPath', home),
+    nextEdits: pickBoolean(source, 'nextEdits'),
     modelHub: pickString(source, 'modelHub'),
     fimOrder: pickEnum<FimOrderSetting>(source, 'fimOrder'),
     speculation: pickEnum<SpeculationSetting>(source, 'speculation'),

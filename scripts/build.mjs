@@ -59,7 +59,7 @@ for (const [file, from] of Object.entries(grammarSources)) {
 
 rmSync(join(root, 'out'), { recursive: true, force: true });
 await Promise.all([
-  build({ ...common, entryPoints: { extension: 'client/src/extension.ts', server: 'server/src/server.ts', engine: 'server/src/engine.ts', complete: 'tools/src/complete.ts', instruct: 'tools/src/instruct.ts', model: 'tools/src/model.ts' }, outdir: 'dist' }),
+  build({ ...common, entryPoints: { extension: 'client/src/extension.ts', server: 'server/src/server.ts', engine: 'server/src/engine.ts', complete: 'tools/src/complete.ts', instruct: 'tools/src/instruct.ts', nextEdit: 'tools/src/nextEdit.ts', model: 'tools/src/model.ts' }, outdir: 'dist' }),
   build({ ...common, entryPoints: findTests('test').filter((p) => !p.startsWith('test/fixtures')), outdir: 'out/test', outbase: 'test' }),
   build({ ...common, entryPoints: { demo: 'tools/src/demo.ts', bench: 'tools/src/bench.ts', makeShapedModel: 'tools/src/makeShapedModel.ts', eval: 'tools/src/eval.ts', indexBench: 'tools/src/indexBench.ts', fuzz: 'tools/src/fuzz.ts', fuzzWorker: 'tools/src/fuzz/fuzzWorker.ts', soak: 'tools/src/soak.ts', reliability: 'tools/src/reliabilityReport.ts', mutationReport: 'tools/src/mutationReport.ts' }, outdir: 'out/tools' }),
 ]);

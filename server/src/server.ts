@@ -20,8 +20,10 @@ import { instructFeature } from './instruct/instructFeature';
 import { Logger } from './logger';
 import { defaultPromptLatencyMs } from './model/llamaCompletionModel';
 import { loadLlamaInstructModel } from './model/llamaInstructModel';
+import { loadLlamaNextEditModel } from './model/llamaNextEditModel';
 import { loadLlamaCompletionModel } from './model/llamaLoader';
 import { resolveModelSpec } from './model/modelHost';
+import { nextEditFeature } from './nextEdit/nextEditFeature';
 import { readCpuTopology } from './model/threadCount';
 import { RemoteEngine } from './remote/remoteEngine';
 import { ServerSettings } from './serverSettings';
@@ -59,6 +61,7 @@ function main(): void {
         log,
       )),
     loadChat: (spec, lock) => loadLlamaInstructModel(spec, maxContextSize, lock, log),
+    loadNextEdit: (spec, lock) => loadLlamaNextEditModel(spec, maxContextSize, lock, log),
     remote: (report) => new RemoteEngine({ log, report }),
     resolveSpec: (current) => resolveModelSpec(current, bundledModelsDir, cpu),
     report: (state) => status.setModelState(state),
@@ -85,6 +88,7 @@ function main(): void {
       flags,
     }),
     instructFeature({ connection, documents, models: engines.textModels, ...syntax, context: context.forInstruct, log }),
+    nextEditFeature({ connection, documents, model: () => engines.nextEditModel(), context: flags.context ? context.forCompletion : undefined, log }),
     chatFeature(connection, { ...engines.textModels, log }),
     modelsFeature(connection, () => settings.current.modelHub, () => readMachineInfo(settings.current.gpu, cpu.performance, log), log),
   ], { name: 'hearth-server', version: '0.1.0' });

@@ -22,7 +22,7 @@ export type FimFamily = keyof typeof familyTokens;
 export const unknownFamilyTokens = { prefix: '<fill_before>', suffix: '<fill_after>', middle: '<fill_here>' } as const;
 
 /** Writes `dir/tiny-<family>[-keys].gguf` from the tiny target at `tinyPath`; returns its path. */
-export async function writeFimFamilyModel(dir: string, family: FimFamily | 'unknown', withKeys: boolean, tinyPath = tinyTargetPath): Promise<string> {
+export async function writeFimFamilyModel(dir: string, family: FimFamily | 'unknown', withKeys: boolean, tinyPath = tinyTargetPath, options: { cursorToken?: string; contextLength?: number } = {}): Promise<string> {
   const { readGgufFileInfo } = await import('node-llama-cpp');
   const info = await readGgufFileInfo(tinyPath, { readTensorInfo: true });
   const llama = info.metadata.llama as unknown as { context_length: number; embedding_length: number; block_count: number; feed_forward_length: number; attention: { head_count: number; head_count_kv: number; layer_norm_rms_epsilon: number }; rope: { dimension_count: number; freq_base: number } };
@@ -36,9 +36,12 @@ export async function writeFimFamilyModel(dir: string, family: FimFamily | 'unkn
     const text = texts[part];
     if (text !== undefined) renames.set(ggml[key]!, text);
   }
+  // A next-edit vocabulary (Sweep's): one more control token, the cursor marker, where the FIM pad token was.
+  if (options.cursorToken) renames.set(ggml.fim_pad_token_id!, options.cursorToken);
   const metadata: Array<readonly [string, GgufValue]> = [];
   for (const [key, value] of tokenizer) {
     const fimKey = Object.entries(keyOf).find(([, name]) => key === `tokenizer.ggml.${name}`);
+    if (options.cursorToken && key === 'tokenizer.ggml.fim_pad_token_id') continue;
     if (fimKey) {
       if (withKeys && texts[fimKey[0]] !== undefined) metadata.push([key, value]);
       continue;
@@ -51,7 +54,7 @@ export async function writeFimFamilyModel(dir: string, family: FimFamily | 'unkn
   }
   const data = await readTinyTensors(tinyPath);
   const tensors: GgufTensor[] = (info.tensorInfo ?? []).map((t) => ({ name: t.name, dims: t.dimensions.map(Number), type: t.ggmlType === 8 ? 'q8_0' : 'f32' }));
-  const path = join(dir, `tiny-${family}${withKeys ? '-keys' : ''}.gguf`);
+  const path = join(dir, `tiny-${family}${withKeys ? '-keys' : ''}${options.cursorToken ? '-cursor' : ''}.gguf`);
   const written = new Map<string, number>();
   writeGguf(
     path,
@@ -61,7 +64,8 @@ export async function writeFimFamilyModel(dir: string, family: FimFamily | 'unkn
       ['general.file_type', { type: 'u32', value: 7 }],
       ['general.quantization_version', { type: 'u32', value: 2 }],
       ['llama.vocab_size', { type: 'u32', value: 4096 }],
-      ['llama.context_length', { type: 'u32', value: llama.context_length }],
+      // A longer context than the tiny model was trained for reads noise past it, but holds a next-edit prompt's plumbing.
+      ['llama.context_length', { type: 'u32', value: options.contextLength ?? llama.context_length }],
       ['llama.embedding_length', { type: 'u32', value: llama.embedding_length }],
       ['llama.block_count', { type: 'u32', value: llama.block_count }],
       ['llama.feed_forward_length', { type: 'u32', value: llama.feed_forward_length }],

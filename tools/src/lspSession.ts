@@ -58,6 +58,9 @@ import {
   ServerStatusNotification,
   LastPromptRequest,
   ClearWindowCacheRequest,
+  type NextEditParams,
+  NextEditRequest,
+  type NextEditResult,
 } from '../../common/protocol';
 import { serverExecArgv } from '../../common/serverProcess';
 import { ProgressRoutes } from '../../common/progressRoutes';
@@ -350,6 +353,12 @@ export class LspSession {
 
   modelInfo(path: string): Promise<ModelInfoResult> {
     return withTimeout(this.connection.sendRequest(ModelInfoRequest.type, { path }), 60_000, 'model info');
+  }
+
+  /** hearth/nextEdit: the edit the user will likely make next, or none and why. */
+  nextEdit(params: NextEditParams, timeoutMs = 600_000): { result: Promise<NextEditResult>; cancel(): void } {
+    const source = new CancellationTokenSource();
+    return { result: withTimeout(this.connection.sendRequest(NextEditRequest.type, params, source.token), timeoutMs, 'a next edit'), cancel: () => source.cancel() };
   }
 
   async complete(uri: string, position: Position): Promise<string[]> {

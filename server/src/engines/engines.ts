@@ -1,12 +1,12 @@
 // The models this server computes with, and the settings that choose between them: the local completion model, the
 // remote engine (hearth.engine: remote, once the user agreed to send code to its URL), the chat model for explain and
-// refactor (hearth.chatModelPath), and the one lock they all take on this machine's cores. Features ask it for the
+// refactor (hearth.chatModelPath), the next-edit model (hearth.nextEditModelPath), and the one lock they all take on this machine's cores. Features ask it for the
 // model to complete with and where text generation comes from; it tells the status bar which engine's state to show.
 import { basename } from 'node:path';
 import type { RemoteAccess } from '../../../common/protocol';
 import type { FimOrderSetting, HearthSettings, RemoteSettings } from '../../../common/settings';
 import type { Logger } from '../logger';
-import { type CompletionModel, isTextModel, type TextModel } from '../model/completionModel';
+import { type CompletionModel, isTextModel, type NextEditModel, type TextModel } from '../model/completionModel';
 import { ExclusiveLock } from '../model/exclusiveLock';
 import type { InstructModelSpec } from '../model/llamaInstructModel';
 import { type FileWatcher, type ModelSpec, type ModelState, ModelHost, watchModelFile } from '../model/modelHost';
@@ -23,6 +23,8 @@ export interface EngineParts {
   /** Loads a completion model; every model computes under `lock`. */
   loadCompletion(spec: ModelSpec, lock: ExclusiveLock): Promise<CompletionModel>;
   loadChat(spec: InstructModelSpec, lock: ExclusiveLock): Promise<TextModel>;
+  /** Loads a next-edit model (hearth.nextEditModelPath); without it, next edits are never offered. */
+  loadNextEdit?(spec: InstructModelSpec, lock: ExclusiveLock): Promise<NextEditModel>;
   /** Builds the remote engine; it reports its connection's state through `report`. */
   remote(report: (state: ModelState) => void): RemoteEngineHandle;
   /** The settings → the local completion model to load. */
@@ -40,6 +42,7 @@ export class Engines {
   readonly lock = new ExclusiveLock();
   private readonly local: ModelHost;
   private readonly chat: ModelHost<InstructModelSpec, TextModel>;
+  private readonly nextEdit: ModelHost<InstructModelSpec, NextEditModel> | undefined;
   private readonly remote: RemoteEngineHandle;
   private settings: HearthSettings | undefined;
   private localState: ModelState | undefined;
@@ -49,6 +52,8 @@ export class Engines {
   /** Settles once the chat model the settings last named has loaded or failed to: an instruction waits for it. */
   private chatSettled: Promise<void> = Promise.resolve();
   private chatPathApplied = '';
+  /** Settles once the settings last given have been applied (models loaded or failed to). */
+  private applying: Promise<void> = Promise.resolve();
   private readonly modelReady: Array<() => void> = [];
 
   constructor(private readonly parts: EngineParts) {
@@ -77,6 +82,18 @@ export class Engines {
       },
       watch,
     );
+    const loadNextEdit = parts.loadNextEdit;
+    this.nextEdit = loadNextEdit && new ModelHost<InstructModelSpec, NextEditModel>((spec) => loadNextEdit(spec, this.lock), parts.log, () => undefined, watch);
+  }
+
+  /**
+   * The next-edit model, where the settings name one, next edits are on, and this machine computes; once the settings
+   * being applied are (a model being loaded is waited for).
+   */
+  async nextEditModel(): Promise<NextEditModel | undefined> {
+    await this.applying;
+    const settings = this.settings;
+    return settings?.nextEdits && settings.nextEditModelPath !== '' && settings.engine !== 'remote' ? this.nextEdit?.current() : undefined;
   }
 
   /** The model completions go to: the remote engine's, or (while it is down, if the user allows) the local one. */
@@ -114,6 +131,16 @@ export class Engines {
 
   /** Loads, connects or lets go of models as these settings say; calls are applied in the order made. */
   async apply(settings: HearthSettings): Promise<void> {
+    let applied!: () => void;
+    this.applying = new Promise((resolve) => (applied = resolve));
+    try {
+      await this.applyChat(settings);
+    } finally {
+      applied();
+    }
+  }
+
+  private async applyChat(settings: HearthSettings): Promise<void> {
     this.settings = settings;
     const chatPath = settings.chatModelPath;
     if (chatPath === this.chatPathApplied) return this.applyModels(settings);
@@ -129,7 +156,7 @@ export class Engines {
   }
 
   async dispose(): Promise<void> {
-    await Promise.all([this.local.dispose(), this.chat.dispose(), this.remote.disconnect()]);
+    await Promise.all([this.local.dispose(), this.chat.dispose(), this.nextEdit?.dispose(), this.remote.disconnect()]);
   }
 
   private engine(): HearthSettings['engine'] {
@@ -157,5 +184,7 @@ export class Engines {
       if (had) this.parts.onChatModelChanged();
     } else await this.chat.configure({ modelPath: chatPath, threads: spec.threads, gpu: spec.gpu });
     this.chatPathApplied = chatPath;
+    if (settings.nextEditModelPath === '' || !settings.nextEdits) await this.nextEdit?.unload();
+    else await this.nextEdit?.configure({ modelPath: settings.nextEditModelPath, threads: spec.threads, gpu: spec.gpu });
   }
 }

@@ -94,6 +94,8 @@ export interface TextStats {
   firstTokenMs?: number;
   /** Times the generation paused between decode steps to let a completion through. */
   preemptions: number;
+  /** Prompt tokens whose KV state the sequence already held from the last prompt, not evaluated again. */
+  reusedPromptTokens?: number;
 }
 
 export interface TextRun {
@@ -146,6 +148,30 @@ export interface TextModel {
   countTokens(text: string): number;
   /** The last instruction's or conversation's prompt as text (special tokens shown). */
   lastInstructPrompt(): string | undefined;
+  dispose(): Promise<void>;
+}
+
+/** A next-edit prompt in the model's tokens, and token runs (its section separator) that end the answer. */
+export interface NextEditRequest {
+  tokens: readonly number[];
+  stops: ReadonlyArray<readonly number[]>;
+  maxTokens: number;
+  signal: AbortSignal;
+}
+
+/**
+ * A next-edit model (hearth.nextEditModelPath): it rewrites the block around the cursor as the user will edit it next.
+ * Runs on its own sequence under the completion model's lock, giving way to completions between decode steps.
+ */
+export interface NextEditModel {
+  readonly name: string;
+  /** The context's size in tokens: prompt and answer together. */
+  readonly contextTokens: number;
+  /** `text` in the model's tokens; with `special`, a special token's text (one the vocabulary has) is that token. */
+  tokenize(text: string, special: boolean): number[];
+  predict(request: NextEditRequest): TextRun;
+  /** The last prompt as text, special tokens shown. */
+  lastPrompt(): string | undefined;
   dispose(): Promise<void>;
 }
 

@@ -44,6 +44,14 @@ export function chatLayout(lib: NodeLlamaCpp, model: LlamaModel): ChatLayout {
   };
 }
 
+/** A prompt in tokens (made when the generation's turn comes), and token runs that end the answer besides end-of-generation. */
+export interface TokenRequest {
+  tokens(): Token[];
+  stops(): Token[][];
+  maxTokens: number;
+  signal: AbortSignal;
+}
+
 export interface TextGeneratorParts {
   model: LlamaModel;
   /** The instruction sequence: nothing else uses it. */
@@ -78,13 +86,19 @@ export class TextGenerator {
   }
 
   run(request: TextRequest): TextRun {
+    const { layout } = this.parts;
+    return this.runTokens({ tokens: () => layout.tokens(request.prompt), stops: () => layout.stops, maxTokens: request.maxTokens, signal: request.signal });
+  }
+
+  /** The same for a prompt already in tokens (a next-edit prompt), ended early by any of `stops`. */
+  runTokens(request: TokenRequest): TextRun {
     let finish!: (stats: TextStats) => void;
     const done = new Promise<TextStats>((resolve) => (finish = resolve));
     return { tokens: this.generate(request, finish), done };
   }
 
-  private async *generate(request: TextRequest, finish: (stats: TextStats) => void): AsyncGenerator<GeneratedToken> {
-    const { model, sequence, lock, layout, decode, chunk } = this.parts;
+  private async *generate(request: TokenRequest, finish: (stats: TextStats) => void): AsyncGenerator<GeneratedToken> {
+    const { model, sequence, lock, decode, chunk } = this.parts;
     const signal = AbortSignal.any([request.signal, this.stopping.signal]);
     const started = performance.now();
     const stats: TextStats = { promptTokens: 0, generatedTokens: 0, preemptions: 0 };
@@ -99,7 +113,8 @@ export class TextGenerator {
     let emitted: readonly Token[] = [];
     try {
       if (signal.aborted) return;
-      const prompt = layout.tokens(request.prompt);
+      const prompt = request.tokens();
+      const stops = request.stops();
       this.lastPromptTokens = prompt;
       stats.promptTokens = prompt.length;
       const maxTokens = Math.min(request.maxTokens, sequence.contextSize - prompt.length - 1);
@@ -107,6 +122,7 @@ export class TextGenerator {
       // An instruction asked again (the same code) reuses the KV state of what it has in common with the last one.
       await sequence.adaptStateToTokens(prompt, false);
       let next = Math.min(sequence.nextTokenIndex, prompt.length - 1);
+      stats.reusedPromptTokens = next;
       if (next < sequence.nextTokenIndex) await sequence.eraseContextTokenRanges([{ start: next, end: sequence.nextTokenIndex }]);
       while (prompt.length - 1 - next > chunk && !signal.aborted) {
         await sequence.evaluateWithoutGeneratingNewTokens(prompt.slice(next, next + chunk));
@@ -120,7 +136,7 @@ export class TextGenerator {
         if (signal.aborted || model.isEogToken(token)) break;
         if (emitted.length === 0) stats.firstTokenMs = performance.now() - started;
         const delta = text.push(token);
-        if (layout.stops.some((stop) => endsWith(emitted, stop))) break;
+        if (stops.some((stop) => endsWith(emitted, stop))) break;
         if (delta !== '') yield { text: delta };
         if (emitted.length >= maxTokens || signal.aborted) break;
         await giveWay();

@@ -1,0 +1,79 @@
+// A next-edit model (hearth.nextEditModelPath: Sweep's next-edit models, Qwen2.5-Coder based), beside the completion
+// model: one context sequence of its own, and the completion model's lock — ghost text at the cursor goes first, and
+// between its decode steps a next-edit generation gives way to any completion waiting (textGeneration.ts). The prompt
+// comes in tokens (server/src/nextEdit lays it out and says which pieces are special tokens); a follow-up reuses the
+// KV state of what it has in common with the last one, the stable sections first.
+import { basename } from 'node:path';
+import type { Llama, LlamaContext, LlamaModel, Token } from 'node-llama-cpp';
+import { ModelError } from '../errors';
+import type { Logger } from '../logger';
+import type { NextEditModel, NextEditRequest, TextRun } from './completionModel';
+import type { ExclusiveLock } from './exclusiveLock';
+import { validateModelFile } from './ggufValidation';
+import type { InstructModelSpec } from './llamaInstructModel';
+import { createLlama, loadNodeLlamaCpp } from './llamaRuntime';
+import { TextGenerator } from './textGeneration';
+
+/**
+ * Prompt tokens per native call while a next-edit prompt is evaluated: the abort and waiting completions are looked at
+ * between calls, so this is the longest a keystroke's completion waits behind a next-edit prompt (0.5B shape, one
+ * thread: 16 tokens ~130 ms, about three decode steps; 64 would be ~450 ms, for a quarter more prompt throughput).
+ */
+const promptChunk = 16;
+
+export async function loadLlamaNextEditModel(spec: InstructModelSpec, maxContextSize: number, lock: ExclusiveLock, log: Logger): Promise<NextEditModel> {
+  const lib = await loadNodeLlamaCpp();
+  await validateModelFile(spec.modelPath, (path) => lib.readGgufFileInfo(path, { readTensorInfo: false }), { requireFim: false, setting: 'hearth.nextEditModelPath' });
+  const llama = await createLlama(spec.gpu, spec.threads, log);
+  let model: LlamaModel | undefined;
+  try {
+    model = await llama.loadModel({ modelPath: spec.modelPath });
+    const context = await model.createContext({ contextSize: Math.min(model.trainContextSize, maxContextSize), threads: spec.threads, sequences: 1 });
+    const loaded = model;
+    // The layout is unused: next-edit prompts come in tokens (runTokens).
+    const layout = { format: 'plain' as const, tokens: () => [], stops: [] };
+    const text = new TextGenerator({ model: loaded, sequence: context.getSequence(), lock, layout, decode: (tokens) => loaded.detokenize(tokens), chunk: promptChunk });
+    log.info(`Next-edit model ${basename(spec.modelPath)}: context ${context.contextSize} tokens`);
+    return new LlamaNextEditModel(basename(spec.modelPath), llama, loaded, context, text);
+  } catch (error) {
+    await model?.dispose();
+    await llama.dispose();
+    if (error instanceof ModelError) throw error;
+    throw new ModelError('loadFailed', `llama.cpp could not load the next-edit model ${basename(spec.modelPath)}: ${(error as Error).message}`, 'showLog', String(error));
+  }
+}
+
+class LlamaNextEditModel implements NextEditModel {
+  constructor(
+    readonly name: string,
+    private readonly llama: Llama,
+    private readonly model: LlamaModel,
+    private readonly context: LlamaContext,
+    private readonly text: TextGenerator,
+  ) {}
+
+  get contextTokens(): number {
+    return this.context.contextSize;
+  }
+
+  tokenize(text: string, special: boolean): number[] {
+    // Without special-token parsing, text that looks like a marker stays text; with it, a marker the vocabulary has is
+    // its one token (one it lacks is tokenized as its characters, as the model's own tokenizer would).
+    return this.model.tokenize(text, special);
+  }
+
+  predict(request: NextEditRequest): TextRun {
+    return this.text.runTokens({ tokens: () => request.tokens as Token[], stops: () => request.stops as Token[][], maxTokens: request.maxTokens, signal: request.signal });
+  }
+
+  lastPrompt(): string | undefined {
+    return this.text.lastPrompt();
+  }
+
+  async dispose(): Promise<void> {
+    this.text.stop();
+    await this.context.dispose();
+    await this.model.dispose();
+    await this.llama.dispose();
+  }
+}

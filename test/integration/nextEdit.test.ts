@@ -1,0 +1,106 @@
+// Next-edit suggestions with a model that has the markers as special tokens (the bundled tiny target with Qwen2.5-Coder's
+// FIM and file-separator tokens, and a cursor token, written with the project's GGUF writer): the prompt's markers
+// are one token each and a file's text that spells one stays text; over LSP, a request is answered (the tiny model's
+// rewrite is noise: these check the plumbing), a follow-up in the same place evaluates only the block again, and a
+// completion asked meanwhile goes first.
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, test } from 'node:test';
+import { Logger } from '../../server/src/logger';
+import type { NextEditModel } from '../../server/src/model/completionModel';
+import { ExclusiveLock } from '../../server/src/model/exclusiveLock';
+import { loadLlamaNextEditModel } from '../../server/src/model/llamaNextEditModel';
+import { DocumentEdits } from '../../server/src/nextEdit/editHistory';
+import { buildNextEditPrompt, cursorMarker, fileSep } from '../../server/src/nextEdit/nextEditPrompt';
+import { markerIsSpecial, promptTokens } from '../../server/src/nextEdit/predictNextEdit';
+import { writeFimFamilyModel } from '../../tools/src/fimFamilyModels';
+import { LspSession } from '../../tools/src/lspSession';
+import { serverPath, targetModelPath } from '../support/paths';
+
+const dir = mkdtempSync(join(tmpdir(), 'hearth-next-edit-'));
+const quiet = new Logger({ error: () => undefined, warn: () => undefined, info: () => undefined, log: () => undefined });
+let cursorModelPath: string;
+let model: NextEditModel;
+
+before(async () => {
+  cursorModelPath = await writeFimFamilyModel(dir, 'qwen', true, targetModelPath, { cursorToken: cursorMarker, contextLength: 4096 });
+  model = await loadLlamaNextEditModel({ modelPath: cursorModelPath, threads: 1, gpu: 'off' }, 2048, new ExclusiveLock(), quiet);
+});
+
+after(async () => {
+  await model?.dispose();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+test('each marker is one special token; a file that spells a marker keeps it as text', () => {
+  assert.equal(markerIsSpecial(model, fileSep), true);
+  assert.equal(markerIsSpecial(model, cursorMarker), true);
+  const sep = model.tokenize(fileSep, true)[0]!;
+  const cursor = model.tokenize(cursorMarker, true)[0]!;
+  assert.ok(model.tokenize(fileSep, false).length > 1, 'as text, its characters');
+  const text = 'const marker = "<|file_sep|>";\nconst at = "<|cursor|>";\n';
+  const edits = new DocumentEdits(text);
+  edits.update(text.replace('const at', 'let at'));
+  const prompt = buildNextEditPrompt({ path: 'm.ts', edits, cursor: { line: 1, character: 3 } });
+  const tokens = promptTokens(prompt.parts, model);
+  const specials = prompt.parts.filter((part) => 'special' in part);
+  assert.equal(tokens.filter((t) => t === sep).length, specials.filter((p) => 'special' in p && p.special === fileSep).length, 'one separator token per section, none from the text');
+  assert.equal(tokens.filter((t) => t === cursor).length, 1, 'one cursor token');
+});
+
+test('a vocabulary without a cursor token reads the marker as its characters', async () => {
+  const plainPath = await writeFimFamilyModel(dir, 'qwen', true, targetModelPath);
+  const plain = await loadLlamaNextEditModel({ modelPath: plainPath, threads: 1, gpu: 'off' }, 2048, new ExclusiveLock(), quiet);
+  try {
+    assert.equal(markerIsSpecial(plain, fileSep), true, "Qwen2.5-Coder's file separator");
+    assert.equal(markerIsSpecial(plain, cursorMarker), false);
+  } finally {
+    await plain.dispose();
+  }
+});
+
+test('over LSP: answered; a follow-up in the same place evaluates only the block; a completion asked meanwhile goes first', async () => {
+  const logs: string[] = [];
+  const session = await LspSession.start({ serverPath, settings: { threads: 1, gpu: 'off', logLevel: 'debug', nextEditModelPath: cursorModelPath }, onLog: (line) => logs.push(line) });
+  try {
+    const status = await session.waitForStatus((s) => s.state === 'ready' || s.state === 'error', 120_000);
+    assert.equal(status.state, 'ready', status.message);
+    const lines = Array.from({ length: 120 }, (_, i) => `export const value${i} = compute(${i}, 'item ${i}');`);
+    const text = `${lines.join('\n')}\n`;
+    const uri = 'untitled:values.ts';
+    await session.open(uri, 'typescript', text);
+    const one = text.replace("compute(60, 'item 60')", "compute(60, 'item 60', 1)");
+    await session.replaceText(uri, 2, one);
+    const first = await session.nextEdit({ uri, version: 2, position: { line: 60, character: 45 } }).result;
+    assert.ok(first.metrics, `answered: ${first.reason}`);
+    assert.ok(first.metrics.promptTokens > 1000, `the file section, the blocks: ${first.metrics.promptTokens} tokens`);
+
+    // One more keystroke on that line: the file section and the block before the edit are as they were.
+    await session.replaceText(uri, 3, one.replace("'item 60', 1)", "'item 60', 12)"));
+    const second = await session.nextEdit({ uri, version: 3, position: { line: 60, character: 46 } }).result;
+    const evaluated = second.metrics!.promptTokens - second.metrics!.reusedPromptTokens;
+    const blockTokens = await session.countTokens(one.split('\n').slice(50, 71).join('\n'));
+    console.log(`next edit: ${first.metrics.promptTokens} prompt tokens, then ${evaluated} evaluated of ${second.metrics!.promptTokens} (the block: ${blockTokens} tokens); ${second.metrics!.generatedTokens} generated, ${second.metrics!.totalMs.toFixed(0)} ms`);
+    assert.ok(evaluated <= 2 * 2 + blockTokens + 8, `a follow-up evaluates the block now, not the file: ${evaluated} tokens`);
+
+    // A completion asked while a next edit is being computed (its prompt from scratch: another document) goes first.
+    const other = 'untitled:other.ts';
+    const otherText = text.replace(/value/g, 'other');
+    await session.open(other, 'typescript', otherText);
+    await session.replaceText(other, 2, otherText.replace("compute(30, 'item 30')", "compute(30, 'item 30', 2)"));
+    const started = performance.now();
+    let nextEditAt = 0;
+    const pending = session.nextEdit({ uri: other, version: 2, position: { line: 30, character: 45 } }).result.then((result) => ((nextEditAt = performance.now() - started), result));
+    await new Promise((resolve) => setTimeout(resolve, 30));
+    await session.complete(uri, { line: 100, character: 10 });
+    const completionAt = performance.now() - started;
+    const result = await pending;
+    console.log(`completion at ${completionAt.toFixed(0)} ms, next edit at ${nextEditAt.toFixed(0)} ms with ${result.metrics?.preemptions} pause(s)`);
+    assert.ok(completionAt < nextEditAt, 'the completion came back first');
+    assert.ok((result.metrics?.preemptions ?? 0) >= 1, 'the next edit paused for it');
+  } finally {
+    await session.stop();
+  }
+});
