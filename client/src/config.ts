@@ -38,7 +38,7 @@ export async function setLanguageEnabled(languageId: string, enabled: boolean): 
   await config.update('enabledLanguages', { ...current, [languageId]: enabled }, vscode.ConfigurationTarget.Global);
 }
 
-/** Sets the completion model (`modelPath`) or the explain/refactor model (`chatModelPath`) for this user. */
-export async function setModelPath(key: 'modelPath' | 'chatModelPath', path: string): Promise<void> {
+/** Sets the completion model (`modelPath`), the explain/refactor model (`chatModelPath`) or the next-edit model for this user. */
+export async function setModelPath(key: 'modelPath' | 'chatModelPath' | 'nextEditModelPath', path: string): Promise<void> {
   await vscode.workspace.getConfiguration(settingsSection).update(key, path, vscode.ConfigurationTarget.Global);
 }

@@ -10,6 +10,7 @@ import { codeEditorFor, isCodeEditor } from './instruct/codeEditor';
 import { ExplainView } from './instruct/explainView';
 import { registerLanguageModel } from './languageModel/languageModelProvider';
 import { ModelChooser } from './models/chooseModel';
+import { NextEditController } from './nextEdit/nextEditController';
 import { type ProposalOutcome, RefactorView } from './instruct/refactorView';
 import { HearthServer, type ProvidedCompletions } from './serverClient';
 import { type ClientStatus, StatusBar } from './statusBar';
@@ -68,6 +69,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Hearth
   const prompts = new PromptDocuments();
   const remoteAccess = new RemoteAccessManager(context, server);
   const languageModel = registerLanguageModel(server, modelChanged.event);
+  const nextEdits = new NextEditController(server, vscode.Uri.file(context.asAbsolutePath('media/next-edit.svg')), log);
 
   context.subscriptions.push(
     log,
@@ -77,6 +79,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Hearth
     explainView,
     refactorView,
     remoteAccess,
+    nextEdits,
     modelChanged,
     ...(languageModel ? [languageModel] : []),
     vscode.commands.registerCommand('hearth.setRemoteApiKey', () => remoteAccess.setApiKey()),

@@ -29,6 +29,9 @@ import {
   type InstructProgress,
   InstructProgressNotification,
   InstructRequest,
+  type NextEditParams,
+  NextEditRequest,
+  type NextEditResult,
   type InstructResult,
   LastPromptRequest,
   type RemoteAccess,
@@ -173,6 +176,12 @@ export class HearthServer implements vscode.Disposable {
   async lastPrompt(): Promise<string | undefined> {
     if (this.client.state !== State.Running) return undefined;
     return (await this.client.sendRequest(LastPromptRequest.type)) ?? undefined;
+  }
+
+  /** The next edit the server's next-edit model predicts; undefined without a running server. */
+  async nextEdit(params: NextEditParams, token: vscode.CancellationToken): Promise<NextEditResult | undefined> {
+    if (this.client.state !== State.Running) return undefined;
+    return this.client.sendRequest(NextEditRequest.type, params, token);
   }
 
   /** Explain or refactor on the server's model; `onProgress` receives the answer as it streams. */

@@ -4,7 +4,8 @@
 // rewrite is noise: these check the plumbing), a follow-up in the same place evaluates only the block again, and a
 // completion asked meanwhile goes first.
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
@@ -17,7 +18,8 @@ import { buildNextEditPrompt, cursorMarker, fileSep } from '../../server/src/nex
 import { markerIsSpecial, promptTokens } from '../../server/src/nextEdit/predictNextEdit';
 import { writeFimFamilyModel } from '../../tools/src/fimFamilyModels';
 import { LspSession } from '../../tools/src/lspSession';
-import { serverPath, targetModelPath } from '../support/paths';
+import { writeScriptedNextEditModel } from '../../tools/src/nextEditFixtureModel';
+import { repoRoot, serverPath, targetModelPath } from '../support/paths';
 
 const dir = mkdtempSync(join(tmpdir(), 'hearth-next-edit-'));
 const quiet = new Logger({ error: () => undefined, warn: () => undefined, info: () => undefined, log: () => undefined });
@@ -103,4 +105,44 @@ test('over LSP: answered; a follow-up in the same place evaluates only the block
   } finally {
     await session.stop();
   }
+});
+
+test('a model that answers one known edit: the suggestion over LSP, none on the line being typed, and the headless diff', async () => {
+  const scripted = join(dir, 'scripted.gguf');
+  await writeScriptedNextEditModel(scripted, ':0:2\n', 'alpha {\n  beta = 3', targetModelPath);
+  const session = await LspSession.start({ serverPath, settings: { threads: 1, gpu: 'off', nextEditModelPath: scripted } });
+  try {
+    assert.equal((await session.waitForStatus((s) => s.state === 'ready' || s.state === 'error', 120_000)).state, 'ready');
+    const uri = 'untitled:next.ts';
+    await session.open(uri, 'typescript', 'alph {\n  beta = 2');
+    await session.replaceText(uri, 2, 'alpha {\n  beta = 2');
+    const result = await session.nextEdit({ uri, version: 2, position: { line: 0, character: 5 } }).result;
+    assert.deepEqual(result.suggestion, { uri, version: 2, startLine: 1, endLine: 2, lines: ['  beta = 3'] }, result.reason);
+    assert.equal(result.metrics?.ended, 'block');
+    // The same answer with the cursor on line 2: that is the line being typed, ghost text's job.
+    const onIt = await session.nextEdit({ uri, version: 2, position: { line: 1, character: 4 } }).result;
+    assert.equal(onIt.suggestion, null);
+    assert.match(onIt.reason ?? '', /line being typed/);
+    // A request for a version the document has left behind is not computed.
+    await session.replaceText(uri, 3, 'alpha {\n  beta = 22');
+    assert.equal((await session.nextEdit({ uri, version: 2, position: { line: 0, character: 5 } }).result).suggestion, null);
+  } finally {
+    await session.stop();
+  }
+
+  // Headless: the difference between two files is the recent edit; the prediction is printed as a unified diff.
+  writeFileSync(join(dir, 'old.ts'), 'alph {\n  beta = 2');
+  writeFileSync(join(dir, 'new.ts'), 'alpha {\n  beta = 2');
+  const cli = join(repoRoot, 'dist', 'nextEdit.js');
+  const predicted = spawnSync(process.execPath, [cli, `${join(dir, 'new.ts')}:1:6`, '--before', join(dir, 'old.ts'), '--model', scripted, '--threads', '1'], { encoding: 'utf8', cwd: dir });
+  assert.equal(predicted.status, 0, predicted.stderr);
+  assert.match(predicted.stdout, /^-  beta = 2$/m);
+  assert.match(predicted.stdout, /^\+  beta = 3$/m);
+  // The bundled tiny model (no --model) predicts nothing here: said plainly, exit 0.
+  const none = spawnSync(process.execPath, [cli, `${join(dir, 'new.ts')}:1:6`, '--before', join(dir, 'old.ts'), '--threads', '1'], { encoding: 'utf8', cwd: dir });
+  assert.equal(none.status, 0, none.stderr);
+  assert.match(none.stdout, /^no edit predicted/);
+  const usage = spawnSync(process.execPath, [cli, 'new.ts'], { encoding: 'utf8', cwd: dir });
+  assert.equal(usage.status, 2);
+  assert.match(usage.stderr, /usage: next-edit FILE:LINE:COLUMN --before OLD_FILE/);
 });

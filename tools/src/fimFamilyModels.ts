@@ -21,11 +21,13 @@ export type FimFamily = keyof typeof familyTokens;
 /** A vocabulary whose FIM tokens are named like no family's (only the GGUF's keys say which they are). */
 export const unknownFamilyTokens = { prefix: '<fill_before>', suffix: '<fill_after>', middle: '<fill_here>' } as const;
 
-/** Writes `dir/tiny-<family>[-keys].gguf` from the tiny target at `tinyPath`; returns its path. */
-export async function writeFimFamilyModel(dir: string, family: FimFamily | 'unknown', withKeys: boolean, tinyPath = tinyTargetPath, options: { cursorToken?: string; contextLength?: number } = {}): Promise<string> {
+/**
+ * The tiny target's tokenizer metadata with a family's FIM token texts (and, for a next-edit vocabulary like Sweep's,
+ * a cursor token where the FIM pad token was); the tokenizer.ggml.fim_* keys kept where `withKeys`.
+ */
+export async function familyTokenizer(family: FimFamily | 'unknown', withKeys: boolean, tinyPath = tinyTargetPath, options: { cursorToken?: string } = {}): Promise<Array<readonly [string, GgufValue]>> {
   const { readGgufFileInfo } = await import('node-llama-cpp');
-  const info = await readGgufFileInfo(tinyPath, { readTensorInfo: true });
-  const llama = info.metadata.llama as unknown as { context_length: number; embedding_length: number; block_count: number; feed_forward_length: number; attention: { head_count: number; head_count_kv: number; layer_norm_rms_epsilon: number }; rope: { dimension_count: number; freq_base: number } };
+  const info = await readGgufFileInfo(tinyPath, { readTensorInfo: false });
   const texts: Record<string, string | undefined> = family === 'unknown' ? unknownFamilyTokens : familyTokens[family];
   const tokenizer = await tokenizerMetadata(4096, tinyPath);
   const ggml = info.metadata.tokenizer!.ggml as unknown as Record<string, number>;
@@ -52,6 +54,15 @@ export async function writeFimFamilyModel(dir: string, family: FimFamily | 'unkn
     }
     metadata.push([key, value]);
   }
+  return metadata;
+}
+
+/** Writes `dir/tiny-<family>[-keys].gguf` from the tiny target at `tinyPath`; returns its path. */
+export async function writeFimFamilyModel(dir: string, family: FimFamily | 'unknown', withKeys: boolean, tinyPath = tinyTargetPath, options: { cursorToken?: string; contextLength?: number } = {}): Promise<string> {
+  const { readGgufFileInfo } = await import('node-llama-cpp');
+  const info = await readGgufFileInfo(tinyPath, { readTensorInfo: true });
+  const llama = info.metadata.llama as unknown as { context_length: number; embedding_length: number; block_count: number; feed_forward_length: number; attention: { head_count: number; head_count_kv: number; layer_norm_rms_epsilon: number }; rope: { dimension_count: number; freq_base: number } };
+  const metadata = await familyTokenizer(family, withKeys, tinyPath, options);
   const data = await readTinyTensors(tinyPath);
   const tensors: GgufTensor[] = (info.tensorInfo ?? []).map((t) => ({ name: t.name, dims: t.dimensions.map(Number), type: t.ggmlType === 8 ? 'q8_0' : 'f32' }));
   const path = join(dir, `tiny-${family}${withKeys ? '-keys' : ''}${options.cursorToken ? '-cursor' : ''}.gguf`);

@@ -107,14 +107,17 @@ export class ModelChooser {
       void vscode.window.showErrorMessage(`Hearth: ${info.error}`);
       return;
     }
-    const actions = [...(info.fim ? ['Use for Completions'] : []), 'Use for Explain/Refactor'];
+    // A code model (FIM tokens) can be a next-edit model too: Sweep's are Qwen2.5-Coder models.
+    const actions = [...(info.fim ? ['Use for Completions'] : []), 'Use for Explain/Refactor', ...(info.fim ? ['Use for Next Edits'] : [])];
     const choice = await vscode.window.showInformationMessage(`Hearth: ${basename(path)}`, { modal: true, detail: (info.lines ?? []).join('\n') }, ...actions);
     if (choice === 'Use for Completions') await this.use(path, 'completion');
     else if (choice === 'Use for Explain/Refactor') await this.use(path, 'chat');
+    else if (choice === 'Use for Next Edits') await this.use(path, 'nextEdit');
   }
 
-  private async use(path: string, role: 'completion' | 'chat'): Promise<void> {
-    await setModelPath(role === 'chat' ? 'chatModelPath' : 'modelPath', path);
-    void vscode.window.showInformationMessage(`Hearth: ${basename(path)} is now the ${role === 'chat' ? 'explain/refactor' : 'completion'} model.`);
+  private async use(path: string, role: 'completion' | 'chat' | 'nextEdit'): Promise<void> {
+    await setModelPath(role === 'chat' ? 'chatModelPath' : role === 'nextEdit' ? 'nextEditModelPath' : 'modelPath', path);
+    const what = role === 'chat' ? 'explain/refactor' : role === 'nextEdit' ? 'next-edit' : 'completion';
+    void vscode.window.showInformationMessage(`Hearth: ${basename(path)} is now the ${what} model.`);
   }
 }

@@ -63,7 +63,7 @@ export function nextEditFeature({ connection, documents, model, context, log }: 
       const path = found?.filePath ?? document.uri.slice(document.uri.lastIndexOf('/') + 1);
       const result = await predictNextEdit(nextEditModel, { path, edits, cursor: params.position, retrieval: found?.snippets.map((s) => ({ path: s.path, text: s.text })) }, signal);
       const metrics = { promptTokens: result.promptTokens, reusedPromptTokens: result.reusedPromptTokens, generatedTokens: result.generatedTokens, preemptions: result.preemptions, totalMs: performance.now() - started, ended: result.ended };
-      log.debug(`Next edit: ${result.edit ? `lines ${result.edit.startLine}-${result.edit.endLine}` : 'none'}, prompt ${result.promptTokens} tokens (${result.reusedPromptTokens} reused), ${result.generatedTokens} generated, ended: ${result.ended}`);
+      log.info(`Next edit: ${result.edit ? `lines ${result.edit.startLine}-${result.edit.endLine}` : 'none'}, prompt ${result.promptTokens} tokens (${result.reusedPromptTokens} reused), ${result.generatedTokens} generated, ended: ${result.ended}`);
       if (!result.edit) return { suggestion: null, reason: result.ended === 'cancelled' ? 'Cancelled.' : 'The model predicts no edit here.', metrics };
       const now = documents.get(params.uri);
       const lines = now?.getText().replace(/\r\n?/g, '\n').split('\n') ?? [];
