@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { realFileBenchmark, renderRealFile } from './realFileBench';
 import { renderWindows, windowsBenchmark } from './windowsBench';
+import { nextEditBenchmark, renderNextEdit } from './nextEditBench';
 import { renderSpeculation, speculationBenchmark } from './speculationBench';
 import {
   acceptanceReplay,
@@ -32,7 +33,7 @@ import { ensureShapedModel, qwen25Coder05bShape } from './shapedModel';
 
 const repoRoot = join(__dirname, '..', '..');
 const { values } = parseArgs({
-  options: { quick: { type: 'boolean', default: false }, json: { type: 'string' }, trace: { type: 'boolean', default: false }, 'real-file-only': { type: 'boolean', default: false }, 'speculation-only': { type: 'boolean', default: false }, 'instruct-only': { type: 'boolean', default: false }, 'remote-only': { type: 'boolean', default: false }, 'windows-only': { type: 'boolean', default: false } },
+  options: { quick: { type: 'boolean', default: false }, json: { type: 'string' }, trace: { type: 'boolean', default: false }, 'real-file-only': { type: 'boolean', default: false }, 'speculation-only': { type: 'boolean', default: false }, 'instruct-only': { type: 'boolean', default: false }, 'remote-only': { type: 'boolean', default: false }, 'windows-only': { type: 'boolean', default: false }, 'next-edit-only': { type: 'boolean', default: false } },
 });
 const quick = values.quick ?? false;
 replayOptions.trace = values.trace ?? false;
@@ -146,12 +147,20 @@ const toggles: Record<string, Config> = {
 async function main(): Promise<void> {
   const started = Date.now();
   const tokenize = await loadTokenizer();
-  const only = values['real-file-only'] ? ' --real-file-only' : values['speculation-only'] ? ' --speculation-only' : values['instruct-only'] ? ' --instruct-only' : values['remote-only'] ? ' --remote-only' : values['windows-only'] ? ' --windows-only' : '';
+  const only = values['real-file-only'] ? ' --real-file-only' : values['speculation-only'] ? ' --speculation-only' : values['instruct-only'] ? ' --instruct-only' : values['remote-only'] ? ' --remote-only' : values['windows-only'] ? ' --windows-only' : values['next-edit-only'] ? ' --next-edit-only' : '';
   const command = `npm run bench${quick || only ? ' --' : ''}${quick ? ' --quick' : ''}${only}`;
   if (values['instruct-only']) {
     const instruct = await instructBenchmark(quick);
     writeReportSection('instruct', renderInstruct(instruct, command));
     const result = { quick, instruct, seconds: round((Date.now() - started) / 1000, 1) };
+    console.log(JSON.stringify(result, null, 2));
+    if (values.json) writeFileSync(values.json, `${JSON.stringify(result, null, 2)}\n`);
+    return;
+  }
+  if (values['next-edit-only']) {
+    const nextEdit = await nextEditBenchmark(quick);
+    writeReportSection('nextEdit', renderNextEdit(nextEdit, command));
+    const result = { quick, nextEdit, seconds: round((Date.now() - started) / 1000, 1) };
     console.log(JSON.stringify(result, null, 2));
     if (values.json) writeFileSync(values.json, `${JSON.stringify(result, null, 2)}\n`);
     return;

@@ -16,7 +16,7 @@ export const benchmarksDocument: ReportDocument = {
   path: join(__dirname, '..', '..', 'docs', 'BENCHMARKS.md'),
   heading: '# Benchmarks',
   intro: "Figures measured on this project's 2-core machine. Each section is rewritten by the command named in it.",
-  order: ['realFile', 'windows', 'speculation', 'instruct', 'remote', 'speed', 'index', 'eval'],
+  order: ['realFile', 'windows', 'nextEdit', 'speculation', 'instruct', 'remote', 'speed', 'index', 'eval'],
 };
 
 export const reliabilityDocument: ReportDocument = {
