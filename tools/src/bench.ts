@@ -149,34 +149,18 @@ async function main(): Promise<void> {
   const tokenize = await loadTokenizer();
   const only = values['real-file-only'] ? ' --real-file-only' : values['speculation-only'] ? ' --speculation-only' : values['instruct-only'] ? ' --instruct-only' : values['remote-only'] ? ' --remote-only' : values['windows-only'] ? ' --windows-only' : values['next-edit-only'] ? ' --next-edit-only' : '';
   const command = `npm run bench${quick || only ? ' --' : ''}${quick ? ' --quick' : ''}${only}`;
-  if (values['instruct-only']) {
-    const instruct = await instructBenchmark(quick);
-    writeReportSection('instruct', renderInstruct(instruct, command));
-    const result = { quick, instruct, seconds: round((Date.now() - started) / 1000, 1) };
-    console.log(JSON.stringify(result, null, 2));
-    if (values.json) writeFileSync(values.json, `${JSON.stringify(result, null, 2)}\n`);
-    return;
-  }
-  if (values['next-edit-only']) {
-    const nextEdit = await nextEditBenchmark(quick);
-    writeReportSection('nextEdit', renderNextEdit(nextEdit, command));
-    const result = { quick, nextEdit, seconds: round((Date.now() - started) / 1000, 1) };
-    console.log(JSON.stringify(result, null, 2));
-    if (values.json) writeFileSync(values.json, `${JSON.stringify(result, null, 2)}\n`);
-    return;
-  }
-  if (values['windows-only']) {
-    const windows = await windowsBenchmark(quick);
-    writeReportSection('windows', renderWindows(windows, command));
-    const result = { quick, windows, seconds: round((Date.now() - started) / 1000, 1) };
-    console.log(JSON.stringify(result, null, 2));
-    if (values.json) writeFileSync(values.json, `${JSON.stringify(result, null, 2)}\n`);
-    return;
-  }
-  if (values['remote-only']) {
-    const remote = await remoteBenchmark(tokenize, mathFile, firstLineOnly(mathFile));
-    writeReportSection('remote', renderRemote(remote, command));
-    const result = { quick, remote, seconds: round((Date.now() - started) / 1000, 1) };
+  // A section alone: measured, written to docs/BENCHMARKS.md, printed and (--json) saved under its key.
+  const sections = {
+    'instruct-only': async () => ['instruct', await instructBenchmark(quick), renderInstruct],
+    'next-edit-only': async () => ['nextEdit', await nextEditBenchmark(quick), renderNextEdit],
+    'windows-only': async () => ['windows', await windowsBenchmark(quick), renderWindows],
+    'remote-only': async () => ['remote', await remoteBenchmark(tokenize, mathFile, firstLineOnly(mathFile)), renderRemote],
+  } as const satisfies Record<string, () => Promise<readonly [string, unknown, (result: never, command: string) => string]>>;
+  for (const [flag, measure] of Object.entries(sections)) {
+    if (!values[flag as keyof typeof sections]) continue;
+    const [key, measured, render] = (await measure()) as readonly [string, unknown, (result: unknown, command: string) => string];
+    writeReportSection(key, render(measured, command));
+    const result = { quick, [key]: measured, seconds: round((Date.now() - started) / 1000, 1) };
     console.log(JSON.stringify(result, null, 2));
     if (values.json) writeFileSync(values.json, `${JSON.stringify(result, null, 2)}\n`);
     return;

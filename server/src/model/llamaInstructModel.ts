@@ -4,12 +4,10 @@
 import { basename } from 'node:path';
 import type { Llama, LlamaContext, LlamaModel } from 'node-llama-cpp';
 import type { GpuSetting } from '../../../common/settings';
-import { ModelError } from '../errors';
 import type { Logger } from '../logger';
 import type { TextModel, TextRequest, TextRun } from './completionModel';
 import type { ExclusiveLock } from './exclusiveLock';
-import { validateModelFile } from './ggufValidation';
-import { createLlama, loadNodeLlamaCpp } from './llamaRuntime';
+import { loadSideModel } from './sideModel';
 import { chatLayout, TextGenerator } from './textGeneration';
 
 
@@ -23,25 +21,13 @@ export interface InstructModelSpec {
 const promptChunk = 128;
 
 export async function loadLlamaInstructModel(spec: InstructModelSpec, maxContextSize: number, lock: ExclusiveLock, log: Logger): Promise<TextModel> {
-  const lib = await loadNodeLlamaCpp();
-  await validateModelFile(spec.modelPath, (path) => lib.readGgufFileInfo(path, { readTensorInfo: false }), { requireFim: false, setting: 'hearth.chatModelPath' });
-  const llama = await createLlama(spec.gpu, spec.threads, log);
-  let model: LlamaModel | undefined;
-  try {
-    model = await llama.loadModel({ modelPath: spec.modelPath });
-    const context = await model.createContext({ contextSize: Math.min(model.trainContextSize, maxContextSize), threads: spec.threads, sequences: 1 });
+  return loadSideModel(spec, maxContextSize, { setting: 'hearth.chatModelPath', what: 'chat model' }, log, ({ lib, llama, model, context }) => {
     const layout = chatLayout(lib, model);
     if (layout.format === 'plain') log.warn(`${basename(spec.modelPath)} has no chat template: explain/refactor use a plain prompt with it.`);
-    const loaded = model;
-    const text = new TextGenerator({ model: loaded, sequence: context.getSequence(), lock, layout, decode: (tokens) => loaded.detokenize(tokens), chunk: promptChunk });
+    const text = new TextGenerator({ model, sequence: context.getSequence(), lock, layout, decode: (tokens) => model.detokenize(tokens), chunk: promptChunk });
     log.info(`Chat model ${basename(spec.modelPath)}: context ${context.contextSize} tokens, ${layout.format === 'chat' ? 'its chat template' : 'plain prompts'}`);
-    return new LlamaInstructModel(basename(spec.modelPath), llama, loaded, context, text, layout.format);
-  } catch (error) {
-    await model?.dispose();
-    await llama.dispose();
-    if (error instanceof ModelError) throw error;
-    throw new ModelError('loadFailed', `llama.cpp could not load the chat model ${basename(spec.modelPath)}: ${(error as Error).message}`, 'showLog', String(error));
-  }
+    return new LlamaInstructModel(basename(spec.modelPath), llama, model, context, text, layout.format);
+  });
 }
 
 class LlamaInstructModel implements TextModel {

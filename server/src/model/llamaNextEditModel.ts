@@ -5,13 +5,11 @@
 // KV state of what it has in common with the last one, the stable sections first.
 import { basename } from 'node:path';
 import type { Llama, LlamaContext, LlamaModel, Token } from 'node-llama-cpp';
-import { ModelError } from '../errors';
 import type { Logger } from '../logger';
 import type { NextEditModel, NextEditRequest, TextRun } from './completionModel';
 import type { ExclusiveLock } from './exclusiveLock';
-import { validateModelFile } from './ggufValidation';
 import type { InstructModelSpec } from './llamaInstructModel';
-import { createLlama, loadNodeLlamaCpp } from './llamaRuntime';
+import { loadSideModel } from './sideModel';
 import { TextGenerator } from './textGeneration';
 
 /**
@@ -22,25 +20,13 @@ import { TextGenerator } from './textGeneration';
 const promptChunk = 16;
 
 export async function loadLlamaNextEditModel(spec: InstructModelSpec, maxContextSize: number, lock: ExclusiveLock, log: Logger): Promise<NextEditModel> {
-  const lib = await loadNodeLlamaCpp();
-  await validateModelFile(spec.modelPath, (path) => lib.readGgufFileInfo(path, { readTensorInfo: false }), { requireFim: false, setting: 'hearth.nextEditModelPath' });
-  const llama = await createLlama(spec.gpu, spec.threads, log);
-  let model: LlamaModel | undefined;
-  try {
-    model = await llama.loadModel({ modelPath: spec.modelPath });
-    const context = await model.createContext({ contextSize: Math.min(model.trainContextSize, maxContextSize), threads: spec.threads, sequences: 1 });
-    const loaded = model;
+  return loadSideModel(spec, maxContextSize, { setting: 'hearth.nextEditModelPath', what: 'next-edit model' }, log, ({ llama, model, context }) => {
     // The layout is unused: next-edit prompts come in tokens (runTokens).
     const layout = { format: 'plain' as const, tokens: () => [], stops: [] };
-    const text = new TextGenerator({ model: loaded, sequence: context.getSequence(), lock, layout, decode: (tokens) => loaded.detokenize(tokens), chunk: promptChunk });
+    const text = new TextGenerator({ model, sequence: context.getSequence(), lock, layout, decode: (tokens) => model.detokenize(tokens), chunk: promptChunk });
     log.info(`Next-edit model ${basename(spec.modelPath)}: context ${context.contextSize} tokens`);
-    return new LlamaNextEditModel(basename(spec.modelPath), llama, loaded, context, text);
-  } catch (error) {
-    await model?.dispose();
-    await llama.dispose();
-    if (error instanceof ModelError) throw error;
-    throw new ModelError('loadFailed', `llama.cpp could not load the next-edit model ${basename(spec.modelPath)}: ${(error as Error).message}`, 'showLog', String(error));
-  }
+    return new LlamaNextEditModel(basename(spec.modelPath), llama, model, context, text);
+  });
 }
 
 class LlamaNextEditModel implements NextEditModel {
