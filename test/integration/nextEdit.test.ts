@@ -102,6 +102,17 @@ test('over LSP: answered; a follow-up in the same place evaluates only the block
     console.log(`completion at ${completionAt.toFixed(0)} ms, next edit at ${nextEditAt.toFixed(0)} ms with ${result.metrics?.preemptions} pause(s)`);
     assert.ok(completionAt < nextEditAt, 'the completion came back first');
     assert.ok((result.metrics?.preemptions ?? 0) >= 1, 'the next edit paused for it');
+
+    // The next keystroke cancels a request: it ends at its next step, before its prompt is through.
+    await session.replaceText(other, 3, otherText.replace("compute(90, 'item 90')", "compute(90, 'item 90', 3)"));
+    const cancelled = session.nextEdit({ uri: other, version: 3, position: { line: 90, character: 45 } });
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    cancelled.cancel();
+    const stopped = await cancelled.result;
+    console.log(`cancelled next edit: ${JSON.stringify(stopped.metrics)}`);
+    assert.equal(stopped.suggestion, null);
+    assert.equal(stopped.metrics?.ended, 'cancelled');
+    assert.ok(stopped.metrics!.totalMs < nextEditAt, `stopped early: ${stopped.metrics!.totalMs.toFixed(0)} ms, a whole one took ${nextEditAt.toFixed(0)} ms`);
   } finally {
     await session.stop();
   }
