@@ -56,7 +56,7 @@ function main(): void {
   const shared = sharedEngineFeature(connection, { settings: () => settings.current, windowCacheDir: windowCache.folder, log, onLost: () => void engines.reloadCompletion(), onEngine: (engine) => status.setSharedEngine(engine) });
   const engines = new Engines({
     loadCompletion: (spec, lock) =>
-      spec.shared ? shared.load(spec) : (status.setSharedEngine(undefined), loadLlamaCompletionModel(
+      spec.shared ? shared.load(spec, lock) : (status.setSharedEngine(undefined), loadLlamaCompletionModel(
         { ...spec, maxContextSize, reuseKvPrefix: flags.kvReuse, anchorPrompt: flags.promptAnchor, latencyBudget: flags.latencyBudget, promptLatencyMs: defaultPromptLatencyMs, speculationCostCheck: flags.speculationCostCheck, lock, keepWindows: windowCache.keeperFor },
         log,
       )),

@@ -157,3 +157,38 @@ test('a model that answers one known edit: the suggestion over LSP, none on the 
   assert.equal(usage.status, 2);
   assert.match(usage.stderr, /usage: next-edit FILE:LINE:COLUMN --before OLD_FILE/);
 });
+
+test('with the shared engine too: a completion asked while the window computes a next edit goes first', async () => {
+  // The completion model is in the engine process, the next-edit model in the window's server: they take turns on the
+  // window's lock, which a completion holds while the engine answers it.
+  const runtime = mkdtempSync(join(tmpdir(), 'hearth-next-edit-runtime-'));
+  const session = await LspSession.start({ serverPath, env: { XDG_RUNTIME_DIR: runtime }, settings: { threads: 1, gpu: 'off', sharedEngine: true, sharedEngineIdleMinutes: 0, nextEditModelPath: cursorModelPath } });
+  try {
+    const status = await session.waitForStatus((s) => s.state === 'ready' || s.state === 'error', 120_000);
+    assert.equal(status.state, 'ready', status.message);
+    assert.ok(status.sharedEngine, 'on the shared engine');
+    const lines = Array.from({ length: 120 }, (_, i) => `export const item${i} = compute(${i}, 'item ${i}');`);
+    const text = `${lines.join('\n')}\n`;
+    const uri = 'untitled:shared.ts';
+    await session.open(uri, 'typescript', text);
+    await session.replaceText(uri, 2, text.replace("compute(40, 'item 40')", "compute(40, 'item 40', 4)"));
+    // The next-edit model loads after the completion model is ready: a first request waits for it.
+    await session.nextEdit({ uri, version: 2, position: { line: 40, character: 45 } }).result;
+    await session.replaceText(uri, 3, text.replace("compute(40, 'item 40')", "compute(40, 'item 40', 45)"));
+    const started = performance.now();
+    let nextEditAt = 0;
+    const pending = session.nextEdit({ uri, version: 3, position: { line: 40, character: 46 } }).result.then((result) => ((nextEditAt = performance.now() - started), result));
+    // (Asked once the next edit is computing: its context stage and tokenizing come first, and a completion that took
+    // the lock before them would find nothing to pause.)
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    await session.complete(uri, { line: 100, character: 10 });
+    const completionAt = performance.now() - started;
+    const result = await pending;
+    console.log(`shared engine: completion at ${completionAt.toFixed(0)} ms, next edit at ${nextEditAt.toFixed(0)} ms with ${result.metrics?.preemptions} pause(s)`);
+    assert.ok(completionAt < nextEditAt, 'the completion came back first');
+    assert.ok((result.metrics?.preemptions ?? 0) >= 1, 'the next edit paused for it');
+  } finally {
+    await session.stop();
+    rmSync(runtime, { recursive: true, force: true });
+  }
+});

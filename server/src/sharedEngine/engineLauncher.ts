@@ -9,6 +9,7 @@ import { createMessageConnection, type MessageConnection, ResponseError, SocketM
 import type { LogLevel } from '../../../common/settings';
 import type { Logger } from '../logger';
 import type { ModelSpec } from '../model/modelHost';
+import type { ExclusiveLock } from '../model/exclusiveLock';
 import { lockHolder, processAlive } from '../lockFile';
 import { type EngineFiles, engineFiles, engineKey, ensurePrivateDir, readSecret, runtimeDir } from './engineChannel';
 import { EngineFocusNotification, EngineWindowsNotification, HelloRequest, type HelloResult, refusedCode } from './engineProtocol';
@@ -17,6 +18,8 @@ import { type SharedCompletionModel, sharedModel } from './sharedCompletionModel
 export interface LaunchOptions {
   /** dist/engine.js */
   enginePath: string;
+  /** The window's lock, which completions on the engine hold while they run (sharedCompletionModel.ts). */
+  windowLock?: ExclusiveLock;
   version: string;
   /** The user's runtime folder (runtimeDir() unless a test says otherwise). */
   dir?: string;
@@ -143,9 +146,14 @@ export async function loadSharedCompletionModel(spec: ModelSpec, options: Launch
   const tellFocus = (focused: boolean) => void connection.sendNotification(EngineFocusNotification, { focused }).catch(() => undefined);
   if (options.focus) tellFocus(options.focus.focused);
   const stopFocus = options.focus?.onChange(tellFocus);
-  return sharedModel(connection, hello, async () => {
-    released = true;
-    stopFocus?.();
-    connection.dispose();
-  });
+  return sharedModel(
+    connection,
+    hello,
+    async () => {
+      released = true;
+      stopFocus?.();
+      connection.dispose();
+    },
+    options.windowLock,
+  );
 }

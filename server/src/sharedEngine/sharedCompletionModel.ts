@@ -4,6 +4,7 @@
 // (tokenEstimate.ts): the window holds no part of the model, and counts without a round trip.
 import { type CancellationToken, CancellationTokenSource, type MessageConnection } from 'vscode-languageserver/node';
 import type { CompletionModel, GeneratedToken, InfillRequest, InfillRun, TextModel, TextRequest, TextRun } from '../model/completionModel';
+import { type ExclusiveLock, LockPriority } from '../model/exclusiveLock';
 import { ProgressRoutes } from '../../../common/progressRoutes';
 import { estimateTokens } from './tokenEstimate';
 import { EngineInfillRequest, EnginePrepareNotification, EngineTextRequest, EngineTokenNotification, type EngineTokenParams, type HelloResult } from './engineProtocol';
@@ -60,6 +61,11 @@ export class SharedCompletionModel implements CompletionModel {
     hello: HelloResult,
     /** Lets go of what connecting took (the connection). */
     private readonly release: () => Promise<void>,
+    /**
+     * The window's own lock, where models compute in this process too (a next-edit or chat model loaded here): a
+     * completion holds it while the engine answers, so they give way to it between their steps, as on one engine.
+     */
+    private readonly windowLock?: ExclusiveLock,
   ) {
     this.name = hello.model.name;
     this.contextBudgetTokens = hello.model.contextBudgetTokens;
@@ -72,7 +78,16 @@ export class SharedCompletionModel implements CompletionModel {
 
   infill(request: InfillRequest): InfillRun {
     const { signal, ...params } = request;
-    return this.run(signal, (id, token) => this.connection.sendRequest(EngineInfillRequest, { id, ...params }, token));
+    const turn = this.windowLock?.acquireUnlessAborted(signal, request.unfocused ? LockPriority.otherWindow : LockPriority.completion);
+    return this.run(signal, async (id, token) => {
+      // Cancelled while waiting its turn: asked all the same, the engine answers a cancelled request at once.
+      const release = await turn;
+      try {
+        return await this.connection.sendRequest(EngineInfillRequest, { id, ...params }, token);
+      } finally {
+        release?.();
+      }
+    });
   }
 
   /**
@@ -133,8 +148,8 @@ export class SharedTextModel extends SharedCompletionModel implements TextModel 
   readonly instructContextTokens: number;
   private instructPrompt: string | undefined;
 
-  constructor(connection: MessageConnection, hello: HelloResult, release: () => Promise<void>) {
-    super(connection, hello, release);
+  constructor(connection: MessageConnection, hello: HelloResult, release: () => Promise<void>, windowLock?: ExclusiveLock) {
+    super(connection, hello, release, windowLock);
     this.instructFormat = hello.model.text?.instructFormat ?? 'plain';
     this.instructContextTokens = hello.model.text?.instructContextTokens ?? 0;
   }
@@ -154,6 +169,6 @@ export class SharedTextModel extends SharedCompletionModel implements TextModel 
 }
 
 /** The window's model on the engine: one that writes free text too where the engine's does. */
-export function sharedModel(connection: MessageConnection, hello: HelloResult, release: () => Promise<void>): SharedCompletionModel {
-  return hello.model.text ? new SharedTextModel(connection, hello, release) : new SharedCompletionModel(connection, hello, release);
+export function sharedModel(connection: MessageConnection, hello: HelloResult, release: () => Promise<void>, windowLock?: ExclusiveLock): SharedCompletionModel {
+  return hello.model.text ? new SharedTextModel(connection, hello, release, windowLock) : new SharedCompletionModel(connection, hello, release, windowLock);
 }

@@ -7,6 +7,7 @@ import type { Connection } from 'vscode-languageserver/node';
 import { WindowFocusNotification } from '../../../common/protocol';
 import type { HearthSettings } from '../../../common/settings';
 import type { Logger } from '../logger';
+import type { ExclusiveLock } from '../model/exclusiveLock';
 import type { CompletionModel } from '../model/completionModel';
 import type { ModelSpec } from '../model/modelHost';
 import { checkModelFile } from '../model/ggufValidation';
@@ -49,7 +50,7 @@ export class WindowFocus {
 /** dist/engine.js, beside this server's bundle. */
 const enginePath = join(__dirname, 'engine.js');
 
-export function sharedEngineFeature(connection: Pick<Connection, 'onNotification'>, parts: SharedEngineParts): { load(spec: ModelSpec): Promise<CompletionModel> } {
+export function sharedEngineFeature(connection: Pick<Connection, 'onNotification'>, parts: SharedEngineParts): { load(spec: ModelSpec, windowLock?: ExclusiveLock): Promise<CompletionModel> } {
   const focus = new WindowFocus();
   connection.onNotification(WindowFocusNotification.type, ({ focused }) => focus.set(focused));
   // The file checked at the last load, as it was then: an engine restarted after a crash connects without walking the
@@ -63,10 +64,11 @@ export function sharedEngineFeature(connection: Pick<Connection, 'onNotification
     checked = stamp;
   };
   return {
-    load: (spec) => {
+    load: (spec, windowLock) => {
       const settings = parts.settings();
       return loadSharedCompletionModel(spec, {
         enginePath,
+        windowLock,
         version: manifest.version,
         idleMs: settings.sharedEngineIdleMinutes * 60_000,
         logLevel: settings.logLevel,
