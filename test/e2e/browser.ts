@@ -41,6 +41,14 @@ export async function goToLine(page: Page, where: string): Promise<void> {
   await page.waitForSelector('.quick-input-widget', { state: 'hidden' });
 }
 
+/** Opens `workspace` in code-server's workbench and `file` (a name Quick Open finds) in an editor. */
+export async function openInWorkbench(page: Page, serverUrl: string, workspace: string, file: string): Promise<void> {
+  await page.goto(`${serverUrl}/?folder=${encodeURIComponent(workspace)}`);
+  await page.waitForSelector('.monaco-workbench', { timeout: 60_000 });
+  await goToLine(page, file);
+  await page.waitForSelector('.monaco-editor .view-lines', { timeout: 30_000 });
+}
+
 export const testSettings = { 'hearth.threads': 1, 'hearth.logLevel': 'debug' };
 
 export function startCodeServer(options: Omit<CodeServerOptions, 'repoRoot'> = {}): Promise<CodeServer> {

@@ -9,7 +9,7 @@ import { test } from 'node:test';
 import type { Page } from 'playwright-core';
 import { LocalHub } from '../support/localHub';
 import { draftModelPath, targetModelPath } from '../support/paths';
-import { collectConsole, copyWorkspace, goToLine, launchBrowser, packageVsix, resultsDir, runCommand, startCodeServer } from './browser';
+import { collectConsole, copyWorkspace, goToLine, launchBrowser, openInWorkbench, packageVsix, resultsDir, runCommand, startCodeServer } from './browser';
 
 /** Hearth's status bar item, on the right (its element id differs between VS Code versions); a download's progress shows on the left. */
 const statusItem = '.right-items .statusbar-item:has-text("Hearth")';
@@ -35,9 +35,7 @@ test('first run: demo model said, status menu, walkthrough, a sideloaded file de
   const page = await browser.newPage({ viewport: { width: 1700, height: 900 } });
   try {
     const consoleLines = collectConsole(page);
-    await page.goto(`${server.url}/?folder=${encodeURIComponent(workspace)}`);
-    await page.waitForSelector('.monaco-workbench', { timeout: 60_000 });
-    await goToLine(page, 'math.ts');
+    await openInWorkbench(page, server.url, workspace, 'math.ts');
     await page.waitForSelector(`${statusItem} .codicon-flame`, { timeout: 120_000 });
     assert.match(await statusText(page), /demo model/, 'the status item says the demo model is in use');
 

@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import type { Page } from 'playwright-core';
-import { collectConsole, copyWorkspace, goToLine, launchBrowser, packageVsix, resultsDir, runCommand, startCodeServer } from './browser';
+import { collectConsole, copyWorkspace, goToLine, launchBrowser, openInWorkbench, packageVsix, resultsDir, runCommand, startCodeServer } from './browser';
 
 /** The text of the first frame (webviews included) whose body matches `pattern`, polled until `timeoutMs`. */
 async function frameText(page: Page, pattern: RegExp, timeoutMs: number): Promise<string> {
@@ -42,10 +42,7 @@ test('Explain opens rendered beside the code; Refactor shows a diff and Accept w
   const page = await browser.newPage({ viewport: { width: 1400, height: 850 } });
   try {
     const consoleLines = collectConsole(page);
-    await page.goto(`${server.url}/?folder=${encodeURIComponent(workspace)}`);
-    await page.waitForSelector('.monaco-workbench', { timeout: 60_000 });
-    await goToLine(page, 'math.ts');
-    await page.waitForSelector('.monaco-editor .view-lines', { timeout: 30_000 });
+    await openInWorkbench(page, server.url, workspace, 'math.ts');
     await page.waitForSelector('[id="hearth.hearth.status"] .codicon-flame, .statusbar-item .codicon-flame', { timeout: 120_000 });
 
     // Explain, with the cursor inside add(): a rendered Markdown preview opens beside it and fills.

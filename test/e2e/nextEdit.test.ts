@@ -10,7 +10,7 @@ import { test } from 'node:test';
 import type { Page } from 'playwright-core';
 import { writeScriptedNextEditModel } from '../../tools/src/nextEditFixtureModel';
 import { targetModelPath } from '../support/paths';
-import { collectConsole, copyWorkspace, goToLine, launchBrowser, packageVsix, resultsDir, startCodeServer, testSettings } from './browser';
+import { collectConsole, copyWorkspace, goToLine, launchBrowser, openInWorkbench, packageVsix, resultsDir, startCodeServer, testSettings } from './browser';
 
 const normalize = (text: string) => text.replace(/\u00a0/g, ' ');
 /** The suggestion's text drawn beside line 2. */
@@ -62,10 +62,7 @@ test('a next edit is drawn below the cursor; Tab goes there, Tab applies it, Und
   const page = await browser.newPage({ viewport: { width: 1280, height: 700 } });
   try {
     const consoleLines = collectConsole(page);
-    await page.goto(`${server.url}/?folder=${encodeURIComponent(workspace)}`);
-    await page.waitForSelector('.monaco-workbench', { timeout: 60_000 });
-    await goToLine(page, 'next.ts');
-    await page.waitForSelector('.monaco-editor .view-lines', { timeout: 30_000 });
+    await openInWorkbench(page, server.url, workspace, 'next.ts');
     // The extension is active once its status item is there (ghost text is off: it shows the disabled state when ready;
     // a next-edit request made before the models are loaded waits for them in the server).
     await page.locator('.statusbar-item', { hasText: /Hearth/ }).first().waitFor({ timeout: 120_000 });

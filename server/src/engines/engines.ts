@@ -131,13 +131,7 @@ export class Engines {
 
   /** Loads, connects or lets go of models as these settings say; calls are applied in the order made. */
   async apply(settings: HearthSettings): Promise<void> {
-    let applied!: () => void;
-    this.applying = new Promise((resolve) => (applied = resolve));
-    try {
-      await this.applyChat(settings);
-    } finally {
-      applied();
-    }
+    await settling((applying) => (this.applying = applying), () => this.applyChat(settings));
   }
 
   private async applyChat(settings: HearthSettings): Promise<void> {
@@ -146,13 +140,7 @@ export class Engines {
     if (chatPath === this.chatPathApplied) return this.applyModels(settings);
     // Until the chat model the settings name is loaded, instructions wait for it rather than go to another model.
     this.chatProblem = chatPath === '' ? undefined : `The chat model ${basename(chatPath)} is not loaded yet.`;
-    let settled!: () => void;
-    this.chatSettled = new Promise((resolve) => (settled = resolve));
-    try {
-      await this.applyModels(settings);
-    } finally {
-      settled();
-    }
+    await settling((settled) => (this.chatSettled = settled), () => this.applyModels(settings));
   }
 
   async dispose(): Promise<void> {
@@ -186,5 +174,16 @@ export class Engines {
     this.chatPathApplied = chatPath;
     if (settings.nextEditModelPath === '' || !settings.nextEdits) await this.nextEdit?.unload();
     else await this.nextEdit?.configure({ modelPath: settings.nextEditModelPath, threads: spec.threads, gpu: spec.gpu });
+  }
+}
+
+/** Runs `work`, handing `publish` at once a promise that settles once the work has, whether it succeeded or failed. */
+async function settling(publish: (settled: Promise<void>) => void, work: () => Promise<void>): Promise<void> {
+  let settle!: () => void;
+  publish(new Promise((resolve) => (settle = resolve)));
+  try {
+    await work();
+  } finally {
+    settle();
   }
 }

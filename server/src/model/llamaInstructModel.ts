@@ -2,12 +2,11 @@
 // sequence, its own chat template. It shares the completion model's lock, so ghost text still goes first: the two
 // models never compute at once on the same cores.
 import { basename } from 'node:path';
-import type { Llama, LlamaContext, LlamaModel } from 'node-llama-cpp';
 import type { GpuSetting } from '../../../common/settings';
 import type { Logger } from '../logger';
 import type { TextModel, TextRequest, TextRun } from './completionModel';
 import type { ExclusiveLock } from './exclusiveLock';
-import { loadSideModel } from './sideModel';
+import { LoadedSideModel, loadSideModel, type SideModel } from './sideModel';
 import { chatLayout, TextGenerator } from './textGeneration';
 
 
@@ -21,24 +20,25 @@ export interface InstructModelSpec {
 const promptChunk = 128;
 
 export async function loadLlamaInstructModel(spec: InstructModelSpec, maxContextSize: number, lock: ExclusiveLock, log: Logger): Promise<TextModel> {
-  return loadSideModel(spec, maxContextSize, { setting: 'hearth.chatModelPath', what: 'chat model' }, log, ({ lib, llama, model, context }) => {
+  return loadSideModel(spec, maxContextSize, { setting: 'hearth.chatModelPath', what: 'chat model' }, log, (loaded) => {
+    const { lib, model, context } = loaded;
     const layout = chatLayout(lib, model);
     if (layout.format === 'plain') log.warn(`${basename(spec.modelPath)} has no chat template: explain/refactor use a plain prompt with it.`);
     const text = new TextGenerator({ model, sequence: context.getSequence(), lock, layout, decode: (tokens) => model.detokenize(tokens), chunk: promptChunk });
     log.info(`Chat model ${basename(spec.modelPath)}: context ${context.contextSize} tokens, ${layout.format === 'chat' ? 'its chat template' : 'plain prompts'}`);
-    return new LlamaInstructModel(basename(spec.modelPath), llama, model, context, text, layout.format);
+    return new LlamaInstructModel(basename(spec.modelPath), loaded, text, layout.format);
   });
 }
 
-class LlamaInstructModel implements TextModel {
+class LlamaInstructModel extends LoadedSideModel implements TextModel {
   constructor(
-    readonly name: string,
-    private readonly llama: Llama,
-    private readonly model: LlamaModel,
-    private readonly context: LlamaContext,
-    private readonly text: TextGenerator,
+    name: string,
+    loaded: SideModel,
+    text: TextGenerator,
     readonly instructFormat: 'chat' | 'plain',
-  ) {}
+  ) {
+    super(name, loaded, text);
+  }
 
   get instructContextTokens(): number {
     return this.text.contextTokens;
@@ -49,17 +49,10 @@ class LlamaInstructModel implements TextModel {
   }
 
   countTokens(text: string): number {
-    return this.model.tokenize(text).length;
+    return this.loaded.model.tokenize(text).length;
   }
 
   lastInstructPrompt(): string | undefined {
     return this.text.lastPrompt();
-  }
-
-  async dispose(): Promise<void> {
-    this.text.stop();
-    await this.context.dispose();
-    await this.model.dispose();
-    await this.llama.dispose();
   }
 }

@@ -4,12 +4,12 @@
 // comes in tokens (server/src/nextEdit lays it out and says which pieces are special tokens); a follow-up reuses the
 // KV state of what it has in common with the last one, the stable sections first.
 import { basename } from 'node:path';
-import type { Llama, LlamaContext, LlamaModel, Token } from 'node-llama-cpp';
+import type { Token } from 'node-llama-cpp';
 import type { Logger } from '../logger';
 import type { NextEditModel, NextEditRequest, TextRun } from './completionModel';
 import type { ExclusiveLock } from './exclusiveLock';
 import type { InstructModelSpec } from './llamaInstructModel';
-import { loadSideModel } from './sideModel';
+import { LoadedSideModel, loadSideModel } from './sideModel';
 import { TextGenerator } from './textGeneration';
 
 /**
@@ -20,32 +20,25 @@ import { TextGenerator } from './textGeneration';
 const promptChunk = 16;
 
 export async function loadLlamaNextEditModel(spec: InstructModelSpec, maxContextSize: number, lock: ExclusiveLock, log: Logger): Promise<NextEditModel> {
-  return loadSideModel(spec, maxContextSize, { setting: 'hearth.nextEditModelPath', what: 'next-edit model' }, log, ({ llama, model, context }) => {
+  return loadSideModel(spec, maxContextSize, { setting: 'hearth.nextEditModelPath', what: 'next-edit model' }, log, (loaded) => {
+    const { model, context } = loaded;
     // The layout is unused: next-edit prompts come in tokens (runTokens).
     const layout = { format: 'plain' as const, tokens: () => [], stops: [] };
     const text = new TextGenerator({ model, sequence: context.getSequence(), lock, layout, decode: (tokens) => model.detokenize(tokens), chunk: promptChunk });
     log.info(`Next-edit model ${basename(spec.modelPath)}: context ${context.contextSize} tokens`);
-    return new LlamaNextEditModel(basename(spec.modelPath), llama, model, context, text);
+    return new LlamaNextEditModel(basename(spec.modelPath), loaded, text);
   });
 }
 
-class LlamaNextEditModel implements NextEditModel {
-  constructor(
-    readonly name: string,
-    private readonly llama: Llama,
-    private readonly model: LlamaModel,
-    private readonly context: LlamaContext,
-    private readonly text: TextGenerator,
-  ) {}
-
+class LlamaNextEditModel extends LoadedSideModel implements NextEditModel {
   get contextTokens(): number {
-    return this.context.contextSize;
+    return this.loaded.context.contextSize;
   }
 
   tokenize(text: string, special: boolean): number[] {
     // Without special-token parsing, text that looks like a marker stays text; with it, a marker the vocabulary has is
     // its one token (one it lacks is tokenized as its characters, as the model's own tokenizer would).
-    return this.model.tokenize(text, special);
+    return this.loaded.model.tokenize(text, special);
   }
 
   predict(request: NextEditRequest): TextRun {
@@ -54,12 +47,5 @@ class LlamaNextEditModel implements NextEditModel {
 
   lastPrompt(): string | undefined {
     return this.text.lastPrompt();
-  }
-
-  async dispose(): Promise<void> {
-    this.text.stop();
-    await this.context.dispose();
-    await this.model.dispose();
-    await this.llama.dispose();
   }
 }

@@ -7,6 +7,7 @@ import type { Logger } from '../logger';
 import { validateModelFile } from './ggufValidation';
 import type { InstructModelSpec } from './llamaInstructModel';
 import { createLlama, loadNodeLlamaCpp, type NodeLlamaCpp } from './llamaRuntime';
+import type { TextGenerator } from './textGeneration';
 
 export interface SideModel {
   lib: NodeLlamaCpp;
@@ -33,5 +34,21 @@ export async function loadSideModel<T>(spec: InstructModelSpec, maxContextSize: 
     await llama.dispose();
     if (error instanceof ModelError) throw error;
     throw new ModelError('loadFailed', `llama.cpp could not load the ${role.what} ${basename(spec.modelPath)}: ${(error as Error).message}`, 'showLog', String(error));
+  }
+}
+
+/** What a loaded side model holds, and lets go of in order: its generation first, then the context, model and runtime. */
+export abstract class LoadedSideModel {
+  constructor(
+    readonly name: string,
+    protected readonly loaded: SideModel,
+    protected readonly text: TextGenerator,
+  ) {}
+
+  async dispose(): Promise<void> {
+    this.text.stop();
+    await this.loaded.context.dispose();
+    await this.loaded.model.dispose();
+    await this.loaded.llama.dispose();
   }
 }
