@@ -88,7 +88,7 @@ function main(): void {
       flags,
     }),
     instructFeature({ connection, documents, models: engines.textModels, ...syntax, context: context.forInstruct, log }),
-    nextEditFeature({ connection, documents, model: () => engines.nextEditModel(), context: flags.context ? context.forCompletion : undefined, log }),
+    nextEditFeature({ connection, documents, enabled: () => settings.current.nextEdits && settings.current.nextEditModelPath !== '', model: () => engines.nextEditModel(), context: flags.context ? context.forCompletion : undefined, log }),
     chatFeature(connection, { ...engines.textModels, log }),
     modelsFeature(connection, () => settings.current.modelHub, () => readMachineInfo(settings.current.gpu, cpu.performance, log), log),
   ], { name: 'hearth-server', version: '0.1.0' });

@@ -19,8 +19,13 @@ import { predictNextEdit } from './predictNextEdit';
 /** Most prompt tokens the retrieval chunks may take (the card's 7B reads more; a laptop CPU reads less). */
 export const retrievalBudgetTokens = 512;
 
+/** Documents longer than this (characters) keep no edit history: splitting one at every keystroke would cost typing. */
+export const maxTrackedChars = 1_000_000;
+
 export interface NextEditParts {
   connection: Pick<Connection, 'onRequest'>;
+  /** Whether next edits are on (a next-edit model set, hearth.nextEdits): off, no document is read at a keystroke. */
+  enabled(): boolean;
   documents: Pick<TextDocuments<TextDocument>, 'get' | 'onDidOpen' | 'onDidChangeContent' | 'onDidClose'>;
   /** The next-edit model once the settings are applied; undefined where there is none. */
   model(): Promise<NextEditModel | undefined>;
@@ -28,11 +33,17 @@ export interface NextEditParts {
   log: Logger;
 }
 
-export function nextEditFeature({ connection, documents, model, context, log }: NextEditParts): Feature {
+export function nextEditFeature({ connection, documents, enabled, model, context, log }: NextEditParts): Feature {
   const history = new EditHistory();
   const running = new Map<string, AbortController>();
-  documents.onDidOpen(({ document }) => history.opened(document.uri, document.getText()));
-  documents.onDidChangeContent(({ document }) => history.changed(document.uri, document.getText()));
+  // Off, or a document too large: its history is dropped (turned on later, it starts from the text as it is then).
+  const track = (document: TextDocument, record: (text: string) => void) => {
+    const text = enabled() ? document.getText() : '';
+    if (text !== '' && text.length <= maxTrackedChars) record(text);
+    else history.closed(document.uri);
+  };
+  documents.onDidOpen(({ document }) => track(document, (text) => history.opened(document.uri, text)));
+  documents.onDidChangeContent(({ document }) => track(document, (text) => history.changed(document.uri, text)));
   documents.onDidClose(({ document }) => {
     history.closed(document.uri);
     running.get(document.uri)?.abort();
@@ -42,7 +53,8 @@ export function nextEditFeature({ connection, documents, model, context, log }: 
     const started = performance.now();
     const document = documents.get(params.uri);
     const edits = history.of(params.uri);
-    if (!document || !edits || document.version !== params.version) return { suggestion: null, reason: 'The document changed since the request.' };
+    if (!document || document.version !== params.version) return { suggestion: null, reason: 'The document changed since the request.' };
+    if (!edits) return { suggestion: null, reason: enabled() ? 'No edit history for this document (empty, or too large to track).' : 'Next edits are off.' };
     const nextEditModel = await model();
     if (!nextEditModel) return { suggestion: null, reason: 'No next-edit model (hearth.nextEditModelPath), or next edits are off (hearth.nextEdits).' };
     running.get(params.uri)?.abort();
