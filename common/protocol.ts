@@ -370,7 +370,8 @@ export interface NextEditParams {
  * are the client's to put back). Null `suggestion`: none, `reason` says why.
  */
 export interface NextEditResult {
-  suggestion: { uri: string; version: number; startLine: number; endLine: number; lines: string[] } | null;
+  /** `atCursor`: the edit inserts this at the cursor (on its line): shown as ghost text there, not as a next edit. */
+  suggestion: { uri: string; version: number; startLine: number; endLine: number; lines: string[]; atCursor?: string } | null;
   reason?: string;
   metrics?: { promptTokens: number; reusedPromptTokens: number; generatedTokens: number; preemptions: number; totalMs: number; ended: string };
 }

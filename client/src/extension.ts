@@ -70,6 +70,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Hearth
   const remoteAccess = new RemoteAccessManager(context, server);
   const languageModel = registerLanguageModel(server, modelChanged.event);
   const nextEdits = new NextEditController(server, vscode.Uri.file(context.asAbsolutePath('media/next-edit.svg')), log);
+  server.nextEditAt = (uri, version, position) => nextEdits.atCursor(uri, version, position);
 
   context.subscriptions.push(
     log,

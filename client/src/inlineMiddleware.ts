@@ -9,8 +9,11 @@ import { changeEndsRest, showFirstLine, stillWanted } from './inlineDecisions';
 export interface ProvidedCompletions {
   uri: string;
   texts: string[];
-  /** 'server': the server's answer; 'firstLine': its streamed first line, shown early; 'disabled': not asked. */
-  source: 'server' | 'firstLine' | 'disabled';
+  /**
+   * 'server': the server's answer; 'firstLine': its streamed first line, shown early; 'nextEdit': a next edit that
+   * inserts at the cursor, shown as ghost text; 'disabled': not asked.
+   */
+  source: 'server' | 'firstLine' | 'nextEdit' | 'disabled';
 }
 
 export interface Cancellation {
@@ -41,6 +44,8 @@ export interface InlineCallbacks<Document extends InlineDocument, Position, Resu
   onEdit(document: Document, listener: (sameDocument: boolean, contentChanges: number) => void): { dispose(): void };
   /** The whole answer is in after its first line was shown: ask VS Code to show it where the user still is. */
   retriggerIfUnchanged(document: Document, position: Position, version: number, token: Token): void;
+  /** A next edit for exactly this document version and cursor that inserts at the cursor: shown instead of asking. */
+  nextEditAt?(uri: string, version: number, position: Position): string | undefined;
   /** The ghost text for a first line shown early. */
   firstLineResult(text: string, position: Position): Result;
   /** The texts of the server's answer. */
@@ -60,6 +65,11 @@ export function inlineMiddleware<Document extends InlineDocument, Position, Cont
       return empty;
     }
     const version = document.version;
+    const predicted = callbacks.nextEditAt?.(uri, version, position);
+    if (predicted !== undefined) {
+      callbacks.provided({ uri, texts: [predicted], source: 'nextEdit' });
+      return callbacks.firstLineResult(predicted, position);
+    }
     const moment = () => ({ cancelled: token.isCancellationRequested, versionAtRequest: version, versionNow: document.version });
     const request = callbacks.newCancellation();
     const followVsCode = token.onCancellationRequested(() => request.cancel());

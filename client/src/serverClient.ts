@@ -106,6 +106,7 @@ export class HearthServer implements vscode.Disposable {
           firstLine: (uri, version, position, token) => this.firstLines.wait(uri, version, position, token),
           onEdit: (document, listener) => vscode.workspace.onDidChangeTextDocument((change) => listener(change.document === document, change.contentChanges.length)),
           retriggerIfUnchanged: (document, position, version, token) => this.retriggerIfUnchanged(document, position, version, token),
+          nextEditAt: (uri, version, position) => this.nextEditAt?.(uri, version, position),
           firstLineResult: (text, position) => [new vscode.InlineCompletionItem(text, new vscode.Range(position, position))],
           textsOf: (result) => (Array.isArray(result) ? result : (result?.items ?? [])).map((item) => (typeof item.insertText === 'string' ? item.insertText : item.insertText.value)),
           provided: (event) => this.providedEmitter.fire(event),
@@ -177,6 +178,9 @@ export class HearthServer implements vscode.Disposable {
     if (this.client.state !== State.Running) return undefined;
     return (await this.client.sendRequest(LastPromptRequest.type)) ?? undefined;
   }
+
+  /** Where a next edit that inserts at the cursor is found, to be shown as ghost text (the next-edit controller). */
+  nextEditAt: ((uri: string, version: number, position: vscode.Position) => string | undefined) | undefined;
 
   /** The next edit the server's next-edit model predicts; undefined without a running server. */
   async nextEdit(params: NextEditParams, token: vscode.CancellationToken): Promise<NextEditResult | undefined> {

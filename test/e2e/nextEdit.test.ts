@@ -106,3 +106,39 @@ test('a next edit is drawn below the cursor; Tab goes there, Tab applies it, Und
     await server.stop();
   }
 });
+
+test('a next edit that inserts at the cursor is shown as ghost text, and Tab accepts it', async () => {
+  // The model's answer adds ";" at the end of line 2, where the cursor is: ghost text, not a decoration.
+  const modelPath = join(tmpdir(), 'hearth-e2e-scripted-next-edit-inserting.gguf');
+  await writeScriptedNextEditModel(modelPath, 'updated/src/ghost.ts:0:2\n', 'alpha {\n  beta = 2;', targetModelPath);
+  const workspace = copyWorkspace();
+  const file = join(workspace, 'src', 'ghost.ts');
+  writeFileSync(file, 'alpha {\n  beta = 2');
+  const server = await startCodeServer({ vsix: packageVsix('hearth-next-edit-ghost-e2e.vsix'), settings: { ...testSettings, 'hearth.nextEditModelPath': modelPath } });
+  const browser = await launchBrowser();
+  const page = await browser.newPage({ viewport: { width: 1280, height: 700 } });
+  try {
+    await openInWorkbench(page, server.url, workspace, 'ghost.ts');
+    await page.locator('.statusbar-item', { hasText: /Hearth/ }).first().waitFor({ timeout: 120_000 });
+    // A keystroke and its undoing at the end of line 2: the document changed, the cursor rests there.
+    await goToLine(page, ':2:11');
+    await page.keyboard.type(' ');
+    await page.keyboard.press('Backspace');
+    const ghost = page.locator('.ghost-text-decoration, .ghost-text-decoration-preview', { hasText: ';' }).first();
+    await ghost.waitFor({ state: 'visible', timeout: 120_000 });
+    mkdirSync(resultsDir, { recursive: true });
+    await page.screenshot({ path: join(resultsDir, 'next-edit-ghost.png') });
+    await page.keyboard.press('Tab');
+    await waitForLines(page, (lines) => lines.includes('beta = 2;'), 'accepted');
+    await page.keyboard.press('Control+s');
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    assert.equal(readFileSync(file, 'utf8'), 'alpha {\n  beta = 2;');
+    console.log('next edit at the cursor: shown as ghost text, accepted with Tab (screenshot: test-results/next-edit-ghost.png)');
+  } catch (error) {
+    await page.screenshot({ path: join(resultsDir, 'next-edit-ghost-failure.png') }).catch(() => undefined);
+    throw error;
+  } finally {
+    await browser.close();
+    await server.stop();
+  }
+});

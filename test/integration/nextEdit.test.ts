@@ -134,6 +134,13 @@ test('a model that answers one known edit: the suggestion over LSP, none on the 
     const onIt = await session.nextEdit({ uri, version: 2, position: { line: 1, character: 4 } }).result;
     assert.equal(onIt.suggestion, null);
     assert.match(onIt.reason ?? '', /line being typed/);
+    // A model whose answer inserts at the cursor, on its line: that is ghost text, returned as atCursor.
+    const inserting = join(dir, 'inserting.gguf');
+    await writeScriptedNextEditModel(inserting, ':0:2\n', 'alpha {\n  beta = 2;', targetModelPath);
+    await session.updateSettings({ threads: 1, gpu: 'off', nextEditModelPath: inserting });
+    const ghost = await session.nextEdit({ uri, version: 2, position: { line: 1, character: 10 } }).result;
+    assert.deepEqual(ghost.suggestion, { uri, version: 2, startLine: 1, endLine: 2, lines: ['  beta = 2;'], atCursor: ';' }, ghost.reason);
+    await session.updateSettings({ threads: 1, gpu: 'off', nextEditModelPath: scripted });
     // A request for a version the document has left behind is not computed.
     await session.replaceText(uri, 3, 'alpha {\n  beta = 22');
     assert.equal((await session.nextEdit({ uri, version: 2, position: { line: 0, character: 5 } }).result).suggestion, null);

@@ -29,7 +29,7 @@ function deferred<T>() {
 type Result = string[];
 const tick = () => new Promise((resolve) => setImmediate(resolve));
 
-function setup(options: { enabled?: boolean } = {}) {
+function setup(options: { enabled?: boolean; nextEditAt?: (uri: string, version: number, position: number) => string | undefined } = {}) {
   const document = { version: 4, languageId: 'typescript' };
   const provided: ProvidedCompletions[] = [];
   const retriggers: Array<{ version: number; cancelled: boolean }> = [];
@@ -56,6 +56,7 @@ function setup(options: { enabled?: boolean } = {}) {
       return { dispose: () => void (editListenerDisposed = true) };
     },
     retriggerIfUnchanged: (_document, _position, version, token) => void retriggers.push({ version, cancelled: token.isCancellationRequested }),
+    nextEditAt: options.nextEditAt,
     firstLineResult: (text) => [`first:${text}`],
     textsOf: (result) => result ?? [],
     provided: (event) => void provided.push(event),
@@ -143,4 +144,18 @@ test('a failed server request fails the provider (the language client logs it); 
   const shown = s.run();
   s.answer.reject(new Error('server gone'));
   await assert.rejects(shown, /server gone/);
+});
+
+test('a next edit that inserts at this very cursor is the ghost text: shown without asking the server', async () => {
+  const asked: Array<[string, number, number]> = [];
+  const s = setup({ nextEditAt: (uri, version, position) => (asked.push([uri, version, position]), version === 4 && position === 7 ? ';' : undefined) });
+  assert.deepEqual(await s.run(), ['first:;']);
+  assert.equal(s.requestTokens.length, 0, 'the server is not asked');
+  assert.deepEqual(asked, [['file:///a.ts', 4, 7]]);
+  assert.deepEqual(s.provided, [{ uri: 'file:///a.ts', texts: [';'], source: 'nextEdit' }]);
+  // Elsewhere (another version): the server's completion as usual.
+  const other = setup({ nextEditAt: () => undefined });
+  const running = other.run();
+  other.answer.resolve(['x']);
+  assert.deepEqual(await running, ['x']);
 });

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { applyLineEdit, editFromAnswer, stillApplies } from '../../server/src/nextEdit/answerEdit';
+import { applyLineEdit, editFromAnswer, ghostTextAt, stillApplies } from '../../server/src/nextEdit/answerEdit';
 import type { EditableBlock } from '../../server/src/nextEdit/nextEditPrompt';
 
 const block: EditableBlock = { start: 10, end: 14, lines: ['function f(x) {', '  const y = x + 1;', '  return y * x;', '}'], prefillLines: 0 };
@@ -46,4 +46,15 @@ test("applying an edit keeps the document's line endings", () => {
   assert.equal(applyLineEdit('a\nb\nc\n', edit), 'a\nB\nB2\nc\n');
   assert.equal(applyLineEdit('a\r\nb\r\nc\r\n', edit), 'a\r\nB\r\nB2\r\nc\r\n');
   assert.equal(applyLineEdit('a\nb\n', { startLine: 1, endLine: 1, lines: ['x'] }), 'a\nx\nb\n', 'an insertion');
+});
+
+test('an edit on the cursor line that inserts at the cursor is ghost text; any other change there is not', () => {
+  const line = '  return y * x';
+  const at = { line: 12, character: line.length };
+  assert.equal(ghostTextAt({ startLine: 12, endLine: 13, lines: ['  return y * x + 1;'] }, line, at), ' + 1;');
+  assert.equal(ghostTextAt({ startLine: 12, endLine: 13, lines: ['  return y * x', '}'] }, line, at), '\n}', 'lines after it too');
+  assert.equal(ghostTextAt({ startLine: 12, endLine: 13, lines: ['  return x + 1;'] }, line, at), undefined, 'text before the cursor changed');
+  assert.equal(ghostTextAt({ startLine: 12, endLine: 13, lines: ['  return y * x + 1;'] }, line, { line: 12, character: 4 }), undefined, 'text after the cursor changed');
+  assert.equal(ghostTextAt({ startLine: 11, endLine: 13, lines: ['a', '  return y * x + 1;'] }, line, at), undefined, 'other lines too');
+  assert.equal(ghostTextAt({ startLine: 12, endLine: 13, lines: [line] }, line, at), undefined, 'nothing new');
 });

@@ -48,3 +48,17 @@ test('the edit that applies a suggestion: replaced lines, inserted lines, remove
   assert.deepEqual(replacementFor({ startLine: 1, endLine: 2, lines: [] }, 4, length, '\n'), { start: { line: 1, character: 0 }, end: { line: 2, character: 0 }, text: '' });
   assert.deepEqual(replacementFor({ startLine: 3, endLine: 4, lines: [] }, 4, length, '\n'), { start: { line: 3, character: 0 }, end: { line: 3, character: 8 }, text: '' }, 'the last line: emptied');
 });
+
+test('an answer that inserts at the cursor is kept as ghost text for that place, not drawn; a change drops it', () => {
+  const session = new NextEditSession();
+  const ghost = { ...suggestion, startLine: 3, endLine: 4, lines: ['  x = 1;'], atCursor: ';' };
+  session.asked(5, () => undefined, { line: 3, character: 7 });
+  assert.equal(session.answered(5, { suggestion: ghost }, 5), false, 'nothing drawn');
+  assert.equal(session.current, undefined);
+  assert.equal(session.hasGhost, true);
+  assert.equal(session.atCursor('file:///a.ts', 5, { line: 3, character: 7 }), ';');
+  assert.equal(session.atCursor('file:///a.ts', 5, { line: 3, character: 6 }), undefined, 'another place');
+  assert.equal(session.atCursor('file:///a.ts', 6, { line: 3, character: 7 }), undefined, 'another version');
+  session.changed();
+  assert.equal(session.atCursor('file:///a.ts', 5, { line: 3, character: 7 }), undefined);
+});

@@ -71,6 +71,11 @@ export class NextEditController implements vscode.Disposable {
     );
   }
 
+  /** The text a next edit inserts at this cursor, if the last answer was one (the inline middleware shows it). */
+  atCursor(uri: string, version: number, position: { line: number; character: number }): string | undefined {
+    return this.session.atCursor(uri, version, position);
+  }
+
   /** The suggestion shown, if any (for tests). */
   get current(): Suggestion | undefined {
     return this.session.current;
@@ -87,14 +92,19 @@ export class NextEditController implements vscode.Disposable {
     if (vscode.window.activeTextEditor !== editor || !editor.selection.isEmpty) return;
     const version = document.version;
     const source = new vscode.CancellationTokenSource();
-    this.session.asked(version, () => source.cancel());
+    const position = { line: editor.selection.active.line, character: editor.selection.active.character };
+    this.session.asked(version, () => source.cancel(), position);
     try {
-      const position = { line: editor.selection.active.line, character: editor.selection.active.character };
       const result = await this.source.nextEdit({ uri: document.uri.toString(), version, position }, source.token);
       this.log.debug(`Next edit for ${document.uri.toString()} v${version}: ${result?.suggestion ? `lines ${result.suggestion.startLine + 1}-${result.suggestion.endLine}` : (result?.reason ?? 'no server')}`);
       if (result && this.session.answered(version, result, document.version)) {
         this.editor = editor;
         this.render();
+      } else if (this.session.hasGhost) {
+        // An insertion at the cursor: ghost text, which the inline completion asked now shows (atCursor), in place of
+        // any shown there (VS Code keeps a suggestion it shows when asked again).
+        await vscode.commands.executeCommand('editor.action.inlineSuggest.hide');
+        await vscode.commands.executeCommand('editor.action.inlineSuggest.trigger');
       }
     } catch {
       // Cancelled by the next keystroke, or the server restarting: nothing to show.

@@ -19,25 +19,35 @@ export interface SuggestionLook {
 
 export class NextEditSession {
   private shown: Suggestion | undefined;
+  /** An answer that inserts at the cursor: ghost text, until the document changes. */
+  private ghost: Suggestion | undefined;
   private jumped = false;
-  private asking: { version: number; cancel(): void } | undefined;
+  private asking: { version: number; cancel(): void; at?: { line: number; character: number } } | undefined;
+  /** Where the cursor was when the ghost text's request was made: it is shown there only. */
+  private ghostAt: { line: number; character: number } | undefined;
 
   /** The suggestion shown, if any. */
   get current(): Suggestion | undefined {
     return this.shown;
   }
 
-  /** A request went out for this document version; an older one still running is cancelled. */
-  asked(version: number, cancel: () => void): void {
+  /** A request went out for this document version (the cursor at `at`); an older one still running is cancelled. */
+  asked(version: number, cancel: () => void, at?: { line: number; character: number }): void {
     this.asking?.cancel();
-    this.asking = { version, cancel };
+    this.asking = { version, cancel, at };
   }
 
   /** The document changed: the request running and the suggestion shown are stale. Returns whether one was shown. */
   changed(): boolean {
     this.asking?.cancel();
     this.asking = undefined;
+    this.ghost = undefined;
     return this.dismiss();
+  }
+
+  /** Whether an answer that inserts at the cursor waits to be shown as ghost text. */
+  get hasGhost(): boolean {
+    return this.ghost !== undefined;
   }
 
   /**
@@ -46,11 +56,26 @@ export class NextEditSession {
    */
   answered(version: number, result: NextEditResult, currentVersion: number): boolean {
     if (this.asking?.version !== version) return false;
+    const at = this.asking.at;
     this.asking = undefined;
     if (!result.suggestion || result.suggestion.version !== currentVersion) return false;
+    // At the cursor it is ghost text: kept for the inline completion asked next (atCursor), not drawn.
+    if (result.suggestion.atCursor !== undefined) {
+      this.ghost = at && result.suggestion;
+      this.ghostAt = at;
+      return false;
+    }
     this.shown = result.suggestion;
     this.jumped = false;
     return true;
+  }
+
+  /** The text a next edit inserts at this cursor, where the last answer was one for this document version and place. */
+  atCursor(uri: string, version: number, position: { line: number; character: number }): string | undefined {
+    const ghost = this.ghost;
+    const at = this.ghostAt;
+    if (!ghost || !at || ghost.uri !== uri || ghost.version !== version || at.line !== position.line || at.character !== position.character) return undefined;
+    return ghost.atCursor;
   }
 
   /** Tab: to the suggestion first (unless the cursor is already on its lines), then applying it. */

@@ -58,3 +58,17 @@ export function applyLineEdit(text: string, edit: LineEdit): string {
   const lines = text.split(/\r?\n/);
   return [...lines.slice(0, edit.startLine), ...edit.lines, ...lines.slice(edit.endLine)].join(eol);
 }
+
+/**
+ * The edit as ghost text at the cursor, where it is one: it replaces the cursor's line (and maybe adds lines after
+ * it), and what it writes there is the line's text before the cursor, something new, then the line's text after the
+ * cursor — an insertion at the cursor, which ghost text shows and Tab accepts. Undefined otherwise.
+ */
+export function ghostTextAt(edit: LineEdit, lineText: string, cursor: { line: number; character: number }): string | undefined {
+  if (edit.startLine !== cursor.line || edit.endLine !== cursor.line + 1 || edit.lines.length === 0) return undefined;
+  const before = lineText.slice(0, cursor.character);
+  const after = lineText.slice(cursor.character);
+  const written = edit.lines.join('\n');
+  if (!written.startsWith(before) || !written.endsWith(after) || written.length <= lineText.length) return undefined;
+  return written.slice(before.length, written.length - after.length);
+}

@@ -12,7 +12,7 @@ import { describeError } from '../errors';
 import type { Feature } from '../feature';
 import type { Logger } from '../logger';
 import type { NextEditModel } from '../model/completionModel';
-import { stillApplies } from './answerEdit';
+import { ghostTextAt, stillApplies } from './answerEdit';
 import { EditHistory } from './editHistory';
 import { predictNextEdit } from './predictNextEdit';
 
@@ -79,9 +79,11 @@ export function nextEditFeature({ connection, documents, enabled, model, context
       if (!result.edit) return { suggestion: null, reason: result.ended === 'cancelled' ? 'Cancelled.' : 'The model predicts no edit here.', metrics };
       const now = documents.get(params.uri);
       const lines = now?.getText().replace(/\r\n?/g, '\n').split('\n') ?? [];
-      if (!now || now.version !== params.version || !stillApplies(result.edit, result.replaced, lines, params.position.line)) {
-        return { suggestion: null, reason: 'The edit touches the line being typed, or its lines changed meanwhile.', metrics };
-      }
+      if (!now || now.version !== params.version) return { suggestion: null, reason: 'The document changed meanwhile.', metrics };
+      // On the cursor's line: shown as ghost text where it inserts at the cursor, else not at all (that line is being typed).
+      const atCursor = ghostTextAt(result.edit, lines[params.position.line] ?? '', params.position);
+      if (atCursor !== undefined) return { suggestion: { uri: params.uri, version: params.version, ...result.edit, atCursor }, metrics };
+      if (!stillApplies(result.edit, result.replaced, lines, params.position.line)) return { suggestion: null, reason: 'The edit touches the line being typed.', metrics };
       return { suggestion: { uri: params.uri, version: params.version, ...result.edit }, metrics };
     } catch (error) {
       log.warn(`Next edit failed: ${describeError(error)}`);
