@@ -48,24 +48,46 @@ async function waitForLines(page: Page, predicate: (lines: string) => boolean, w
   throw new Error(`${what}: the editor shows ${JSON.stringify(lines)}`);
 }
 
-test('a next edit is drawn below the cursor; Tab goes there, Tab applies it, Undo reverts it, Escape dismisses it', async () => {
-  // The file: line 1 is being typed ("alph" → "alpha"), the model's answer changes line 2. (Its tokens must all differ:
-  // the indented second line makes the line break one token with the indentation, unlike the prompt's last "\n".)
-  const modelPath = join(tmpdir(), 'hearth-e2e-scripted-next-edit.gguf');
-  await writeScriptedNextEditModel(modelPath, 'updated/src/next.ts:0:2\n', 'alpha {\n  beta = 3', targetModelPath);
+/**
+ * A workbench with `name` (in src/, holding `text`) open, and a next-edit model that answers `answer` after a prompt
+ * for that file's two lines; `body` runs the test, then no server crash may be in the log; the browser and code-server
+ * are stopped after it (a screenshot of a failure kept as `failureShot`). `settings` are the user settings beside the next-edit model.
+ */
+async function withNextEditWorkbench(
+  options: { name: string; text: string; answer: string; settings?: Record<string, unknown>; failureShot: string },
+  body: (page: Page, file: string) => Promise<void>,
+): Promise<void> {
+  const modelPath = join(tmpdir(), `hearth-e2e-scripted-${options.name}.gguf`);
+  await writeScriptedNextEditModel(modelPath, `updated/src/${options.name}:0:2\n`, options.answer, targetModelPath);
   const workspace = copyWorkspace();
-  const file = join(workspace, 'src', 'next.ts');
-  writeFileSync(file, 'alph {\n  beta = 2');
-  // Ghost text off (hearth.enable): Tab is the next edit's alone here.
-  const server = await startCodeServer({ vsix: packageVsix('hearth-next-edit-e2e.vsix'), settings: { ...testSettings, 'hearth.enable': false, 'hearth.nextEditModelPath': modelPath } });
+  const file = join(workspace, 'src', options.name);
+  writeFileSync(file, options.text);
+  const server = await startCodeServer({ vsix: packageVsix(`hearth-e2e-${options.name}.vsix`), settings: { ...testSettings, ...options.settings, 'hearth.nextEditModelPath': modelPath } });
   const browser = await launchBrowser();
   const page = await browser.newPage({ viewport: { width: 1280, height: 700 } });
   try {
     const consoleLines = collectConsole(page);
-    await openInWorkbench(page, server.url, workspace, 'next.ts');
-    // The extension is active once its status item is there (ghost text is off: it shows the disabled state when ready;
-    // a next-edit request made before the models are loaded waits for them in the server).
+    await openInWorkbench(page, server.url, workspace, options.name);
+    // The extension is active once its status item is there; a next-edit request made before the models are loaded
+    // waits for them in the server.
     await page.locator('.statusbar-item', { hasText: /Hearth/ }).first().waitFor({ timeout: 120_000 });
+    await body(page, file);
+    assert.ok(!consoleLines.some((line) => /hearth.*(crash|stopped unexpectedly)/i.test(line)), 'no server crash in the log');
+  } catch (error) {
+    await page.screenshot({ path: join(resultsDir, options.failureShot) }).catch(() => undefined);
+    throw error;
+  } finally {
+    await browser.close();
+    await server.stop();
+  }
+}
+
+test('a next edit is drawn below the cursor; Tab goes there, Tab applies it, Undo reverts it, Escape dismisses it', async () => {
+  // The file: line 1 is being typed ("alph" → "alpha"), the model's answer changes line 2. (Its tokens must all differ:
+  // the indented second line makes the line break one token with the indentation, unlike the prompt's last "\n".)
+  // Ghost text off (hearth.enable): Tab is the next edit's alone here.
+  const options = { name: 'next.ts', text: 'alph {\n  beta = 2', answer: 'alpha {\n  beta = 3', settings: { 'hearth.enable': false }, failureShot: 'next-edit-failure.png' };
+  await withNextEditWorkbench(options, async (page, file) => {
     await goToLine(page, ':1:5');
     await page.keyboard.type('a');
 
@@ -97,29 +119,13 @@ test('a next edit is drawn below the cursor; Tab goes there, Tab applies it, Und
     await new Promise((resolve) => setTimeout(resolve, 1000));
     assert.equal(readFileSync(file, 'utf8'), 'alpha {\n  beta = 2', 'saved: the typed letter, the edit undone');
     console.log('next edit: shown, jumped to, applied, undone, dismissed (screenshots: test-results/next-edit-shown.png, next-edit-applied.png)');
-    assert.ok(!consoleLines.some((line) => /hearth.*(crash|stopped unexpectedly)/i.test(line)), 'no server crash in the log');
-  } catch (error) {
-    await page.screenshot({ path: join(resultsDir, 'next-edit-failure.png') }).catch(() => undefined);
-    throw error;
-  } finally {
-    await browser.close();
-    await server.stop();
-  }
+  });
 });
 
 test('a next edit that inserts at the cursor is shown as ghost text, and Tab accepts it', async () => {
   // The model's answer adds ";" at the end of line 2, where the cursor is: ghost text, not a decoration.
-  const modelPath = join(tmpdir(), 'hearth-e2e-scripted-next-edit-inserting.gguf');
-  await writeScriptedNextEditModel(modelPath, 'updated/src/ghost.ts:0:2\n', 'alpha {\n  beta = 2;', targetModelPath);
-  const workspace = copyWorkspace();
-  const file = join(workspace, 'src', 'ghost.ts');
-  writeFileSync(file, 'alpha {\n  beta = 2');
-  const server = await startCodeServer({ vsix: packageVsix('hearth-next-edit-ghost-e2e.vsix'), settings: { ...testSettings, 'hearth.nextEditModelPath': modelPath } });
-  const browser = await launchBrowser();
-  const page = await browser.newPage({ viewport: { width: 1280, height: 700 } });
-  try {
-    await openInWorkbench(page, server.url, workspace, 'ghost.ts');
-    await page.locator('.statusbar-item', { hasText: /Hearth/ }).first().waitFor({ timeout: 120_000 });
+  const options = { name: 'ghost.ts', text: 'alpha {\n  beta = 2', answer: 'alpha {\n  beta = 2;', failureShot: 'next-edit-ghost-failure.png' };
+  await withNextEditWorkbench(options, async (page, file) => {
     // A keystroke and its undoing at the end of line 2: the document changed, the cursor rests there.
     await goToLine(page, ':2:11');
     await page.keyboard.type(' ');
@@ -134,11 +140,5 @@ test('a next edit that inserts at the cursor is shown as ghost text, and Tab acc
     await new Promise((resolve) => setTimeout(resolve, 1000));
     assert.equal(readFileSync(file, 'utf8'), 'alpha {\n  beta = 2;');
     console.log('next edit at the cursor: shown as ghost text, accepted with Tab (screenshot: test-results/next-edit-ghost.png)');
-  } catch (error) {
-    await page.screenshot({ path: join(resultsDir, 'next-edit-ghost-failure.png') }).catch(() => undefined);
-    throw error;
-  } finally {
-    await browser.close();
-    await server.stop();
-  }
+  });
 });
