@@ -3,9 +3,9 @@
 // answered (its user reads the suggestion), at a pause in fast typing, where the cursor rests — one bounded step at a
 // time (PromptChunker.warmChunk; typingWarmChunk just after a request arrived), giving way to any request at the next
 // step. After a request that a keystroke cancelled, the warm-up waits `typingGraceMs` more: the next keystroke's
-// request most likely comes before then, and should not wait behind a step. Progress stays in the sequence: a request preempting the warm-up runs its quick prompt on
-// another sequence, and the next warm step resumes where the last one stopped; a new anchor on the same document keeps
-// whatever prefix the sequence already holds.
+// request most likely comes before then, and should not wait behind a step. Progress stays in the sequence: a request
+// preempting the warm-up runs its quick prompt on another sequence, and the next warm step resumes where the last one
+// stopped; a new anchor on the same document keeps whatever prefix the sequence already holds.
 import type { LlamaContextSequence, Token } from 'node-llama-cpp';
 import type { Logger } from '../logger';
 import { type ExclusiveLock, LockPriority } from './exclusiveLock';

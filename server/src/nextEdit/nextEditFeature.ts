@@ -13,7 +13,7 @@ import type { Feature } from '../feature';
 import type { Logger } from '../logger';
 import type { NextEditModel } from '../model/completionModel';
 import { ghostTextAt, stillApplies } from './answerEdit';
-import { EditHistory } from './editHistory';
+import { type DocumentEdits, EditHistory } from './editHistory';
 import { predictNextEdit } from './predictNextEdit';
 
 /** Most prompt tokens the retrieval chunks may take (the card's 7B reads more; a laptop CPU reads less). */
@@ -60,13 +60,12 @@ export function nextEditFeature({ connection, documents, enabled, model, context
     running.get(params.uri)?.abort();
     const controller = new AbortController();
     running.set(params.uri, controller);
-    return withCancellation(token, (cancelled) => run(params, document, nextEditModel, AbortSignal.any([controller.signal, cancelled]), started)).finally(() => {
+    return withCancellation(token, (cancelled) => run(params, document, edits, nextEditModel, AbortSignal.any([controller.signal, cancelled]), started)).finally(() => {
       if (running.get(params.uri) === controller) running.delete(params.uri);
     });
   };
 
-  const run = async (params: NextEditParams, document: TextDocument, nextEditModel: NextEditModel, signal: AbortSignal, started: number): Promise<NextEditResult> => {
-    const edits = history.of(params.uri)!;
+  const run = async (params: NextEditParams, document: TextDocument, edits: DocumentEdits, nextEditModel: NextEditModel, signal: AbortSignal, started: number): Promise<NextEditResult> => {
     try {
       const offset = document.offsetAt(params.position);
       const found = context
@@ -77,9 +76,9 @@ export function nextEditFeature({ connection, documents, enabled, model, context
       const metrics = { promptTokens: result.promptTokens, reusedPromptTokens: result.reusedPromptTokens, generatedTokens: result.generatedTokens, preemptions: result.preemptions, totalMs: performance.now() - started, ended: result.ended };
       log.info(`Next edit: ${result.edit ? `lines ${result.edit.startLine}-${result.edit.endLine}` : 'none'}, prompt ${result.promptTokens} tokens (${result.reusedPromptTokens} reused), ${result.generatedTokens} generated, ended: ${result.ended}`);
       if (!result.edit) return { suggestion: null, reason: result.ended === 'cancelled' ? 'Cancelled.' : 'The model predicts no edit here.', metrics };
-      const now = documents.get(params.uri);
-      const lines = now?.getText().replace(/\r\n?/g, '\n').split('\n') ?? [];
-      if (!now || now.version !== params.version) return { suggestion: null, reason: 'The document changed meanwhile.', metrics };
+      // The document's lines as the history holds them (LF), where it is still at the request's version.
+      const lines = history.of(params.uri)?.current;
+      if (!lines || documents.get(params.uri)?.version !== params.version) return { suggestion: null, reason: 'The document changed meanwhile.', metrics };
       // On the cursor's line: shown as ghost text where it inserts at the cursor, else not at all (that line is being typed).
       const atCursor = ghostTextAt(result.edit, lines[params.position.line] ?? '', params.position);
       if (atCursor !== undefined) return { suggestion: { uri: params.uri, version: params.version, ...result.edit, atCursor }, metrics };

@@ -80,11 +80,15 @@ export interface NextEditPrompt {
 /** `{start}:{end}` in the section headers: 0-based first line, end exclusive (Python's slice of the file's lines). */
 const range = (start: number, end: number) => `${start}:${end}`;
 
+/** The block around the cursor's line (clamped to the document), as lines `[start, end)`. */
+export function blockAround(lineCount: number, line: number): { cursorLine: number; start: number; end: number } {
+  const cursorLine = Math.min(Math.max(0, line), lineCount - 1);
+  return { cursorLine, start: Math.max(0, cursorLine - blockLinesAround), end: Math.min(lineCount, cursorLine + blockLinesAround + 1) };
+}
+
 export function buildNextEditPrompt(input: NextEditInput): NextEditPrompt {
   const lines = input.edits.current;
-  const cursorLine = Math.min(Math.max(0, input.cursor.line), lines.length - 1);
-  const start = Math.max(0, cursorLine - blockLinesAround);
-  const end = Math.min(lines.length, cursorLine + blockLinesAround + 1);
+  const { cursorLine, start, end } = blockAround(lines.length, input.cursor.line);
   // The file section is the file before the last edit, around the cursor's place in it: while the user types on in one
   // place, everything up to the blocks stays the same, and a follow-up request evaluates only the block now.
   const last = input.edits.lastEdit();

@@ -4,7 +4,7 @@
 // out unchanged, at a decode step a token.
 import type { NextEditModel } from '../model/completionModel';
 import { editFromAnswer, type LineEdit } from './answerEdit';
-import { buildNextEditPrompt, cursorMarker, type EditableBlock, fileSep, type NextEditInput, type NextEditPrompt, type PromptPart } from './nextEditPrompt';
+import { blockAround, buildNextEditPrompt, cursorMarker, type EditableBlock, fileSep, type NextEditInput, type NextEditPrompt, type PromptPart } from './nextEditPrompt';
 
 /** Lines the answer must agree with the block after its change before the generation stops early. */
 export const settledLines = 2;
@@ -54,19 +54,17 @@ export function fitPrompt(input: NextEditInput, model: Pick<NextEditModel, 'toke
 
 export async function predictNextEdit(model: NextEditModel, input: NextEditInput, signal: AbortSignal): Promise<NextEditResult> {
   // The answer is the block rewritten: about its own length, and some room for lines it adds.
-  const blockText = buildNextEditPrompt({ ...input, retrieval: undefined, fileLinesAround: 0 }).block.lines.join('\n');
+  const { start, end } = blockAround(input.edits.current.length, input.cursor.line);
+  const blockText = input.edits.current.slice(start, end).join('\n');
   const answerTokens = Math.ceil(model.tokenize(blockText, false).length * 1.5) + 16;
   const { prompt, tokens } = fitPrompt(input, model, answerTokens);
   const stops = [model.tokenize(fileSep, true)];
   const run = model.predict({ tokens, stops, maxTokens: answerTokens, signal });
   let answer = '';
   let ended: NextEditResult['ended'] = 'block';
-  let lines = 0;
   for await (const token of run.tokens) {
     answer += token.text;
-    const whole = answer.split('\n').length - 1;
-    if (whole === lines) continue;
-    lines = whole;
+    if (!token.text.includes('\n')) continue;
     // A whole line more: if the answer has made its change and agrees with the block again, the edit is known.
     const edit = editFromAnswer(prompt.block, answer.slice(0, answer.lastIndexOf('\n') + 1), false);
     if (edit && agreesAfter(prompt.block, answer, edit.startLine - prompt.block.start, settledLines)) {
