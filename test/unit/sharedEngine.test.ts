@@ -348,6 +348,32 @@ test('a window finds the running engine its settings name (reading its secret ag
   }
 });
 
+test('a window introduced to an engine that ends under it connects again, rather than failing', async () => {
+  const model = new FakeModel(['a']);
+  const spec: ModelSpec = { modelPath: '/m/a.gguf', draftModelPath: '', threads: 1, adaptiveThreads: false, gpu: 'off', fimOrder: 'psm', speculation: 'off', shared: true };
+  const dir = folder();
+  const files = engineFiles(dir, engineKey({ version: '1.0.0', ...spec }));
+  const secret = writeSecret(files.secret);
+  const host = new EngineHost({ model: Promise.resolve(model), modelPath: spec.modelPath, secret, version: '1.0.0', idleMs: 60_000, log: quiet, onIdle: () => undefined });
+  let connections = 0;
+  const server: Server = createServer((socket) => {
+    // The first connection reaches an engine that is ending: it reads the hello and is gone without an answer.
+    if (connections++ === 0) socket.once('data', () => socket.destroy());
+    else host.attach(createMessageConnection(new SocketMessageReader(socket), new SocketMessageWriter(socket)), () => socket.end());
+  });
+  await new Promise<void>((resolve) => server.listen(files.socket, resolve));
+  try {
+    const shared = await loadSharedCompletionModel(spec, launchOptions(dir, '/nonexistent/engine.js'));
+    assert.equal(connections, 2, 'connected again');
+    assert.equal(host.windowCount, 1);
+    assert.equal(await collect(shared.infill({ prefix: 'x', suffix: '', maxTokens: 1, signal: new AbortController().signal }).tokens), 'a');
+    await shared.dispose();
+  } finally {
+    host.dispose();
+    server.close();
+  }
+});
+
 test('a model file the loader would refuse fails in the window with its message; no engine is started for it', async () => {
   const dir = folder();
   const spec: ModelSpec = { modelPath: '/m/broken.gguf', draftModelPath: '', threads: 1, adaptiveThreads: false, gpu: 'off', fimOrder: 'psm', speculation: 'off', shared: true };

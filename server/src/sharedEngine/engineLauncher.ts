@@ -5,7 +5,7 @@
 // tokens by the engine's measure (tokenEstimate.ts).
 import { spawn } from 'node:child_process';
 import { connect, type Socket } from 'node:net';
-import { createMessageConnection, type MessageConnection, ResponseError, SocketMessageReader, SocketMessageWriter } from 'vscode-languageserver/node';
+import { createMessageConnection, ErrorCodes, type MessageConnection, ResponseError, SocketMessageReader, SocketMessageWriter } from 'vscode-languageserver/node';
 import type { LogLevel } from '../../../common/settings';
 import type { Logger } from '../logger';
 import type { ModelSpec } from '../model/modelHost';
@@ -77,7 +77,12 @@ export async function connectEngine(spec: ModelSpec, options: LaunchOptions): Pr
       socket = await connectSocket(files.socket);
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code;
-      if (code !== 'ENOENT' && code !== 'ECONNREFUSED') throw error;
+      if (code === 'EACCES' || code === 'EPERM') throw error; // not this user's socket: nothing to wait for
+      if (code !== 'ENOENT' && code !== 'ECONNREFUSED') {
+        // A socket being replaced or an engine ending under the connect (ECONNRESET, EAGAIN…): try again.
+        await delay(startPollMs);
+        continue;
+      }
       // An engine that holds the lock is starting (another window started it): wait for it rather than start another.
       const holder = lockHolder(files.lock);
       if (!started && !(holder !== undefined && processAlive(holder))) {
@@ -96,18 +101,23 @@ export async function connectEngine(spec: ModelSpec, options: LaunchOptions): Pr
     }
     const connection = createMessageConnection(new SocketMessageReader(socket), new SocketMessageWriter(socket));
     connection.onNotification(EngineWindowsNotification, ({ windows }) => options.onEngine?.({ windows, log: files.log }));
+    // A connection that closes before the engine answers (it ended meanwhile) fails the hello, which a closed
+    // connection alone would leave waiting for ever: the window then connects again.
+    const closed = connection.onClose(() => connection.dispose());
     connection.listen();
     let hello: HelloResult;
     try {
       hello = await connection.sendRequest(HelloRequest, { secret, version: options.version, pid: process.pid });
+      closed.dispose();
     } catch (error) {
       connection.dispose();
-      // The secret read was a dead engine's: the new one writes its own once it listens. Read it again.
-      if (error instanceof ResponseError && error.code === refusedCode) {
-        await delay(100);
-        continue;
-      }
-      throw error;
+      // The engine's own answer that its model failed is the reason to give; anything else — the secret read was a
+      // dead engine's (the new one writes its own once it listens), or the engine ended while introducing this window
+      // (the connection closed before it answered) — is tried again until the deadline.
+      const gone = !(error instanceof ResponseError) || [refusedCode, ErrorCodes.PendingResponseRejected, ErrorCodes.ConnectionInactive].includes(error.code);
+      if (!gone) throw error;
+      await delay(100);
+      continue;
     }
     options.onEngine?.({ windows: hello.engine.windows, log: files.log });
     return { connection, hello, files, started };
